@@ -1,0 +1,25 @@
+import { DynamicModule, Global, Inject, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { AppConfig } from './config.schema';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Injects the validated, typed configuration: `constructor(@InjectConfig() private config: AppConfig)`. */
+export const InjectConfig = () => Inject(APP_CONFIG);
+
+/**
+ * Configuration is validated by `loadConfig()` before Nest starts (so a bad value stops boot with the
+ * variable's name), then handed in here; tests pass their own object instead of mutating process.env.
+ */
+@Global()
+@Module({})
+export class AppConfigModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppConfigModule,
+      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ app: config })] })],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,235 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The configuration contract of SPEC.md, validated once at boot. Every variable is read here and
+ * nowhere else; the rest of the app receives the typed `AppConfig` through `AppConfigService`.
+ */
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** `10/m`, `5/s`, `100/h` → `{max, durationMs}`. */
+export function parseRate(value: string): { max: number; durationMs: number } {
+  const m = /^\s*(\d+)\s*\/\s*([smh])\s*$/.exec(value);
+  if (!m || Number(m[1]) < 1) throw new Error(`"${value}" is not a rate like 10/m, 5/s or 100/h`);
+  const unit = { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
+  return { max: Number(m[1]), durationMs: unit };
+}
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? def : ['true', '1', 'yes'].includes(v)));
+
+const int = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).optional().transform((v) => v ?? def);
+
+const url = z.string().url();
+
+const rawSchema = z.object({
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?|sqlite):\/\//, 'must start with postgres:// or sqlite://')
+    .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only').default('studio'),
+  WORKERS: bool(true),
+  WORKER_CONCURRENCY: int(4, 1, 64),
+  WORKER_HEALTH_PORT: int(0, 0, 65535),
+  VARIATION_RATE_LIMIT: z
+    .string()
+    .default('10/m')
+    .superRefine((v, ctx) => {
+      try {
+        parseRate(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    }),
+  JOB_ATTEMPTS: int(5, 1, 20),
+  JOB_BACKOFF_MS: int(5000, 10, 600_000),
+  JOB_LOCK_MS: int(30_000, 1000, 600_000),
+  JOB_STALLED_INTERVAL_MS: int(30_000, 500, 600_000),
+  SHUTDOWN_GRACE_MS: int(30_000, 0, 600_000),
+  GENERATOR: z.enum(['gemini', 'local']).optional(),
+  GEMINI_API_KEYS: z.string().optional(),
+  GEMINI_API_KEY: z.string().optional(),
+  GEMINI_BASE_URL: url.optional(),
+  GEMINI_TEXT_MODEL: z.string().min(1).default('gemini-2.5-flash'),
+  GEMINI_IMAGE_MODEL: z.string().min(1).default('gemini-3.1-flash-image'),
+  GEMINI_IMAGE_RPM: int(10, 1, 100_000),
+  GEMINI_TEXT_RPM: int(60, 1, 100_000),
+  GEMINI_RATE_WINDOW_MS: int(60_000, 100, 3_600_000),
+  GEMINI_TEXT_MODE: z.enum(['renderer', 'model']).default('renderer'),
+  PRICE_PER_IMAGE_CALL: z.coerce.number().min(0).default(0.039),
+  PRICE_PER_TEXT_CALL: z.coerce.number().min(0).default(0.002),
+  STORAGE: z.enum(['local', 'drive']).default('local'),
+  DRIVE_ROOT_URL: url.optional(),
+  DRIVE_PARENT_FOLDER_ID: z.string().optional(),
+  DRIVE_SHARE: z
+    .string()
+    .regex(/^(anyone|none|domain:[A-Za-z0-9.-]+)$/, 'must be anyone, none or domain:<domain>')
+    .default('anyone'),
+  GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),
+  DRIVE_CLIENT_ID: z.string().optional(),
+  DRIVE_CLIENT_SECRET: z.string().optional(),
+  DRIVE_REFRESH_TOKEN: z.string().optional(),
+  DRIVE_ACCESS_TOKEN: z.string().optional(),
+  TIKTOK_BASE_URL: url.default('https://www.tiktok.com'),
+  TIKWM_BASE_URL: url.optional(),
+  SOURCE_ALLOWED_HOSTS: z.string().optional(),
+  SOURCE_CACHE_TTL_S: int(86_400, 0, 30 * 86_400),
+  SOURCE_MIN_SLIDES: int(2, 1, 35),
+  SOURCE_TIMEOUT_MS: int(15_000, 100, 120_000),
+  SOURCE_MAX_BYTES: int(20 * 1024 * 1024, 1024, 200 * 1024 * 1024),
+  UPLOAD_MAX_BYTES: int(15 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  VIDEO_SECONDS_PER_SLIDE: z.coerce.number().min(0.5).max(30).default(3),
+  FFMPEG_PATH: z.string().default('ffmpeg'),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  CORS_ORIGINS: z.string().optional(),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+});
+
+const DEFAULT_SOURCE_HOSTS = [
+  'www.tiktok.com',
+  'tiktok.com',
+  'm.tiktok.com',
+  'vm.tiktok.com',
+  'vt.tiktok.com',
+  '*.tiktokcdn.com',
+  '*.tiktokcdn-us.com',
+  '*.tiktokcdn-eu.com',
+  '*.tiktokv.com',
+  '*.tiktokv.us',
+  '*.ibytedtos.com',
+  '*.byteoversea.com',
+  '*.muscdn.com',
+];
+
+function hostOf(u: string | undefined): string | undefined {
+  return u ? new URL(u).hostname : undefined;
+}
+
+function buildConfig(raw: z.infer<typeof rawSchema>) {
+  const dataDir = path.resolve(raw.DATA_DIR);
+  const geminiKeys = (raw.GEMINI_API_KEYS ?? raw.GEMINI_API_KEY ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const generator = raw.GENERATOR ?? (geminiKeys.length ? 'gemini' : 'local');
+  const configuredHosts = [raw.TIKTOK_BASE_URL, raw.TIKWM_BASE_URL].map(hostOf).filter((h): h is string => !!h);
+  const allowedHosts = [
+    ...(raw.SOURCE_ALLOWED_HOSTS ? raw.SOURCE_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()) : DEFAULT_SOURCE_HOSTS),
+    ...configuredHosts,
+  ].filter(Boolean);
+  const database = raw.DATABASE_URL?.startsWith('postgres')
+    ? ({ type: 'postgres', url: raw.DATABASE_URL } as const)
+    : ({
+        type: 'sqlite',
+        path: raw.DATABASE_URL ? raw.DATABASE_URL.replace(/^sqlite:\/\//, '') : path.join(dataDir, 'studio.sqlite'),
+      } as const);
+  return {
+    port: raw.PORT,
+    host: raw.HOST,
+    isLoopback: LOOPBACK_HOSTS.has(raw.HOST),
+    dataDir,
+    database,
+    redisUrl: raw.REDIS_URL,
+    queuePrefix: raw.QUEUE_PREFIX,
+    workers: {
+      enabled: raw.WORKERS,
+      concurrency: raw.WORKER_CONCURRENCY,
+      healthPort: raw.WORKER_HEALTH_PORT,
+      shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
+    },
+    jobs: {
+      attempts: raw.JOB_ATTEMPTS,
+      backoffMs: raw.JOB_BACKOFF_MS,
+      lockMs: raw.JOB_LOCK_MS,
+      stalledIntervalMs: raw.JOB_STALLED_INTERVAL_MS,
+    },
+    variationRate: parseRate(raw.VARIATION_RATE_LIMIT),
+    generator,
+    gemini: {
+      keys: geminiKeys,
+      baseUrl: raw.GEMINI_BASE_URL,
+      textModel: raw.GEMINI_TEXT_MODEL,
+      imageModel: raw.GEMINI_IMAGE_MODEL,
+      imageRpm: raw.GEMINI_IMAGE_RPM,
+      textRpm: raw.GEMINI_TEXT_RPM,
+      windowMs: raw.GEMINI_RATE_WINDOW_MS,
+      textMode: raw.GEMINI_TEXT_MODE,
+      pricePerImageCall: raw.PRICE_PER_IMAGE_CALL,
+      pricePerTextCall: raw.PRICE_PER_TEXT_CALL,
+    },
+    storage: raw.STORAGE,
+    drive: {
+      rootUrl: raw.DRIVE_ROOT_URL,
+      parentFolderId: raw.DRIVE_PARENT_FOLDER_ID,
+      share: raw.DRIVE_SHARE,
+      credentialsFile: raw.GOOGLE_APPLICATION_CREDENTIALS,
+      clientId: raw.DRIVE_CLIENT_ID,
+      clientSecret: raw.DRIVE_CLIENT_SECRET,
+      refreshToken: raw.DRIVE_REFRESH_TOKEN,
+      accessToken: raw.DRIVE_ACCESS_TOKEN,
+    },
+    source: {
+      tiktokBaseUrl: raw.TIKTOK_BASE_URL.replace(/\/$/, ''),
+      tikwmBaseUrl: raw.TIKWM_BASE_URL?.replace(/\/$/, ''),
+      allowedHosts,
+      /** Hosts named in configured base URLs: the only ones allowed plain http and private addresses. */
+      configuredHosts,
+      cacheTtlS: raw.SOURCE_CACHE_TTL_S,
+      minSlides: raw.SOURCE_MIN_SLIDES,
+      timeoutMs: raw.SOURCE_TIMEOUT_MS,
+      maxBytes: raw.SOURCE_MAX_BYTES,
+    },
+    uploads: { maxBytes: raw.UPLOAD_MAX_BYTES },
+    video: { secondsPerSlide: raw.VIDEO_SECONDS_PER_SLIDE, ffmpegPath: raw.FFMPEG_PATH },
+    auth: { adminPassword: raw.ADMIN_PASSWORD },
+    corsOrigins: raw.CORS_ORIGINS ? raw.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
+    logLevel: raw.LOG_LEVEL,
+  };
+}
+
+export type AppConfig = ReturnType<typeof buildConfig>;
+
+export class ConfigError extends Error {}
+
+/** Validates `env` and returns the typed configuration, or throws naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings mean "unset", as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = rawSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = buildConfig(parsed.data);
+  const problems: string[] = [];
+  if (!config.isLoopback && !config.auth.adminPassword) {
+    problems.push(`  ADMIN_PASSWORD: required when HOST (${config.host}) is not loopback`);
+  }
+  if (config.generator === 'gemini' && config.gemini.keys.length === 0) {
+    problems.push('  GEMINI_API_KEYS: GENERATOR=gemini needs at least one key');
+  }
+  if (config.storage === 'drive' && !config.drive.parentFolderId) {
+    problems.push('  DRIVE_PARENT_FOLDER_ID: STORAGE=drive needs the folder (or shared drive) to write into');
+  }
+  if (
+    config.storage === 'drive' &&
+    !config.drive.credentialsFile &&
+    !config.drive.refreshToken &&
+    !config.drive.accessToken
+  ) {
+    problems.push(
+      '  GOOGLE_APPLICATION_CREDENTIALS: STORAGE=drive needs a service-account key file, or DRIVE_CLIENT_ID/DRIVE_CLIENT_SECRET/DRIVE_REFRESH_TOKEN',
+    );
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return config;
+}

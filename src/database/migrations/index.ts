@@ -1,0 +1,4 @@
+import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+
+/** Listed explicitly (not globbed) so ts-jest, ts-node and the compiled app all find the same set. */
+export const migrations = [InitialSchema1764000000000];
