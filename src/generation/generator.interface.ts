@@ -1,0 +1,52 @@
+import { FetchedSlideshow } from '../links/slideshow-source.interface';
+import { PlanSlide, SlideshowPlan } from './plan';
+
+export interface ProductInput {
+  /** Absolute path of the stored, re-encoded product photo. */
+  photoPath: string;
+  description: string;
+}
+
+export interface AnalysisInput {
+  /** Seeds deterministic choices and names the work in logs. */
+  linkId: string;
+  slideshow: FetchedSlideshow;
+  product: ProductInput;
+  photoVariations: number;
+  textVariations: number;
+}
+
+export interface SlideImageInput {
+  linkId: string;
+  plan: SlideshowPlan;
+  slideIndex: number;
+  slide: PlanSlide;
+  /** 0-based photo variant. */
+  photoIndex: number;
+  slideshow: FetchedSlideshow;
+  product: ProductInput;
+  /** Output size the renderer will draw on (≥1080 wide, the plan's aspect). */
+  width: number;
+  height: number;
+  /**
+   * Set only when the generator draws the overlay text itself (GEMINI_TEXT_MODE=model); the image is
+   * then final and is made once per (slide, p, t) instead of once per (slide, p).
+   */
+  textIndex?: number;
+}
+
+/**
+ * Plans and paints new slideshows. `analyse` is called once per link (its plan is stored, so a retry
+ * never pays again); `makeSlideImage` once per (slide, photo variant), and its result is persisted
+ * before it counts, so a retried variation never repays a finished image.
+ */
+export interface Generator {
+  readonly name: 'local' | 'gemini';
+  /** True when the images already carry their overlay text and the renderer must not draw it again. */
+  readonly drawsText: boolean;
+  analyse(input: AnalysisInput): Promise<SlideshowPlan>;
+  /** A text-free slide image (JPEG or PNG bytes), unless `drawsText`. */
+  makeSlideImage(input: SlideImageInput): Promise<Buffer>;
+}
+
+export const GENERATOR = Symbol('GENERATOR');
