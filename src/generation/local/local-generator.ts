@@ -1,0 +1,230 @@
+import { Logger } from '@nestjs/common';
+import sharp, { Sharp } from 'sharp';
+import { PermanentError } from '../../common/errors';
+import { AppConfig } from '../../config/config.schema';
+import { FetchedSlideshow, SourceSlide } from '../../links/slideshow-source.interface';
+import { AnalysisInput, Generator, SlideImageInput } from '../generator.interface';
+import { PlanSlide, SlideshowPlan, TextStyle, validatePlan } from '../plan';
+import { overlayText, productWords, seededRandom, TextSlot } from './templates';
+
+export interface LocalGeneratorOptions {
+  /** `append` always adds the product slide after the source's slides; `auto` replaces the last one. */
+  productPlacement?: 'auto' | 'append';
+}
+
+/** A source with fewer slides than this keeps them all and gets the product slide appended. */
+const MIN_SLIDES_TO_REPLACE = 3;
+
+/** Plain, readable, TikTok's classic look; `top` leaves the centre to the photo and the product. */
+export const LOCAL_STYLE: TextStyle = {
+  sizeClass: 'medium',
+  fill: '#FFFFFF',
+  treatment: 'outline',
+  accent: '#000000',
+  position: 'top',
+};
+
+interface Grade {
+  name: string;
+  /** Per-channel multipliers and offsets for sharp's `linear`. */
+  a: [number, number, number];
+  b: [number, number, number];
+}
+
+const GRADES: Grade[] = [
+  { name: 'neutral', a: [1, 1, 1], b: [0, 0, 0] },
+  { name: 'warm', a: [1.06, 1.0, 0.9], b: [4, 0, -4] },
+  { name: 'cool', a: [0.92, 1.0, 1.07], b: [-4, 0, 6] },
+  { name: 'rosy', a: [1.05, 0.96, 1.0], b: [6, 0, 2] },
+  { name: 'faded', a: [0.88, 0.88, 0.88], b: [20, 20, 22] },
+];
+
+/** How photo variant `p` re-frames a source slide; all of it follows from (link, slide, p). */
+export interface Reframing {
+  zoom: number;
+  /** Where the crop window sits in the zoomed image, 0 = left/top, 1 = right/bottom. */
+  fx: number;
+  fy: number;
+  mirror: boolean;
+  brightness: number;
+  saturation: number;
+  hue: number;
+  grade: Grade;
+}
+
+export function reframing(linkId: string, slideIndex: number, p: number): Reframing {
+  const r = seededRandom(`${linkId}:slide${slideIndex}:p${p}`);
+  return {
+    zoom: 1.06 + r() * 0.22,
+    fx: r(),
+    fy: r(),
+    mirror: r() < 0.5,
+    brightness: 0.94 + r() * 0.12,
+    saturation: 0.85 + r() * 0.35,
+    hue: Math.round((r() - 0.5) * 16),
+    grade: GRADES[Math.floor(r() * GRADES.length)],
+  };
+}
+
+const pct = (v: number): string => `${v >= 1 ? '+' : '−'}${Math.abs(Math.round((v - 1) * 100))}%`;
+
+function place(f: number): string {
+  return f < 0.34 ? 'upper' : f > 0.66 ? 'lower' : 'centre';
+}
+
+function describe(rf: Reframing): string {
+  const h = rf.fx < 0.34 ? 'left' : rf.fx > 0.66 ? 'right' : 'centre';
+  return (
+    `zoomed ${rf.zoom.toFixed(2)}× on the ${place(rf.fy)} ${h}${rf.mirror ? ', mirrored' : ''}, ` +
+    `${rf.grade.name} grade (brightness ${pct(rf.brightness)}, saturation ${pct(rf.saturation)}, hue ${rf.hue}°)`
+  );
+}
+
+function closestAspect(slide: SourceSlide | undefined): SlideshowPlan['aspect'] {
+  if (!slide || !(slide.width > 0) || !(slide.height > 0)) return '9:16';
+  const ratio = slide.width / slide.height;
+  return Math.abs(Math.log(ratio / 0.75)) < Math.abs(Math.log(ratio / 0.5625)) ? '3:4' : '9:16';
+}
+
+function sourceSlide(slideshow: FetchedSlideshow, index: number): SourceSlide {
+  const slide = slideshow.slides.find((s) => s.index === index) ?? slideshow.slides[index];
+  if (!slide) throw new PermanentError('generation', `source slide ${index} is missing from the fetched slideshow`);
+  return slide;
+}
+
+/**
+ * The offline generator: a deterministic, non-AI re-make. Analysis is rules (first slide hook, last
+ * slide product, the rest body); photo variants re-frame and re-grade the source slides; the product
+ * slide puts the user's photo on a blurred version of a source slide; texts come from templates.
+ */
+export class LocalGenerator implements Generator {
+  readonly name = 'local' as const;
+  readonly drawsText = false;
+  private readonly logger = new Logger(LocalGenerator.name);
+
+  constructor(
+    _config?: AppConfig,
+    private readonly options: LocalGeneratorOptions = {},
+  ) {}
+
+  async analyse(input: AnalysisInput): Promise<SlideshowPlan> {
+    const { slideshow, linkId, photoVariations: P, textVariations: T } = input;
+    const n = slideshow.slides.length;
+    if (n === 0) throw new PermanentError('analysis', 'the slideshow has no slides');
+    const append = this.options.productPlacement === 'append' || n < MIN_SLIDES_TO_REPLACE;
+    const bodyIndexes = Array.from({ length: append ? n - 1 : n - 2 }, (_, i) => i + 1);
+    const words = productWords(input.product.description);
+    const layout: { role: PlanSlide['role']; sourceIndex: number | null; slot: TextSlot }[] = [
+      { role: 'hook', sourceIndex: 0, slot: { kind: 'hook', count: bodyIndexes.length } },
+      ...bodyIndexes.map((i, k) => ({ role: 'body' as const, sourceIndex: i, slot: { kind: 'body' as const, k: k + 1 } })),
+      { role: 'product', sourceIndex: append ? null : n - 1, slot: { kind: 'product' } },
+    ];
+    const plan: SlideshowPlan = {
+      version: 1,
+      photoVariations: P,
+      textVariations: T,
+      aspect: closestAspect(slideshow.slides[0]),
+      productPlacement: append ? 'append' : 'replace',
+      style: { ...LOCAL_STYLE },
+      slides: layout.map((s, slideIndex) => ({
+        role: s.role,
+        sourceIndex: s.sourceIndex,
+        scenes: Array.from({ length: P }, (_, p) => this.scene(linkId, slideIndex, p, s.role, s.sourceIndex)),
+        texts: Array.from({ length: T }, (_, t) => overlayText(words, s.slot, linkId, String(slideIndex), t)),
+      })),
+    };
+    const check = validatePlan(plan, { p: P, t: T, sourceSlides: n });
+    if (!check.ok || !check.plan) throw new PermanentError('analysis', `local plan is invalid: ${check.errors.join('; ')}`);
+    this.logger.log(`link ${linkId}: local plan, ${plan.slides.length} slides (${plan.productPlacement}), ${P}×${T} variants`);
+    return check.plan;
+  }
+
+  private scene(linkId: string, slideIndex: number, p: number, role: PlanSlide['role'], sourceIndex: number | null): string {
+    const rf = reframing(linkId, slideIndex, p);
+    if (role === 'product') {
+      return `The product photo centred on a blurred, ${rf.grade.name}-graded version of source slide ${(sourceIndex ?? 0) + 1}`;
+    }
+    return `Source slide ${(sourceIndex ?? 0) + 1}, ${describe(rf)}`;
+  }
+
+  async makeSlideImage(input: SlideImageInput): Promise<Buffer> {
+    const { slide, slideshow, width, height } = input;
+    const rf = reframing(input.linkId, input.slideIndex, input.photoIndex);
+    const source = sourceSlide(slideshow, slide.sourceIndex ?? 0);
+    if (slide.role === 'product') return this.productSlide(source.path, input.product.photoPath, rf, width, height);
+    const zw = Math.round(width * rf.zoom);
+    const zh = Math.round(height * rf.zoom);
+    const img = sharp(source.path, { failOn: 'none' })
+      .autoOrient()
+      .resize(zw, zh, { fit: 'cover', position: 'centre' })
+      .extract({ left: Math.round(rf.fx * (zw - width)), top: Math.round(rf.fy * (zh - height)), width, height });
+    if (rf.mirror) img.flop();
+    return this.encode(
+      img.modulate({ brightness: rf.brightness, saturation: rf.saturation, hue: rf.hue }).linear(rf.grade.a, rf.grade.b),
+      `slide ${input.slideIndex} (source ${source.index}) of link ${input.linkId}`,
+    );
+  }
+
+  /** The user's product photo, rounded and lifted by a soft shadow, centred on a blurred source slide. */
+  private async productSlide(bgPath: string, photoPath: string, rf: Reframing, width: number, height: number): Promise<Buffer> {
+    // Blurred at a quarter of the size and scaled back up: the same look at a fraction of the cost.
+    const small = { width: Math.ceil(width / 4), height: Math.ceil(height / 4) };
+    const background = await sharp(bgPath, { failOn: 'none' })
+      .autoOrient()
+      .resize(small.width, small.height, { fit: 'cover' })
+      .blur(Math.max(0.5, small.width * 0.025))
+      .modulate({ brightness: rf.brightness * 0.85, saturation: rf.saturation })
+      .linear(rf.grade.a, rf.grade.b)
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer()
+      .catch((e: Error) => {
+        throw new PermanentError('generation', `source slide image cannot be read: ${e.message}`);
+      });
+    const product = await sharp(photoPath, { failOn: 'none' })
+      .autoOrient()
+      .resize(Math.round(width * PRODUCT_BOX.width), Math.round(height * PRODUCT_BOX.height), { fit: 'inside' })
+      .toColourspace('srgb')
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+      .catch((e: Error) => {
+        throw new PermanentError('generation', `product photo cannot be read: ${e.message}`);
+      });
+    const { width: pw, height: ph } = product.info;
+    const radius = Math.round(Math.min(pw, ph) * 0.05);
+    const rect = (w: number, h: number, x = 0, y = 0, extra = ''): Buffer =>
+      Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w + 2 * x}" height="${h + 2 * y}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="${radius}"${extra}/></svg>`);
+    const rounded = await sharp(product.data, { raw: { width: pw, height: ph, channels: 4 } })
+      .composite([{ input: rect(pw, ph), blend: 'dest-in' }])
+      .png()
+      .toBuffer();
+    const left = Math.round((width - pw) / 2);
+    const top = Math.round((height - ph) / 2);
+    const blur = Math.round(width * 0.02);
+    const margin = 3 * blur;
+    const shadow = await sharp(rect(pw, ph, margin, margin, ' fill-opacity="0.55"')).blur(blur).png().toBuffer();
+    return this.encode(
+      sharp(background, { raw: { ...small, channels: 3 } })
+        .resize(width, height, { fit: 'fill' })
+        .composite([
+          { input: shadow, left: left - margin, top: top - margin + blur },
+          { input: rounded, left, top },
+        ]),
+      'product slide',
+    );
+  }
+
+  private async encode(img: Sharp, what: string): Promise<Buffer> {
+    try {
+      // High quality: the renderer re-encodes once more after drawing the text.
+      return await img.toColourspace('srgb').jpeg({ quality: 95 }).toBuffer();
+    } catch (e) {
+      throw new PermanentError('generation', `${what}: image cannot be made: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** The product photo fits inside this share of the slide, centred, clear of top text and captions. */
+export const PRODUCT_BOX = { width: 0.64, height: 0.4 };
