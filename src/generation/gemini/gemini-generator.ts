@@ -1,0 +1,254 @@
+import { Logger } from '@nestjs/common';
+import { Content, GenerateContentConfig, GenerateContentResponse, GoogleGenAI, Part } from '@google/genai';
+import type Redis from 'ioredis';
+import sharp from 'sharp';
+import { AppConfig } from '../../config/config.schema';
+import { FailureStep, PermanentError, TransientError } from '../../common/errors';
+import { RedisRateLimiter } from '../../common/rate-limiter';
+import { FetchedSlideshow } from '../../links/slideshow-source.interface';
+import { AnalysisInput, Generator, SlideImageInput } from '../generator.interface';
+import { SlideshowPlan, validatePlan } from '../plan';
+import { classifyGeminiError, findBlock } from './gemini-errors';
+import { CallKind, GeminiKeyPool, PooledKey } from './key-pool';
+import { PLAN_RESPONSE_SCHEMA, analysisPrompt, repairPrompt, slideImagePrompt } from './prompts';
+
+/** Per attempt; image models can take a minute, thinking text models too. */
+const CALL_TIMEOUT_MS = 180_000;
+/** Reference images are shrunk before sending: the model needs the look, not the pixels, and input tokens cost. */
+const REFERENCE_MAX_SIDE = 1024;
+const MIN_IMAGE_SIDE = 512;
+const ASPECT_TOLERANCE = 0.1;
+
+const ASPECT_RATIO: Record<SlideshowPlan['aspect'], number> = { '3:4': 3 / 4, '9:16': 9 / 16 };
+
+async function inlineJpeg(path: string): Promise<Part> {
+  const data = await sharp(path)
+    .rotate()
+    .resize({ width: REFERENCE_MAX_SIDE, height: REFERENCE_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+  return { inlineData: { mimeType: 'image/jpeg', data: data.toString('base64') } };
+}
+
+function sourceAspect(slideshow: FetchedSlideshow): SlideshowPlan['aspect'] {
+  const tall = slideshow.slides.filter((s) => s.height / Math.max(1, s.width) > 1.55).length;
+  return tall > slideshow.slides.length / 2 ? '9:16' : '3:4';
+}
+
+/**
+ * The paid generator: analysis on the text model (JSON under a response schema), slides on the image
+ * model. Every call first takes a slot from the key pool (sliding-window RPM per key in Redis, shared by
+ * all workers), so no call is sent that the quota would refuse.
+ */
+export class GeminiGenerator implements Generator {
+  readonly name = 'gemini' as const;
+  readonly drawsText: boolean;
+  readonly pool: GeminiKeyPool;
+  private readonly logger = new Logger(GeminiGenerator.name);
+  private readonly clients = new Map<string, GoogleGenAI>();
+
+  constructor(
+    private readonly config: AppConfig,
+    limiter: RedisRateLimiter,
+    redis: Redis,
+  ) {
+    this.drawsText = config.gemini.textMode === 'model';
+    this.pool = new GeminiKeyPool(config, limiter, redis);
+    for (const key of this.pool.keys) {
+      // Node's own fetch: our timeout (180 s) is below undici's 300 s default, so the SDK's undici
+      // dispatcher (which looks up a global that Jest's VM does not share) is not needed.
+      const httpOptions = { timeout: CALL_TIMEOUT_MS, fetch: globalThis.fetch, ...(config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : {}) };
+      this.clients.set(key.id, new GoogleGenAI({ apiKey: key.apiKey, vertexai: false, httpOptions }));
+    }
+  }
+
+  async analyse(input: AnalysisInput): Promise<SlideshowPlan> {
+    const { slideshow, product, photoVariations: p, textVariations: t, linkId } = input;
+    const expect = { p, t, sourceSlides: slideshow.slides.length };
+    const images = await Promise.all(slideshow.slides.map((s) => inlineJpeg(s.path)));
+    const productPart = await inlineJpeg(product.photoPath);
+    const userTurn = (sanitised: boolean): Content => ({
+      role: 'user',
+      parts: [
+        {
+          text: analysisPrompt({
+            p,
+            t,
+            sourceSlides: slideshow.slides.length,
+            caption: slideshow.caption,
+            description: product.description,
+            aspect: sourceAspect(slideshow),
+            sanitised,
+          }),
+        },
+        ...images.flatMap((img, i): Part[] => [{ text: `Source slide ${i}:` }, img]),
+        { text: 'Product photo:' },
+        productPart,
+      ],
+    });
+    const genConfig: GenerateContentConfig = { responseMimeType: 'application/json', responseSchema: PLAN_RESPONSE_SCHEMA };
+    const model = this.config.gemini.textModel;
+
+    let turn = userTurn(false);
+    let res = await this.call('text', 'analysis', model, [turn], genConfig, linkId);
+    const block = findBlock(res, 'text');
+    if (block) {
+      this.logger.warn(`link ${linkId}: analysis ${block}; one sanitised retry`);
+      turn = userTurn(true);
+      res = await this.call('text', 'analysis', model, [turn], genConfig, linkId);
+      this.throwIfBlocked(res, 'text', 'analysis');
+    }
+    let check = this.checkPlan(res, expect);
+    if (check.plan) return check.plan;
+
+    this.logger.warn(`link ${linkId}: invalid plan (${check.errors.slice(0, 3).join('; ')}); one repair call`);
+    const conversation: Content[] = [turn, { role: 'model', parts: [{ text: res.text ?? '' }] }, { role: 'user', parts: [{ text: repairPrompt(check.errors) }] }];
+    res = await this.call('text', 'analysis', model, conversation, genConfig, linkId);
+    this.throwIfBlocked(res, 'text', 'analysis');
+    check = this.checkPlan(res, expect);
+    if (check.plan) return check.plan;
+    throw new PermanentError('analysis', `Gemini returned an invalid plan twice: ${check.errors.slice(0, 5).join('; ')}`, 'INVALID_PLAN');
+  }
+
+  async makeSlideImage(input: SlideImageInput): Promise<Buffer> {
+    const { plan, slide, slideIndex, photoIndex, slideshow, product, linkId } = input;
+    const scene = slide.scenes[photoIndex % slide.scenes.length];
+    const ref = slideshow.slides[slide.sourceIndex ?? 0];
+    const productPart = slide.role === 'product' ? await inlineJpeg(product.photoPath) : undefined;
+    const refPart = ref ? await inlineJpeg(ref.path) : undefined;
+    const text = this.drawsText ? (slide.texts[input.textIndex ?? 0] ?? '') : undefined;
+    const genConfig: GenerateContentConfig = { responseModalities: ['IMAGE'], imageConfig: { aspectRatio: plan.aspect } };
+    const tag = `${linkId} slide ${slideIndex} p${photoIndex}${text !== undefined ? ` t${input.textIndex ?? 0}` : ''}`;
+
+    let lastBlock = '';
+    for (const sanitised of [false, true]) {
+      // The sanitised retry leaves out the source slide: the reference photo itself is often what was flagged.
+      const style = sanitised ? undefined : refPart;
+      const prompt = slideImagePrompt({
+        plan,
+        slide,
+        slideIndex,
+        slideCount: plan.slides.length,
+        scene,
+        productDescription: product.description,
+        hasStyleReference: !!style,
+        hasProductPhoto: !!productPart,
+        text,
+        sanitised,
+      });
+      const parts: Part[] = [{ text: prompt }, ...(style ? [style] : []), ...(productPart ? [{ text: 'Product photo:' }, productPart] : [])];
+      const res = await this.call('image', 'generation', this.config.gemini.imageModel, [{ role: 'user', parts }], genConfig, tag);
+      const block = findBlock(res, 'image');
+      if (!block) return this.checkImage(res, plan.aspect, tag);
+      lastBlock = block;
+      this.logger.warn(`link ${tag}: ${block}${sanitised ? '' : '; one sanitised retry'}`);
+    }
+    throw new PermanentError('generation', `blocked by Gemini safety filters: ${lastBlock}`, 'SAFETY_BLOCK');
+  }
+
+  /** For /api/health: models, and per key (masked) its state and calls in the current window. */
+  async health(): Promise<{ generator: 'gemini'; ok: boolean; textModel: string; imageModel: string; drawsText: boolean; keys: Awaited<ReturnType<GeminiKeyPool['health']>> }> {
+    const keys = await this.pool.health();
+    return {
+      generator: 'gemini',
+      ok: keys.some((k) => k.state !== 'invalid' && !k.state.startsWith('parked')),
+      textModel: this.config.gemini.textModel,
+      imageModel: this.config.gemini.imageModel,
+      drawsText: this.drawsText,
+      keys,
+    };
+  }
+
+  /**
+   * One generateContent through the key pool. A per-day 429 parks the key and an auth error sets it
+   * aside, then the call moves to the next key (Google refused it, so nothing was spent); a per-minute
+   * 429 cools the key for every worker and hands the wait to the queue.
+   */
+  private async call(
+    kind: CallKind,
+    step: FailureStep,
+    model: string,
+    contents: Content[],
+    genConfig: GenerateContentConfig,
+    tag: string,
+  ): Promise<GenerateContentResponse> {
+    for (;;) {
+      const key: PooledKey = await this.pool.acquire(kind);
+      const client = this.clients.get(key.id) as GoogleGenAI;
+      try {
+        return await client.models.generateContent({ model, contents, config: genConfig });
+      } catch (e) {
+        const failure = classifyGeminiError(e);
+        switch (failure.kind) {
+          case 'rate':
+            await this.pool.coolDown(key, kind, failure.retryAfterMs);
+            throw new TransientError(step, `Gemini rate limit on key ${key.masked} (${failure.quotaId ?? '429'}); retrying in ${Math.ceil(failure.retryAfterMs / 1000)}s`, failure.retryAfterMs, 'RATE_LIMITED');
+          case 'daily':
+            await this.pool.park(key, kind, failure.quotaId ?? failure.message);
+            continue;
+          case 'invalid-key':
+            await this.pool.markInvalid(key, failure.message);
+            continue;
+          case 'transient':
+            this.logger.warn(`link ${tag}: Gemini ${kind} call failed (${failure.message}); will retry`);
+            throw new TransientError(step, `Gemini unavailable: ${failure.message}`, failure.retryAfterMs, 'GEMINI_UNAVAILABLE');
+          case 'permanent':
+            throw new PermanentError(step, `Gemini rejected the request: ${failure.message}`, 'GEMINI_REJECTED');
+        }
+      }
+    }
+  }
+
+  private throwIfBlocked(res: GenerateContentResponse, want: CallKind, step: FailureStep): void {
+    const block = findBlock(res, want);
+    if (block) throw new PermanentError(step, `blocked by Gemini safety filters: ${block}`, 'SAFETY_BLOCK');
+  }
+
+  /** Parses and validates the JSON plan; the fields we asked for by number are set, not trusted. */
+  private checkPlan(res: GenerateContentResponse, expect: { p: number; t: number; sourceSlides: number }) {
+    const raw = (res.text ?? '').trim().replace(/^```(?:json)?\s*|\s*```$/g, '');
+    const cut = res.candidates?.[0]?.finishReason === 'MAX_TOKENS' ? ' (the answer was cut off at the token limit)' : '';
+    let candidate: unknown;
+    try {
+      candidate = JSON.parse(raw);
+    } catch (e) {
+      return { ok: false, errors: [`not valid JSON${cut}: ${(e as Error).message}`] };
+    }
+    if (candidate && typeof candidate === 'object' && !Array.isArray(candidate)) {
+      const c = candidate as Record<string, unknown>;
+      Object.assign(c, { version: 1, photoVariations: expect.p, textVariations: expect.t });
+      if (Array.isArray(c.slides)) {
+        for (const s of c.slides as Array<Record<string, unknown>>) {
+          if (Array.isArray(s?.scenes)) s.scenes = s.scenes.slice(0, expect.p);
+          if (Array.isArray(s?.texts)) s.texts = s.texts.slice(0, expect.t);
+        }
+      }
+    }
+    return validatePlan(candidate, expect);
+  }
+
+  /** An image counts only if it decodes fully, is at least 512 px on its short side and has the plan's shape. */
+  private async checkImage(res: GenerateContentResponse, aspect: SlideshowPlan['aspect'], tag: string): Promise<Buffer> {
+    const part = res.candidates?.[0]?.content?.parts?.find((p) => p.inlineData?.data && p.inlineData.mimeType?.startsWith('image/'));
+    const bytes = Buffer.from(part?.inlineData?.data ?? '', 'base64');
+    let width = 0;
+    let height = 0;
+    try {
+      const { info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
+      width = info.width;
+      height = info.height;
+    } catch (e) {
+      throw new TransientError('generation', `Gemini returned an image that does not decode (${(e as Error).message})`, undefined, 'BAD_IMAGE');
+    }
+    const problem =
+      Math.min(width, height) < MIN_IMAGE_SIDE
+        ? `too small (${width}×${height})`
+        : Math.abs(width / height / ASPECT_RATIO[aspect] - 1) > ASPECT_TOLERANCE
+          ? `wrong shape (${width}×${height}, wanted ${aspect})`
+          : undefined;
+    if (problem) throw new TransientError('generation', `Gemini returned an unusable image: ${problem}`, undefined, 'BAD_IMAGE');
+    this.logger.log(`link ${tag}: image ${width}×${height} ok`);
+    return bytes;
+  }
+}
+export { estimateCalls, estimateForConfig } from '../estimate';
