@@ -1,0 +1,45 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bull';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule } from '@bull-board/nestjs';
+import { BatchesModule } from './batches/batches.module';
+import { CommonModule } from './common/common.module';
+import { RedisModule } from './common/redis.module';
+import { AppConfig } from './config/config.schema';
+import { APP_CONFIG, AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { DriveModule } from './drive/drive.module';
+import { GenerationModule } from './generation/generation.module';
+import { HealthModule } from './health/health.module';
+import { LinksModule } from './links/links.module';
+import { ProductsModule } from './products/products.module';
+
+/**
+ * The whole app for one validated configuration. The same module serves `npm start` (API + workers),
+ * an API-only process (WORKERS=false) and a worker process (no HTTP listener); the tests build it too.
+ */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        CommonModule,
+        RedisModule,
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => ({ url: c.redisUrl, prefix: c.queuePrefix }),
+        }),
+        BullBoardModule.forRoot({ route: '/admin/queues', adapter: ExpressAdapter }),
+        DatabaseModule,
+        ProductsModule,
+        DriveModule,
+        GenerationModule,
+        LinksModule,
+        BatchesModule,
+        HealthModule,
+      ],
+    };
+  }
+}

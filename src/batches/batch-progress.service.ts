@@ -1,0 +1,187 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CancelledError, FailureStep } from '../common/errors';
+import { WorkerLifecycle } from '../common/worker-lifecycle';
+import { BatchVariation, VariationFile } from '../generation/variation.entity';
+import { BatchLink } from '../links/link.entity';
+import { Batch } from './batch.entity';
+import { BatchEvent } from './batch-event.entity';
+
+export type VariationOutcome =
+  | { status: 'completed'; files: VariationFile[]; outputFolderId: string; outputUrl: string; videoError?: string | null }
+  | { status: 'failed'; step: FailureStep; error: string }
+  | { status: 'cancelled' };
+
+/**
+ * Every state change of links, variations and batches, made exact under concurrency without locks in
+ * the app: each transition is one conditional UPDATE (`… WHERE status IN (…)`) whose affected-row count
+ * says whether this caller made it. A link ends when no variation of it is open, a batch when no link
+ * is; the last worker to finish sees that and makes the final transition exactly once (in PostgreSQL the
+ * row lock makes a second, concurrent UPDATE re-check its WHERE and match nothing; SQLite serialises writes).
+ * Counts are never kept in counters: they are read from the rows (GROUP BY on indexed columns).
+ */
+@Injectable()
+export class BatchProgressService {
+  private readonly logger = new Logger(BatchProgressService.name);
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly lifecycle: WorkerLifecycle,
+  ) {}
+
+  /** Step boundary: throws when the batch was cancelled (or this worker is shutting down). */
+  async checkpoint(batchId: string): Promise<void> {
+    const batch = await this.ds.getRepository(Batch).findOne({ where: { id: batchId }, select: ['id', 'status'] });
+    if (!batch || batch.status === 'cancelling' || batch.status === 'cancelled') throw new CancelledError('batch cancelled');
+    this.lifecycle.assertRunning();
+  }
+
+  async event(batchId: string, event: string, linkId?: string | null, variationId?: string | null): Promise<void> {
+    await this.ds.getRepository(BatchEvent).insert({ batchId, event: event.slice(0, 500), linkId: linkId ?? null, variationId: variationId ?? null });
+  }
+
+  /** queued → processing; false when the batch is no longer queued (cancelled before it started). */
+  async startBatch(batchId: string, output: { outputFolderId: string; outputUrl: string }): Promise<boolean> {
+    const res = await this.ds
+      .createQueryBuilder()
+      .update(Batch)
+      .set({ status: 'processing', startedAt: () => 'CURRENT_TIMESTAMP', ...output })
+      .where('id = :batchId AND status IN (:...open)', { batchId, open: ['queued', 'processing'] })
+      .execute();
+    return !!res.affected;
+  }
+
+  /** Claims a link for this worker: pending → processing (a re-delivered job may claim its own again). */
+  async claimLink(linkId: string): Promise<boolean> {
+    return this.claim(BatchLink, linkId);
+  }
+
+  async claimVariation(variationId: string): Promise<boolean> {
+    return this.claim(BatchVariation, variationId);
+  }
+
+  private async claim(entity: typeof BatchLink | typeof BatchVariation, id: string): Promise<boolean> {
+    const set = entity === BatchVariation ? { status: 'processing' as const, startedAt: () => 'CURRENT_TIMESTAMP' } : { status: 'processing' as const };
+    const res = await this.ds
+      .createQueryBuilder()
+      .update(entity)
+      .set(set)
+      .where('id = :id AND status IN (:...open)', { id, open: ['pending', 'processing'] })
+      .execute();
+    return !!res.affected;
+  }
+
+  /** A processing row goes back to pending (worker shutting down): another worker picks it up. */
+  async release(entity: typeof BatchLink | typeof BatchVariation, id: string): Promise<void> {
+    await this.ds.createQueryBuilder().update(entity).set({ status: 'pending' }).where('id = :id AND status = :s', { id, s: 'processing' }).execute();
+  }
+
+  /** Ends a link before it has variations (fetch or analysis failed, or cancelled). */
+  async endLink(link: Pick<BatchLink, 'id' | 'batchId' | 'position'>, outcome: { status: 'failed'; step: FailureStep; error: string } | { status: 'cancelled' }): Promise<void> {
+    const failed = outcome.status === 'failed';
+    const res = await this.ds
+      .createQueryBuilder()
+      .update(BatchLink)
+      .set({
+        status: outcome.status,
+        errorStep: failed ? outcome.step : null,
+        error: failed ? outcome.error : null,
+        finishedAt: () => 'CURRENT_TIMESTAMP',
+      })
+      .where('id = :id AND status IN (:...open)', { id: link.id, open: ['pending', 'processing'] })
+      .execute();
+    if (!res.affected) return;
+    const text = failed ? `link ${link.position} failed (${outcome.step}): ${outcome.error}` : `link ${link.position} cancelled`;
+    this.logger.log(`batch ${link.batchId} link ${link.id}: ${text}`);
+    await this.event(link.batchId, text, link.id);
+    await this.settleBatch(link.batchId);
+  }
+
+  /** Ends a variation once; then the link and the batch, if this was their last open work. */
+  async endVariation(v: Pick<BatchVariation, 'id' | 'batchId' | 'linkId' | 'photoIndex' | 'textIndex'>, outcome: VariationOutcome): Promise<boolean> {
+    const set =
+      outcome.status === 'completed'
+        ? { status: outcome.status, files: outcome.files, outputFolderId: outcome.outputFolderId, outputUrl: outcome.outputUrl, videoError: outcome.videoError ?? null, error: null, errorStep: null }
+        : outcome.status === 'failed'
+          ? { status: outcome.status, errorStep: outcome.step, error: outcome.error }
+          : { status: outcome.status };
+    const res = await this.ds
+      .createQueryBuilder()
+      .update(BatchVariation)
+      .set({ ...set, finishedAt: () => 'CURRENT_TIMESTAMP' })
+      .where('id = :id AND status IN (:...open)', { id: v.id, open: ['pending', 'processing'] })
+      .execute();
+    if (!res.affected) return false;
+    const label = `variation v${v.photoIndex}-${v.textIndex}`;
+    const text = outcome.status === 'failed' ? `${label} failed (${outcome.step}): ${outcome.error}` : `${label} ${outcome.status}`;
+    this.logger.log(`batch ${v.batchId} link ${v.linkId} variation ${v.id}: ${text}`);
+    await this.event(v.batchId, text, v.linkId, v.id);
+    await this.settleLink(v.linkId, v.batchId);
+    return true;
+  }
+
+  /** Ends a link whose variations have all ended: completed, failed (any failed) or cancelled. */
+  async settleLink(linkId: string, batchId: string): Promise<void> {
+    const open = `SELECT 1 FROM batch_variations v WHERE v."linkId" = :linkId AND v.status IN ('pending', 'processing')`;
+    const has = (status: string) => `EXISTS (SELECT 1 FROM batch_variations v WHERE v."linkId" = :linkId AND v.status = '${status}')`;
+    const res = await this.ds
+      .createQueryBuilder()
+      .update(BatchLink)
+      .set({
+        status: () => `CASE WHEN ${has('failed')} THEN 'failed' WHEN ${has('cancelled')} THEN 'cancelled' ELSE 'completed' END`,
+        errorStep: () => `CASE WHEN ${has('failed')} THEN 'generation' ELSE NULL END`,
+        error: () => `CASE WHEN ${has('failed')} THEN 'some variations failed' ELSE NULL END`,
+        finishedAt: () => 'CURRENT_TIMESTAMP',
+      })
+      .where(`id = :linkId AND status = 'processing' AND "variationsCreated" = :yes AND NOT EXISTS (${open})`, { linkId, yes: true })
+      .execute();
+    if (!res.affected) return;
+    const link = await this.ds.getRepository(BatchLink).findOneOrFail({ where: { id: linkId }, select: ['id', 'status', 'position'] });
+    if (link.status === 'failed') await this.describeLinkFailure(linkId);
+    this.logger.log(`batch ${batchId} link ${linkId}: ended ${link.status}`);
+    await this.event(batchId, `link ${link.position} ${link.status}`, linkId);
+    await this.settleBatch(batchId);
+  }
+
+  private async describeLinkFailure(linkId: string): Promise<void> {
+    const rows: { status: string; n: string }[] = await this.ds.query(
+      `SELECT status, COUNT(*) AS n FROM batch_variations WHERE "linkId" = ${this.param(1)} GROUP BY status`,
+      [linkId],
+    );
+    const count = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+    const total = rows.reduce((a, r) => a + Number(r.n), 0);
+    const first = await this.ds.getRepository(BatchVariation).findOne({ where: { linkId, status: 'failed' }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
+    await this.ds.getRepository(BatchLink).update(
+      { id: linkId },
+      { error: `${count('failed')} of ${total} variations failed${first?.error ? `; first: ${first.error}` : ''}`, errorStep: first?.errorStep ?? 'generation' },
+    );
+  }
+
+  /** Ends the batch when no link is open; exactly one caller wins. Returns the final status if it did. */
+  async settleBatch(batchId: string): Promise<string | null> {
+    const notDone = `EXISTS (SELECT 1 FROM batch_links l WHERE l."batchId" = :batchId AND l.status <> 'completed')`;
+    const anyOk = `EXISTS (SELECT 1 FROM batch_variations v WHERE v."batchId" = :batchId AND v.status = 'completed')`;
+    const open = `SELECT 1 FROM batch_links l WHERE l."batchId" = :batchId AND l.status IN ('pending', 'processing')`;
+    const res = await this.ds
+      .createQueryBuilder()
+      .update(Batch)
+      .set({
+        status: () =>
+          `CASE WHEN status = 'cancelling' THEN 'cancelled' WHEN NOT ${notDone} THEN 'completed' WHEN NOT ${anyOk} THEN 'failed' ELSE 'completed_with_errors' END`,
+        finishedAt: () => 'CURRENT_TIMESTAMP',
+      })
+      .where(`id = :batchId AND status IN ('processing', 'cancelling') AND NOT EXISTS (${open})`, { batchId })
+      .execute();
+    if (!res.affected) return null;
+    const batch = await this.ds.getRepository(Batch).findOneOrFail({ where: { id: batchId }, select: ['id', 'status'] });
+    this.logger.log(`batch ${batchId}: ended ${batch.status}`);
+    await this.event(batchId, `batch ${batch.status}`);
+    return batch.status;
+  }
+
+  /** Positional parameter placeholder for raw queries on either driver. */
+  private param(n: number): string {
+    return this.ds.options.type === 'postgres' ? `$${n}` : '?';
+  }
+}

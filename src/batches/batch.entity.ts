@@ -1,0 +1,62 @@
+import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { BatchStatus } from '../common/statuses';
+import { BatchLink } from '../links/link.entity';
+
+@Entity('batches')
+export class Batch {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  name: string | null;
+
+  @Index()
+  @Column({ type: 'varchar', length: 32, default: 'queued' })
+  status: BatchStatus;
+
+  @Column({ type: 'integer' })
+  photoVariations: number;
+
+  @Column({ type: 'integer' })
+  textVariations: number;
+
+  /** Also render each variation as an MP4. */
+  @Column({ type: 'boolean', default: false })
+  video: boolean;
+
+  @Column({ type: 'integer' })
+  linksTotal: number;
+
+  @Column({ type: 'integer' })
+  variationsTotal: number;
+
+  @Column({ type: 'varchar', length: 16 })
+  generator: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  storage: string;
+
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  outputFolderId: string | null;
+
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  outputUrl: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @CreateDateColumn()
+  createdAt: Date;
+
+  @UpdateDateColumn()
+  updatedAt: Date;
+
+  @Column({ type: Date, nullable: true })
+  startedAt: Date | null;
+
+  @Column({ type: Date, nullable: true })
+  finishedAt: Date | null;
+
+  @OneToMany(() => BatchLink, (l) => l.batch)
+  links?: BatchLink[];
+}

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { enqueueOnce, removeQueued } from '../common/queueing';
+
+export const BATCHES_QUEUE = 'batches';
+export const PROCESS_BATCH = 'process-batch';
+
+export interface ProcessBatchJob {
+  batchId: string;
+}
+
+export const processBatchJobId = (batchId: string) => `batch:${batchId}`;
+
+/** Enqueues `process-batch`; the job carries the id only, the database is the truth. */
+@Injectable()
+export class BatchesQueue {
+  constructor(@InjectQueue(BATCHES_QUEUE) readonly queue: Queue<ProcessBatchJob>) {}
+
+  add(batchId: string): Promise<void> {
+    return enqueueOnce(this.queue, PROCESS_BATCH, processBatchJobId(batchId), { batchId });
+  }
+
+  remove(batchId: string): Promise<number> {
+    return removeQueued(this.queue, [processBatchJobId(batchId)]);
+  }
+}

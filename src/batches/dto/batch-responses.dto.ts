@@ -1,0 +1,160 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { BATCH_STATUSES, ITEM_STATUSES } from '../../common/statuses';
+
+export class ValidLinkDto {
+  @ApiProperty() url: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Null for short links until fetched.' }) postId: string | null;
+  @ApiProperty({ enum: ['photo', 'video', 'short'] }) kind: string;
+}
+
+export class InvalidLineDto {
+  @ApiProperty({ description: '1-based position of the entry in the paste.' }) line: number;
+  @ApiProperty() input: string;
+  @ApiProperty({ example: 'not a TikTok link (host "example.com")' }) reason: string;
+}
+
+export class EstimateDto {
+  @ApiProperty({ description: 'Text-model calls (one analysis per link).' }) textCalls: number;
+  @ApiProperty({ description: 'Image-model calls (slides × photo variants per link; slides assumed when not yet fetched).' }) imageCalls: number;
+  @ApiProperty({ description: 'Estimated cost in USD at the configured prices.' }) cost: number;
+  @ApiProperty({ description: 'Time the rate limits alone need, in seconds.' }) etaSeconds: number;
+  @ApiProperty({ enum: ['local', 'gemini'] }) generator: string;
+  @ApiProperty({ description: 'Slides per link assumed for the estimate.' }) slidesPerLink: number;
+}
+
+export class ValidateResultDto {
+  @ApiProperty() validCount: number;
+  @ApiProperty() invalidCount: number;
+  @ApiProperty({ type: [ValidLinkDto] }) valid: ValidLinkDto[];
+  @ApiProperty({ type: [InvalidLineDto] }) invalid: InvalidLineDto[];
+}
+
+export class TotalsDto {
+  @ApiProperty() links: number;
+  @ApiProperty() variationsPerLink: number;
+  @ApiProperty() variations: number;
+}
+
+export class BatchCreatedDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: BATCH_STATUSES }) status: string;
+  @ApiProperty({ type: TotalsDto }) totals: TotalsDto;
+  @ApiProperty({ type: [InvalidLineDto] }) invalid: InvalidLineDto[];
+  @ApiProperty({ type: EstimateDto }) estimate: EstimateDto;
+}
+
+export class CountsDto {
+  @ApiProperty() total: number;
+  @ApiProperty() queued: number;
+  @ApiProperty() processing: number;
+  @ApiProperty() completed: number;
+  @ApiProperty() failed: number;
+  @ApiProperty() cancelled: number;
+}
+
+export class ActivityDto {
+  @ApiProperty({ type: String, format: 'date-time' }) at: Date;
+  @ApiProperty({ nullable: true, type: String }) linkId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) variationId?: string | null;
+  @ApiProperty() event: string;
+}
+
+export class FailureDto {
+  @ApiProperty() linkId: string;
+  @ApiProperty() url: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) variationId?: string | null;
+  @ApiProperty({ enum: ['fetch', 'analysis', 'generation', 'upload'] }) step: string;
+  @ApiProperty() reason: string;
+}
+
+export class BatchStatusDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ enum: BATCH_STATUSES }) status: string;
+  @ApiProperty({ description: 'Ended variations ÷ all, 0..100.' }) progress: number;
+  @ApiProperty({ type: CountsDto }) links: CountsDto;
+  @ApiProperty({ type: CountsDto }) variations: CountsDto;
+  @ApiProperty({ nullable: true, type: Number, description: 'Seconds left, from the observed rate and the rate limit; null when ended.' })
+  etaSeconds: number | null;
+  @ApiProperty({ type: [ActivityDto] }) recent: ActivityDto[];
+  @ApiProperty({ type: [FailureDto] }) failures: FailureDto[];
+  @ApiProperty({ nullable: true, type: String }) outputUrl: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt: Date | null;
+  @ApiPropertyOptional({ type: [String], description: 'Provider notices, e.g. a Gemini key resting until its daily reset.' })
+  notices?: string[];
+}
+
+export class FileDto {
+  @ApiProperty() name: string;
+  @ApiProperty() url: string;
+}
+
+export class VariationDto {
+  @ApiProperty() id: string;
+  @ApiProperty() photoIndex: number;
+  @ApiProperty() textIndex: number;
+  @ApiProperty({ enum: ITEM_STATUSES }) status: string;
+  @ApiProperty({ nullable: true, type: String }) errorStep: string | null;
+  @ApiProperty({ nullable: true, type: String }) error: string | null;
+  @ApiProperty({ nullable: true, type: String }) outputUrl: string | null;
+  @ApiProperty({ nullable: true, type: String }) videoError: string | null;
+  @ApiProperty({ type: [FileDto] }) files: FileDto[];
+}
+
+export class LinkDto {
+  @ApiProperty() id: string;
+  @ApiProperty() position: number;
+  @ApiProperty() url: string;
+  @ApiProperty({ nullable: true, type: String }) postId: string | null;
+  @ApiProperty() productId: string;
+  @ApiProperty({ enum: ITEM_STATUSES }) status: string;
+  @ApiProperty({ nullable: true, type: String }) errorStep: string | null;
+  @ApiProperty({ nullable: true, type: String }) error: string | null;
+  @ApiProperty({ nullable: true, type: String }) caption: string | null;
+  @ApiProperty({ nullable: true, type: Number }) slideCount: number | null;
+  @ApiProperty({ nullable: true, type: String }) outputUrl: string | null;
+  @ApiProperty({ type: [VariationDto] }) variations: VariationDto[];
+}
+
+export class BatchSummaryDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ enum: BATCH_STATUSES }) status: string;
+  @ApiProperty() photoVariations: number;
+  @ApiProperty() textVariations: number;
+  @ApiProperty() video: boolean;
+  @ApiProperty() linksTotal: number;
+  @ApiProperty() variationsTotal: number;
+  @ApiProperty() variationsCompleted: number;
+  @ApiProperty() variationsFailed: number;
+  @ApiProperty() generator: string;
+  @ApiProperty() storage: string;
+  @ApiProperty({ nullable: true, type: String }) outputUrl: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt: Date | null;
+}
+
+export class BatchDetailDto extends BatchSummaryDto {
+  @ApiProperty({ nullable: true, type: String }) error: string | null;
+  @ApiProperty({ type: [LinkDto] }) links: LinkDto[];
+}
+
+export class BatchPageDto {
+  @ApiProperty({ type: [BatchSummaryDto] }) items: BatchSummaryDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+}
+
+export class CancelResultDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: BATCH_STATUSES, description: '`cancelling` while work is still stopping, then `cancelled`.' }) status: string;
+}
+
+export class RetryResultDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: BATCH_STATUSES }) status: string;
+  @ApiProperty({ description: 'Links queued again.' }) links: number;
+  @ApiProperty({ description: 'Variations queued again.' }) variations: number;
+}

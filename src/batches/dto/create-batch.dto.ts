@@ -1,0 +1,117 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+  ValidationArguments,
+  registerDecorator,
+} from 'class-validator';
+
+/** `links` may be one pasted string or an array of strings (SPEC API shapes). */
+export function IsLinksInput() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isLinksInput',
+      target: object.constructor,
+      propertyName,
+      validator: {
+        validate: (v: unknown) =>
+          (typeof v === 'string' && v.length <= 200_000) ||
+          (Array.isArray(v) && v.length <= 1000 && v.every((s) => typeof s === 'string' && s.length <= 2000)),
+        defaultMessage: (a: ValidationArguments) =>
+          `${a.property} must be a string of pasted links (at most 200,000 characters) or an array of at most 1,000 link strings`,
+      },
+    });
+}
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class ValidateLinksDto {
+  @ApiProperty({
+    description: 'Pasted links: one string (split on newlines, commas, tabs, spaces) or an array of strings.',
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    example: 'https://www.tiktok.com/@user/photo/7350000000000000001\nhttps://vm.tiktok.com/ZMabc123/',
+  })
+  @IsLinksInput()
+  links: string | string[];
+}
+
+export class LinkProductDto {
+  @ApiProperty({ description: 'One of the batch links (any accepted URL form of it).' })
+  @IsString()
+  @MaxLength(2000)
+  link: string;
+
+  @ApiProperty({ format: 'uuid', description: 'A product id from POST /api/products.' })
+  @IsUUID()
+  productId: string;
+}
+
+export class CreateBatchDto extends ValidateLinksDto {
+  @ApiPropertyOptional({ maxLength: 200, example: 'Spring campaign' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'One product for every link (apply to all).' })
+  @IsOptional()
+  @IsUUID()
+  productId?: string;
+
+  @ApiPropertyOptional({ type: [LinkProductDto], description: 'A product per link; links not listed use productId.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => LinkProductDto)
+  products?: LinkProductDto[];
+
+  @ApiProperty({ minimum: 1, maximum: 10, example: 2, description: 'Photo variants per link (P).' })
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  photoVariations: number;
+
+  @ApiProperty({ minimum: 1, maximum: 10, example: 2, description: 'Text variants per link (T).' })
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  textVariations: number;
+
+  @ApiPropertyOptional({ default: false, description: 'Also render each variation as an MP4 (slideshow.mp4).' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  video?: boolean;
+}
+
+export class ListBatchesQueryDto {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize?: number;
+}

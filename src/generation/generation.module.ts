@@ -1,0 +1,50 @@
+import { Module } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { BatchProgressModule } from '../batches/batch-progress.module';
+import { RedisRateLimiter } from '../common/rate-limiter';
+import { REDIS } from '../common/redis.module';
+import { registerQueue } from '../common/queueing';
+import { AppConfig } from '../config/config.schema';
+import { APP_CONFIG } from '../config/config.module';
+import { DatabaseModule } from '../database/database.module';
+import { DriveModule } from '../drive/drive.module';
+import { SourceModule } from '../links/source.module';
+import { GeminiGenerator } from './gemini/gemini-generator';
+import { GENERATOR, Generator } from './generator.interface';
+import { LocalGenerator } from './local/local-generator';
+import { SlideImageStore } from './slide-image-store';
+import { VariationsProcessor } from './variations.processor';
+import { VARIATIONS_QUEUE, VariationsQueue } from './variations.queue';
+import { VideoService } from './video/video.service';
+
+/** The generator, chosen here and nowhere else: Gemini when a key is set (or GENERATOR=gemini), else offline. */
+export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, redis: Redis): Generator {
+  return config.generator === 'gemini' ? new GeminiGenerator(config, limiter, redis) : new LocalGenerator(config);
+}
+
+/**
+ * Home of the `variations` queue: Bull's limiter (VARIATION_RATE_LIMIT, global across workers, the coarse
+ * guard; the processor's sliding window is the exact one), the generator and the slide image store.
+ */
+@Module({
+  imports: [
+    ...registerQueue(VARIATIONS_QUEUE, (config) => ({ limiter: { max: config.variationRate.max, duration: config.variationRate.durationMs } })),
+    DatabaseModule,
+    DriveModule,
+    SourceModule,
+    BatchProgressModule,
+  ],
+  providers: [
+    VariationsQueue,
+    VariationsProcessor,
+    VideoService,
+    { provide: GENERATOR, inject: [APP_CONFIG, RedisRateLimiter, REDIS], useFactory: createGenerator },
+    {
+      provide: SlideImageStore,
+      inject: [APP_CONFIG, REDIS],
+      useFactory: (config: AppConfig, redis: Redis) => new SlideImageStore(config.dataDir, redis, config.queuePrefix),
+    },
+  ],
+  exports: [VariationsQueue, GENERATOR, SlideImageStore],
+})
+export class GenerationModule {}

@@ -1,0 +1,73 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type Redis from 'ioredis';
+import { withRedisLock } from '../common/redis-lock';
+
+export interface SlideImageKey {
+  linkId: string;
+  slideIndex: number;
+  photoIndex: number;
+  /** Only when the generator draws the text itself: then the image belongs to one (p, t). */
+  textIndex?: number;
+}
+
+/**
+ * Text-free slide images, persisted under DATA_DIR the moment they are made, so a paid image is never
+ * made twice: not by a retried variation (the file is there) and not by two variations of the same photo
+ * variant running at once on different workers (a Redis lock per image; the second waits and reads).
+ */
+export class SlideImageStore {
+  constructor(
+    private readonly dataDir: string,
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+  ) {}
+
+  pathFor(k: SlideImageKey): string {
+    const variant = k.textIndex === undefined ? `p${k.photoIndex}` : `p${k.photoIndex}-t${k.textIndex}`;
+    return path.join(this.dataDir, 'work', k.linkId, variant, `slide_${String(k.slideIndex + 1).padStart(2, '0')}.img`);
+  }
+
+  /** How many images of a link are already made (for logs and the "resumed" event). */
+  async countMade(linkId: string): Promise<number> {
+    const dir = path.join(this.dataDir, 'work', linkId);
+    const variants = await fs.readdir(dir).catch(() => [] as string[]);
+    let n = 0;
+    for (const v of variants) n += (await fs.readdir(path.join(dir, v)).catch(() => [] as string[])).filter((f) => f.endsWith('.img')).length;
+    return n;
+  }
+
+  async getOrCreate(k: SlideImageKey, make: () => Promise<Buffer>, onWait?: () => Promise<void>): Promise<{ image: Buffer; made: boolean }> {
+    const file = this.pathFor(k);
+    const cached = await readIfExists(file);
+    if (cached) return { image: cached, made: false };
+    const lockKey = `${this.keyPrefix}:lock:img:${k.linkId}:${k.slideIndex}:${k.photoIndex}:${k.textIndex ?? ''}`;
+    return withRedisLock(
+      this.redis,
+      lockKey,
+      async () => {
+        const again = await readIfExists(file);
+        if (again) return { image: again, made: false };
+        const image = await make();
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        await fs.writeFile(tmp, image);
+        await fs.rename(tmp, file);
+        return { image, made: true };
+      },
+      { ttlMs: 120_000, onWait },
+    );
+  }
+
+  async removeLink(linkId: string): Promise<void> {
+    await fs.rm(path.join(this.dataDir, 'work', linkId), { recursive: true, force: true });
+  }
+}
+
+async function readIfExists(file: string): Promise<Buffer | null> {
+  try {
+    return await fs.readFile(file);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,71 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { FailureStep } from '../common/errors';
+import { ItemStatus } from '../common/statuses';
+import { BatchLink } from '../links/link.entity';
+
+export interface VariationFile {
+  name: string;
+  url: string;
+}
+
+@Entity('batch_variations')
+@Index(['linkId', 'photoIndex', 'textIndex'], { unique: true })
+@Index(['batchId', 'status'])
+@Index(['linkId', 'status'])
+export class BatchVariation {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Denormalised so a batch's status counts are one indexed GROUP BY. */
+  @Column({ type: 'varchar', length: 36 })
+  batchId: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  linkId: string;
+
+  @ManyToOne(() => BatchLink, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'linkId' })
+  link?: BatchLink;
+
+  /** 1-based photo variant p. */
+  @Column({ type: 'integer' })
+  photoIndex: number;
+
+  /** 1-based text variant t. */
+  @Column({ type: 'integer' })
+  textIndex: number;
+
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  status: ItemStatus;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  errorStep: FailureStep | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  files: VariationFile[] | null;
+
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  outputFolderId: string | null;
+
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  outputUrl: string | null;
+
+  /** Set when the MP4 could not be made: the slides still stand. */
+  @Column({ type: 'text', nullable: true })
+  videoError: string | null;
+
+  @CreateDateColumn()
+  createdAt: Date;
+
+  @UpdateDateColumn()
+  updatedAt: Date;
+
+  @Column({ type: Date, nullable: true })
+  startedAt: Date | null;
+
+  @Column({ type: Date, nullable: true })
+  finishedAt: Date | null;
+}

@@ -1,0 +1,69 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { BatchesQueue } from '../batches/batches.queue';
+import { InjectRedis } from '../common/redis.module';
+import { AppConfig } from '../config/config.schema';
+import { InjectConfig } from '../config/config.module';
+import { STORAGE, Storage } from '../drive/storage.interface';
+import { GENERATOR, Generator } from '../generation/generator.interface';
+import { VariationsQueue } from '../generation/variations.queue';
+import { LinksQueue } from '../links/links.queue';
+import { WorkerHeartbeatService } from './worker-heartbeat.service';
+
+const withTimeout = <T>(p: Promise<T>, ms = 2000): Promise<T> =>
+  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
+
+/** Database, Redis, queues, live workers and providers; 503 when the database or Redis is down. */
+@ApiTags('health')
+@Controller('api/health')
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @InjectRedis() private readonly redis: Redis,
+    private readonly batches: BatchesQueue,
+    private readonly links: LinksQueue,
+    private readonly variations: VariationsQueue,
+    @Inject(GENERATOR) private readonly generator: Generator & { health?: () => Promise<unknown> },
+    @Inject(STORAGE) private readonly storage: Storage,
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly heartbeats: WorkerHeartbeatService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Health of the database, Redis, queues, workers and providers.' })
+  @ApiOkResponse({ description: 'Everything needed to take and run batches is up.' })
+  @ApiServiceUnavailableResponse({ description: 'The database or Redis is down; the body says which.' })
+  async health(@Res() res: Response): Promise<void> {
+    const check = async <T>(fn: () => Promise<T>) => {
+      try {
+        return { ok: true as const, ...(await withTimeout(fn())) };
+      } catch (e) {
+        return { ok: false as const, error: (e as Error).message };
+      }
+    };
+    const database = await check(async () => (await this.ds.query('SELECT 1'), { type: this.config.database.type }));
+    const redis = await check(async () => ({ ping: await this.redis.ping() }));
+    const queues = redis.ok
+      ? await check(async () => ({
+          batches: await this.batches.queue.getJobCounts(),
+          links: await this.links.queue.getJobCounts(),
+          variations: await this.variations.queue.getJobCounts(),
+        }))
+      : { ok: false as const, error: 'Redis is down' };
+    const workers = redis.ok ? await this.heartbeats.live().catch(() => []) : [];
+    const generator = { name: this.generator.name, ...((await this.generator.health?.().catch((e: Error) => ({ error: e.message }))) ?? {}) };
+    const ok = database.ok && redis.ok;
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'down',
+      database,
+      redis,
+      queues,
+      workers: { count: workers.length, list: workers },
+      providers: { generator, storage: { name: this.storage.name }, source: { tiktokBaseUrl: this.config.source.tiktokBaseUrl } },
+    });
+  }
+}

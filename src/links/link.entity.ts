@@ -1,0 +1,80 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Batch } from '../batches/batch.entity';
+import { FailureStep } from '../common/errors';
+import { ItemStatus } from '../common/statuses';
+import type { SlideshowPlan } from '../generation/plan';
+import type { FetchedSlideshow } from './slideshow-source.interface';
+
+@Entity('batch_links')
+@Index(['batchId', 'status'])
+@Index(['batchId', 'position'], { unique: true })
+export class BatchLink {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  batchId: string;
+
+  @ManyToOne(() => Batch, (b) => b.links, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'batchId' })
+  batch?: Batch;
+
+  /** 1-based order in the batch, used in folder names (`Link_<nn>_<postId>`). */
+  @Column({ type: 'integer' })
+  position: number;
+
+  @Column({ type: 'varchar', length: 1024 })
+  url: string;
+
+  /** Post id when the URL carries it; short links get theirs when fetched. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  postId: string | null;
+
+  @Column({ type: 'varchar', length: 36 })
+  productId: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  status: ItemStatus;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  errorStep: FailureStep | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  caption: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  slideCount: number | null;
+
+  /** What the source fetched (file paths under DATA_DIR, caption, audio): variations read it, never refetch. */
+  @Column({ type: 'simple-json', nullable: true })
+  slideshow: FetchedSlideshow | null;
+
+  /** The analysis result; stored so a retry never pays for it again. */
+  @Column({ type: 'simple-json', nullable: true })
+  plan: SlideshowPlan | null;
+
+  /** P×T, fixed at creation. */
+  @Column({ type: 'integer' })
+  variationsTotal: number;
+
+  @Column({ type: 'boolean', default: false })
+  variationsCreated: boolean;
+
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  outputFolderId: string | null;
+
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  outputUrl: string | null;
+
+  @CreateDateColumn()
+  createdAt: Date;
+
+  @UpdateDateColumn()
+  updatedAt: Date;
+
+  @Column({ type: Date, nullable: true })
+  finishedAt: Date | null;
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { BatchProgressModule } from '../batches/batch-progress.module';
+import { registerQueue } from '../common/queueing';
+import { DatabaseModule } from '../database/database.module';
+import { DriveModule } from '../drive/drive.module';
+import { GenerationModule } from '../generation/generation.module';
+import { LinksProcessor } from './links.processor';
+import { LINKS_QUEUE, LinksQueue } from './links.queue';
+import { PreviewController } from './preview.controller';
+import { SourceModule } from './source.module';
+
+/** Home of the `links` queue (process-link: fetch, analysis, variation rows) and the link preview. */
+@Module({
+  imports: [...registerQueue(LINKS_QUEUE), DatabaseModule, DriveModule, GenerationModule, SourceModule, BatchProgressModule],
+  controllers: [PreviewController],
+  providers: [LinksQueue, LinksProcessor],
+  exports: [LinksQueue],
+})
+export class LinksModule {}

@@ -1,0 +1,47 @@
+import * as http from 'node:http';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { logLevels } from './app.factory';
+import { ConfigError, loadConfig } from './config/config.schema';
+import { WorkerHeartbeatService } from './health/worker-heartbeat.service';
+
+/**
+ * `npm run start:worker`: queue processors only, no public HTTP. Run any number of these on any number of
+ * machines sharing REDIS_URL, DATABASE_URL (PostgreSQL) and DATA_DIR. WORKER_HEALTH_PORT, when set, serves
+ * GET /health on 127.0.0.1 for a supervisor or a container healthcheck.
+ */
+async function main(): Promise<void> {
+  const logger = new Logger('Worker');
+  let config;
+  try {
+    config = loadConfig({ ...process.env, WORKERS: 'true' });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const app = await NestFactory.createApplicationContext(AppModule.register(config), { logger: logLevels(config.logLevel) });
+  app.enableShutdownHooks();
+  await app.init();
+  if (config.workers.healthPort) {
+    const beats = app.get(WorkerHeartbeatService);
+    const server = http.createServer((req, res) => {
+      if (req.url !== '/health') return void res.writeHead(404).end();
+      beats
+        .live()
+        .then((list) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', pid: process.pid, workers: list.length })))
+        .catch((e: Error) => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'down', error: e.message })));
+    });
+    server.listen(config.workers.healthPort, '127.0.0.1');
+    process.once('SIGTERM', () => server.close());
+  }
+  logger.log(`worker ${process.pid} consuming batches, links, variations (concurrency ${config.workers.concurrency})`);
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exit(1);
+});
