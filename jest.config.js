@@ -9,5 +9,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 120000,
+  // Open Redis/Bull handles must never keep CI waiting after the last spec.
+  forceExit: true,
   globalSetup: '<rootDir>/test/global-setup.ts',
 };

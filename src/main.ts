@@ -1,3 +1,4 @@
+import './common/threadpool';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ensureRedis } from './common/private-redis';

@@ -1,3 +1,4 @@
+import './common/threadpool';
 import * as http from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -5,11 +6,12 @@ import { AppModule } from './app.module';
 import { logLevels } from './app.factory';
 import { ConfigError, loadConfig } from './config/config.schema';
 import { WorkerHeartbeatService } from './health/worker-heartbeat.service';
+import { MetricsService } from './metrics/metrics.service';
 
 /**
  * `npm run start:worker`: queue processors only, no public HTTP. Run any number of these on any number of
  * machines sharing REDIS_URL, DATABASE_URL (PostgreSQL) and DATA_DIR. WORKER_HEALTH_PORT, when set, serves
- * GET /health on 127.0.0.1 for a supervisor or a container healthcheck.
+ * GET /health on 127.0.0.1 for a supervisor or a container healthcheck, and GET /metrics (Prometheus) for this worker.
  */
 async function main(): Promise<void> {
   const logger = new Logger('Worker');
@@ -28,7 +30,14 @@ async function main(): Promise<void> {
   await app.init();
   if (config.workers.healthPort) {
     const beats = app.get(WorkerHeartbeatService);
+    const metrics = app.get(MetricsService);
     const server = http.createServer((req, res) => {
+      if (req.url === '/metrics') {
+        return void metrics
+          .render()
+          .then(({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body))
+          .catch((e: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(e.message));
+      }
       if (req.url !== '/health') return void res.writeHead(404).end();
       beats
         .live()

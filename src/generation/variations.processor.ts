@@ -21,7 +21,7 @@ import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource } from '../links/sl
 import { Product } from '../products/product.entity';
 import { GENERATOR, Generator, ProductInput } from './generator.interface';
 import { SlideshowPlan } from './plan';
-import { outputSize, renderSlide } from './render/renderer';
+import { outputSize, renderSlide, SLIDE_JPEG } from './render/renderer';
 import { SlideImageStore } from './slide-image-store';
 import { BatchVariation, VariationFile } from './variation.entity';
 import { GENERATE_VARIATION, GenerateVariationJob, VARIATIONS_QUEUE } from './variations.queue';
@@ -159,7 +159,7 @@ export class VariationsProcessor implements OnApplicationBootstrap {
       );
       out.push(
         this.generator.drawsText
-          ? await sharp(image).resize(size.width, size.height, { fit: 'cover' }).jpeg({ quality: 90, mozjpeg: true }).toBuffer()
+          ? await sharp(image).resize(size.width, size.height, { fit: 'cover' }).jpeg(SLIDE_JPEG).toBuffer()
           : await renderSlide(image, slide.texts[v.textIndex - 1] ?? '', plan.style, size),
       );
     }

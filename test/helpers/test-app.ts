@@ -30,7 +30,7 @@ export async function startTestApp(config: AppConfig, overrides: { source?: Slid
   if (overrides.source) builder = builder.overrideProvider(SLIDESHOW_SOURCE).useValue(overrides.source);
   if (overrides.generator) builder = builder.overrideProvider(GENERATOR).useValue(overrides.generator);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: process.env.TEST_LOG ? ['error', 'warn', 'log'] : ['error', 'warn'] });
   await configureApp(app, config);
   const ds = app.get(DataSource);
   return {
