@@ -42,7 +42,7 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
     {
       provide: SlideImageStore,
       inject: [APP_CONFIG, REDIS],
-      useFactory: (config: AppConfig, redis: Redis) => new SlideImageStore(config.dataDir, redis, config.queuePrefix),
+      useFactory: (config: AppConfig, redis: Redis) => new SlideImageStore(config.dataDir, redis, config.queuePrefix, config.jobs.lockMs),
     },
   ],
   exports: [VariationsQueue, GENERATOR, SlideImageStore],

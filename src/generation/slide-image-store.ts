@@ -21,6 +21,8 @@ export class SlideImageStore {
     private readonly dataDir: string,
     private readonly redis: Redis,
     private readonly keyPrefix: string,
+    /** The per-image lock's lifetime (renewed while its maker lives): a killed worker's lock frees this soon. */
+    private readonly lockTtlMs = 120_000,
   ) {}
 
   pathFor(k: SlideImageKey): string {
@@ -55,7 +57,7 @@ export class SlideImageStore {
         await fs.rename(tmp, file);
         return { image, made: true };
       },
-      { ttlMs: 120_000, onWait },
+      { ttlMs: this.lockTtlMs, onWait },
     );
   }
 

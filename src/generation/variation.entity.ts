@@ -20,7 +20,8 @@ export class BatchVariation {
   @Column({ type: 'varchar', length: 36 })
   batchId: string;
 
-  @Column({ type: 'varchar', length: 36 })
+  /** No length here: a join column takes its type from the referenced id (uuid on PostgreSQL, which has none). */
+  @Column({ type: 'varchar' })
   linkId: string;
 
   @ManyToOne(() => BatchLink, { onDelete: 'CASCADE' })

@@ -12,7 +12,8 @@ export class BatchLink {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'varchar', length: 36 })
+  /** No length here: a join column takes its type from the referenced id (uuid on PostgreSQL, which has none). */
+  @Column({ type: 'varchar' })
   batchId: string;
 
   @ManyToOne(() => Batch, (b) => b.links, { onDelete: 'CASCADE' })
