@@ -55,6 +55,7 @@ const rawSchema = z.object({
   JOB_LOCK_MS: int(30_000, 1000, 600_000),
   JOB_STALLED_INTERVAL_MS: int(30_000, 500, 600_000),
   SHUTDOWN_GRACE_MS: int(30_000, 0, 600_000),
+  SWEEP_INTERVAL_MS: int(60_000, 200, 3_600_000),
   GENERATOR: z.enum(['gemini', 'local']).optional(),
   GEMINI_API_KEYS: z.string().optional(),
   GEMINI_API_KEY: z.string().optional(),
@@ -151,6 +152,8 @@ function buildConfig(raw: z.infer<typeof rawSchema>) {
       backoffMs: raw.JOB_BACKOFF_MS,
       lockMs: raw.JOB_LOCK_MS,
       stalledIntervalMs: raw.JOB_STALLED_INTERVAL_MS,
+      /** How often a worker looks for rows whose job was lost (batch-sweeper.service.ts). */
+      sweepIntervalMs: raw.SWEEP_INTERVAL_MS,
     },
     variationRate: parseRate(raw.VARIATION_RATE_LIMIT),
     generator,

@@ -21,6 +21,11 @@ const ASPECT_TOLERANCE = 0.1;
 
 const ASPECT_RATIO: Record<SlideshowPlan['aspect'], number> = { '3:4': 3 / 4, '9:16': 9 / 16 };
 
+/** (metrics hook) What happened to one generateContent call, or that a slide image was accepted. */
+export type GeminiEvent =
+  | { type: 'call'; key: string; kind: CallKind; outcome: 'ok' | 'rate_limited' | 'daily_quota' | 'invalid_key' | 'unavailable' | 'rejected' }
+  | { type: 'image-made' };
+
 async function inlineJpeg(path: string): Promise<Part> {
   const data = await sharp(path)
     .rotate()
@@ -46,6 +51,22 @@ export class GeminiGenerator implements Generator {
   readonly pool: GeminiKeyPool;
   private readonly logger = new Logger(GeminiGenerator.name);
   private readonly clients = new Map<string, GoogleGenAI>();
+  private readonly listeners: ((e: GeminiEvent) => void)[] = [];
+
+  /** Metrics hook: `listener` hears every call's outcome (key masked) and every accepted image. */
+  onEvent(listener: (e: GeminiEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(e: GeminiEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // a metrics listener must never break a paid call
+      }
+    }
+  }
 
   constructor(
     private readonly config: AppConfig,
@@ -139,7 +160,11 @@ export class GeminiGenerator implements Generator {
       const parts: Part[] = [{ text: prompt }, ...(style ? [style] : []), ...(productPart ? [{ text: 'Product photo:' }, productPart] : [])];
       const res = await this.call('image', 'generation', this.config.gemini.imageModel, [{ role: 'user', parts }], genConfig, tag);
       const block = findBlock(res, 'image');
-      if (!block) return this.checkImage(res, plan.aspect, tag);
+      if (!block) {
+        const image = await this.checkImage(res, plan.aspect, tag);
+        this.emit({ type: 'image-made' });
+        return image;
+      }
       lastBlock = block;
       this.logger.warn(`link ${tag}: ${block}${sanitised ? '' : '; one sanitised retry'}`);
     }
@@ -176,9 +201,13 @@ export class GeminiGenerator implements Generator {
       const key: PooledKey = await this.pool.acquire(kind);
       const client = this.clients.get(key.id) as GoogleGenAI;
       try {
-        return await client.models.generateContent({ model, contents, config: genConfig });
+        const res = await client.models.generateContent({ model, contents, config: genConfig });
+        this.emit({ type: 'call', key: key.masked, kind, outcome: 'ok' });
+        return res;
       } catch (e) {
         const failure = classifyGeminiError(e);
+        const outcome = ({ rate: 'rate_limited', daily: 'daily_quota', 'invalid-key': 'invalid_key', transient: 'unavailable', permanent: 'rejected' } as const)[failure.kind];
+        this.emit({ type: 'call', key: key.masked, kind, outcome });
         switch (failure.kind) {
           case 'rate':
             await this.pool.coolDown(key, kind, failure.retryAfterMs);

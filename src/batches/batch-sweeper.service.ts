@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import type Redis from 'ioredis';
+import { DataSource, In } from 'typeorm';
+import { InjectRedis } from '../common/redis.module';
+import { BATCH_FINAL } from '../common/statuses';
+import { AppConfig } from '../config/config.schema';
+import { InjectConfig } from '../config/config.module';
+import { BatchVariation } from '../generation/variation.entity';
+import { variationJobId, VariationsQueue } from '../generation/variations.queue';
+import { BatchLink } from '../links/link.entity';
+import { LinksQueue, processLinkJobId } from '../links/links.queue';
+import { Batch } from './batch.entity';
+import { BatchProgressService } from './batch-progress.service';
+import { BatchesQueue, processBatchJobId } from './batches.queue';
+
+/** After this many re-queues of one row its work counts as lost for good and the row fails with a reason. */
+export const SWEEP_MAX_REQUEUES = 3;
+
+/** What one sweep did (for logs and tests). */
+export interface SweepReport {
+  /** False when another process holds the sweep lock: this one did nothing. */
+  swept: boolean;
+  /** Rows seen without a live job for the first time: acted on only if still so at a later sweep. */
+  suspects: number;
+  requeued: string[];
+  failed: string[];
+  settledBatches: string[];
+}
+
+type Suspect = { field: string; act: () => Promise<'requeued' | 'failed' | 'none'> };
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+/** Bull job states in which a job will still run (or is running): the row is not lost. */
+const ALIVE = new Set(['waiting', 'active', 'delayed', 'paused']);
+
+/**
+ * The safety net under Bull: finds open rows whose job is gone (removed, or failed for good after its
+ * worker died more often than Bull's stalled check allows, or a crash between writing a row and queueing
+ * it) and batches whose last link ended without settling them. A row must look lost at two sweeps at
+ * least SWEEP_INTERVAL_MS apart before anything is done (a row written a moment before its job is queued
+ * is not lost); then it goes back to `pending` and is queued again under its deterministic job id (so a
+ * duplicate is impossible), and after SWEEP_MAX_REQUEUES it fails with a reason. One process sweeps at a
+ * time (a Redis lock), whichever worker gets there first.
+ */
+@Injectable()
+export class BatchSweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(BatchSweeperService.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @InjectRedis() private readonly redis: Redis,
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly progress: BatchProgressService,
+    private readonly batchesQueue: BatchesQueue,
+    private readonly linksQueue: LinksQueue,
+    private readonly variationsQueue: VariationsQueue,
+  ) {}
+
+  private key(name: string): string {
+    return `${this.config.queuePrefix}:sweeper:${name}`;
+  }
+
+  onApplicationBootstrap(): void {
+    // Only processes that run workers sweep: an API-only process has nothing to hand work to.
+    if (!this.config.workers.enabled) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.sweepOnce()
+        .catch((e: Error) => this.logger.warn(`sweep failed: ${e.message}`))
+        .finally(() => (this.running = undefined));
+    }, this.config.jobs.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One sweep, if no other process is sweeping. */
+  async sweepOnce(): Promise<SweepReport> {
+    const report: SweepReport = { swept: false, suspects: 0, requeued: [], failed: [], settledBatches: [] };
+    const lock = this.key('lock');
+    const token = randomUUID();
+    const ttl = Math.max(30_000, this.config.jobs.sweepIntervalMs * 2);
+    if ((await this.redis.set(lock, token, 'PX', ttl, 'NX')) !== 'OK') return report;
+    try {
+      report.swept = true;
+      const suspects = [...(await this.lostBatches()), ...(await this.lostLinks()), ...(await this.lostVariations())];
+      await this.judge(suspects, report);
+      report.settledBatches = await this.settleIdleBatches();
+    } finally {
+      await this.redis.eval(RELEASE, 1, lock, token).catch(() => undefined);
+    }
+    if (report.requeued.length || report.failed.length || report.settledBatches.length) {
+      this.logger.log(`sweep: requeued [${report.requeued.join(', ')}], failed [${report.failed.join(', ')}], settled batches [${report.settledBatches.join(', ')}]`);
+    }
+    return report;
+  }
+
+  /**
+   * Acts on suspects first seen at least one interval ago (times from Redis, so machines agree); new
+   * ones are remembered; remembered ones that are no longer suspects (their job came back) are forgotten.
+   */
+  private async judge(suspects: Suspect[], report: SweepReport): Promise<void> {
+    const seenKey = this.key('suspects');
+    const [sec, micro] = await this.redis.time();
+    const now = Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
+    const seen = await this.redis.hgetall(seenKey);
+    const current = new Set(suspects.map((s) => s.field));
+    const gone = Object.keys(seen).filter((f) => !current.has(f));
+    if (gone.length) await this.redis.hdel(seenKey, ...gone);
+    for (const s of suspects) {
+      const first = seen[s.field];
+      if (first === undefined) {
+        await this.redis.hset(seenKey, s.field, String(now));
+        report.suspects++;
+        continue;
+      }
+      if (now - Number(first) < this.config.jobs.sweepIntervalMs) continue;
+      await this.redis.hdel(seenKey, s.field);
+      const done = await s.act();
+      if (done === 'requeued') report.requeued.push(s.field);
+      if (done === 'failed') report.failed.push(s.field);
+    }
+    await this.redis.pexpire(seenKey, Math.max(3_600_000, this.config.jobs.sweepIntervalMs * 10));
+  }
+
+  /** True when the job will still run; false when it is missing, finished or failed for good. */
+  private async jobAlive(queue: Queue, jobId: string): Promise<boolean> {
+    const job = await queue.getJob(jobId);
+    if (!job) return false;
+    return ALIVE.has(await job.getState());
+  }
+
+  /** Counts re-queues per row; true when the row has used them all up. */
+  private async spentTries(field: string): Promise<{ tries: number; spent: boolean }> {
+    const triesKey = this.key('tries');
+    const tries = await this.redis.hincrby(triesKey, field, 1);
+    await this.redis.pexpire(triesKey, 7 * 24 * 3_600_000);
+    return { tries, spent: tries > SWEEP_MAX_REQUEUES };
+  }
+
+  /** A row failed for good: a later manual retry starts with a fresh count. */
+  private async forgetTries(field: string): Promise<void> {
+    await this.redis.hdel(this.key('tries'), field);
+  }
+
+  private reason(tries: number): string {
+    return `the work was lost ${tries - 1} times (its worker stopped or its job vanished); gave up — retry the failed items to try again`;
+  }
+
+  /** Queued batches whose process-batch job is gone (e.g. the API stopped between the insert and the queue). */
+  private async lostBatches(): Promise<Suspect[]> {
+    const queued = await this.ds.getRepository(Batch).find({ where: { status: 'queued' }, select: ['id'] });
+    const out: Suspect[] = [];
+    for (const b of queued) {
+      if (await this.jobAlive(this.batchesQueue.queue, processBatchJobId(b.id))) continue;
+      out.push({
+        field: processBatchJobId(b.id),
+        act: async () => {
+          await this.batchesQueue.add(b.id);
+          return 'requeued';
+        },
+      });
+    }
+    return out;
+  }
+
+  /** Open links of started batches whose process-link job is gone, before their variations exist. */
+  private async lostLinks(): Promise<Suspect[]> {
+    const started = await this.ds.getRepository(Batch).find({ where: { status: In(['processing', 'cancelling']) }, select: ['id'] });
+    if (!started.length) return [];
+    const open = await this.ds.getRepository(BatchLink).find({
+      where: { batchId: In(started.map((b) => b.id)), status: In(['pending', 'processing']), variationsCreated: false },
+      select: ['id', 'batchId', 'position', 'status', 'slideshow', 'plan'],
+    });
+    const out: Suspect[] = [];
+    for (const link of open) {
+      if (await this.jobAlive(this.linksQueue.queue, processLinkJobId(link.id))) continue;
+      out.push({
+        field: processLinkJobId(link.id),
+        act: async () => {
+          const batch = await this.ds.getRepository(Batch).findOne({ where: { id: link.batchId }, select: ['id', 'status'] });
+          if (batch?.status === 'cancelling') {
+            await this.progress.endLink(link, { status: 'cancelled' });
+            return 'none';
+          }
+          const { tries, spent } = await this.spentTries(processLinkJobId(link.id));
+          if (spent) {
+            const step = !link.slideshow ? 'fetch' : !link.plan ? 'analysis' : 'upload';
+            await this.progress.endLink(link, { status: 'failed', step, error: this.reason(tries) });
+            await this.forgetTries(processLinkJobId(link.id));
+            return 'failed';
+          }
+          await this.progress.release(BatchLink, link.id);
+          await this.linksQueue.add(link.batchId, [link.id]);
+          this.logger.warn(`batch ${link.batchId} link ${link.id}: its job was lost; queued again (${tries}/${SWEEP_MAX_REQUEUES})`);
+          return 'requeued';
+        },
+      });
+    }
+    return out;
+  }
+
+  /** Open variations of started batches whose generate-variation job is gone. */
+  private async lostVariations(): Promise<Suspect[]> {
+    const started = await this.ds.getRepository(Batch).find({ where: { status: In(['processing', 'cancelling']) }, select: ['id', 'status'] });
+    if (!started.length) return [];
+    const open = await this.ds.getRepository(BatchVariation).find({
+      where: { batchId: In(started.map((b) => b.id)), status: In(['pending', 'processing']) },
+      select: ['id', 'batchId', 'linkId', 'photoIndex', 'textIndex', 'status'],
+    });
+    const out: Suspect[] = [];
+    for (const v of open) {
+      if (await this.jobAlive(this.variationsQueue.queue, variationJobId(v.id))) continue;
+      out.push({
+        field: variationJobId(v.id),
+        act: async () => {
+          const batch = await this.ds.getRepository(Batch).findOne({ where: { id: v.batchId }, select: ['id', 'status'] });
+          if (batch?.status === 'cancelling') {
+            await this.progress.endVariation(v, { status: 'cancelled' });
+            return 'none';
+          }
+          const { tries, spent } = await this.spentTries(variationJobId(v.id));
+          if (spent) {
+            await this.progress.endVariation(v, { status: 'failed', step: 'generation', error: this.reason(tries) });
+            await this.forgetTries(variationJobId(v.id));
+            return 'failed';
+          }
+          await this.progress.release(BatchVariation, v.id);
+          await this.variationsQueue.add([{ batchId: v.batchId, linkId: v.linkId, variationId: v.id }]);
+          this.logger.warn(`batch ${v.batchId} variation ${v.id}: its job was lost; queued again (${tries}/${SWEEP_MAX_REQUEUES})`);
+          return 'requeued';
+        },
+      });
+    }
+    return out;
+  }
+
+  /** Links whose variations all ended, and batches with no open link, that nobody settled. */
+  private async settleIdleBatches(): Promise<string[]> {
+    const started = await this.ds.getRepository(Batch).find({ where: { status: In(['processing', 'cancelling']) }, select: ['id'] });
+    const settled: string[] = [];
+    for (const b of started) {
+      const links = await this.ds.getRepository(BatchLink).find({ where: { batchId: b.id, status: 'processing', variationsCreated: true }, select: ['id'] });
+      for (const l of links) await this.progress.settleLink(l.id, b.id); // settles the batch too when it was the last
+      await this.progress.settleBatch(b.id);
+      const now = await this.ds.getRepository(Batch).findOne({ where: { id: b.id }, select: ['id', 'status'] });
+      if (now && BATCH_FINAL.includes(now.status)) settled.push(b.id);
+    }
+    return settled;
+  }
+}
