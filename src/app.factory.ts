@@ -1,13 +1,20 @@
 import * as fs from 'node:fs';
+import type { Server } from 'node:http';
 import * as path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import type Redis from 'ioredis';
 import { AppModule } from './app.module';
+import { authMiddleware } from './auth/auth.middleware';
+import { AuthService } from './auth/auth.service';
+import { SESSION_COOKIE } from './auth/session-tokens';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { REDIS } from './common/redis.module';
 import { VALIDATION_OPTIONS } from './common/validate-dto';
 import { AppConfig } from './config/config.schema';
 
@@ -29,8 +36,27 @@ export function openApiDocument(app: NestExpressApplication) {
     .setDescription('Re-make TikTok photo slideshows for your product, in batches. All routes are under /api.')
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_PASSWORD, when one is set' })
+    .addCookieAuth(SESSION_COOKIE, { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'set by POST /api/auth/login' })
+    // Every route needs one of the two when ADMIN_PASSWORD is set; the auth routes opt out.
+    .addSecurityRequirements('bearer')
+    .addSecurityRequirements(SESSION_COOKIE)
     .build();
   return SwaggerModule.createDocument(app, doc);
+}
+
+/** Requests that need the job queue; everything else (reading batches, health, files) works without Redis. */
+const NEEDS_QUEUE = /^\/(admin\/queues(\/|$)|api\/batch\/?$|api\/batch\/[^/]+\/(cancel|retry-failed)\/?$)/i;
+
+/**
+ * While the app's Redis connection is not ready, requests that would queue work (or read the queues)
+ * get a 503 at once instead of waiting minutes in ioredis' offline queue. GET /api/batch (history) is
+ * a database read and passes.
+ */
+export function redisGate(redis: Pick<Redis, 'status'>) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (redis.status === 'ready' || !NEEDS_QUEUE.test(req.path) || (req.method === 'GET' && /^\/api\//i.test(req.path))) return next();
+    res.status(503).json({ statusCode: 503, message: 'the job queue (Redis) is not reachable; nothing was changed, try again shortly' });
+  };
 }
 
 /**
@@ -63,6 +89,9 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
       crossOriginEmbedderPolicy: false,
     }),
   );
+  // Before the body parsers, Nest's routes, Bull Board (/admin/queues) and express.static (/files).
+  app.use(authMiddleware(app.get(AuthService)));
+  app.use(redisGate(app.get<Redis>(REDIS)));
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
@@ -84,6 +113,23 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
     if (!fs.existsSync(index)) return res.status(404).type('text').send('The admin UI is not built: run `npm run build:ui` (npm start does it).');
     res.sendFile(index);
   });
+  answerParserErrorsWithJson(app.getHttpServer() as Server);
   await app.init();
   return app;
+}
+
+/**
+ * Requests Node's HTTP parser refuses (headers or URL over 16 KB, malformed request line) never reach
+ * Express; by default Node answers them with an empty body. Same JSON shape as every other error instead.
+ */
+function answerParserErrorsWithJson(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const [status, reason, message] =
+      err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'the URL or headers are too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'the request took too long to arrive']
+      : [400, 'Bad Request', 'malformed HTTP request'];
+    const body = JSON.stringify({ statusCode: status, message });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
 }

@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bull';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
+import { AuthModule } from './auth/auth.module';
+import { BatchSweeperModule } from './batches/batch-sweeper.module';
 import { BatchesModule } from './batches/batches.module';
 import { CommonModule } from './common/common.module';
 import { RedisModule } from './common/redis.module';
@@ -12,6 +14,7 @@ import { DriveModule } from './drive/drive.module';
 import { GenerationModule } from './generation/generation.module';
 import { HealthModule } from './health/health.module';
 import { LinksModule } from './links/links.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
 
 /**
@@ -39,6 +42,9 @@ export class AppModule {
         LinksModule,
         BatchesModule,
         HealthModule,
+        MetricsModule,
+        BatchSweeperModule,
+        AuthModule,
       ],
     };
   }

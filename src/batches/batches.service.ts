@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
@@ -14,6 +15,7 @@ import { VariationsQueue } from '../generation/variations.queue';
 import { intakeLinks, IntakeResult, LinkError, parseTikTokUrl } from '../links/link-intake';
 import { BatchLink } from '../links/link.entity';
 import { LinksQueue } from '../links/links.queue';
+import { Product } from '../products/product.entity';
 import { PreparedProduct, ProductsService } from '../products/products.service';
 import { Batch } from './batch.entity';
 import { BatchEvent } from './batch-event.entity';
@@ -22,6 +24,16 @@ import { BatchProgressService } from './batch-progress.service';
 import { BatchesQueue } from './batches.queue';
 import { BatchCreatedDto } from './dto/batch-responses.dto';
 import { CreateBatchDto } from './dto/create-batch.dto';
+
+const ENQUEUE_TIMEOUT_MS = 5000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Products uploaded with a curl-style multipart batch: one for all links, or one per link position. */
 export interface InlineProducts {
@@ -74,12 +86,17 @@ export class BatchesService {
     const P = dto.photoVariations;
     const T = dto.textVariations;
 
+    let inlineIds: string[] = [];
     const batch = await this.tx.run(async (em) => {
       const saved = new Map<PreparedProduct, string>();
+      inlineIds = [];
       const productId = async (i: number): Promise<string> => {
         const p = productFor[i];
         if (typeof p === 'string') return p;
-        if (!saved.has(p)) saved.set(p, (await this.products.save(p, em)).id);
+        if (!saved.has(p)) {
+          saved.set(p, (await this.products.save(p, em)).id);
+          inlineIds.push(saved.get(p)!);
+        }
         return saved.get(p)!;
       };
       const id = randomUUID();
@@ -114,9 +131,18 @@ export class BatchesService {
     });
 
     try {
-      await this.batchesQueue.add(batch.id);
+      // Bull's client queues commands while Redis is down and gives up only after ~20 reconnects (minutes):
+      // bound the wait so the caller gets a 503 now. A late add finds no batch and does nothing.
+      await withTimeout(this.batchesQueue.add(batch.id), ENQUEUE_TIMEOUT_MS);
     } catch (e) {
-      await this.ds.getRepository(Batch).delete({ id: batch.id });
+      const inlineProducts = inlineIds.length ? await this.ds.getRepository(Product).findBy({ id: In(inlineIds) }) : [];
+      await this.tx.run(async (em) => {
+        await em.getRepository(BatchEvent).delete({ batchId: batch.id });
+        await em.getRepository(BatchLink).delete({ batchId: batch.id });
+        await em.getRepository(Batch).delete({ id: batch.id });
+        if (inlineIds.length) await em.getRepository(Product).delete({ id: In(inlineIds) });
+      });
+      for (const p of inlineProducts) await rm(this.products.photoPath(p), { force: true });
       this.logger.error(`batch ${batch.id}: could not queue (${(e as Error).message}); rows removed`);
       throw new ServiceUnavailableException('the job queue (Redis) is not reachable; nothing was saved, try again shortly');
     }
