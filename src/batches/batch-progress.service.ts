@@ -57,12 +57,13 @@ export class BatchProgressService {
     return this.claim(BatchLink, linkId);
   }
 
-  async claimVariation(variationId: string): Promise<boolean> {
-    return this.claim(BatchVariation, variationId);
+  /** `startedAt` is when the variation took its rate-limit slot (ms precision, unlike SQLite's CURRENT_TIMESTAMP). */
+  async claimVariation(variationId: string, startedAt: Date): Promise<boolean> {
+    return this.claim(BatchVariation, variationId, startedAt);
   }
 
-  private async claim(entity: typeof BatchLink | typeof BatchVariation, id: string): Promise<boolean> {
-    const set = entity === BatchVariation ? { status: 'processing' as const, startedAt: () => 'CURRENT_TIMESTAMP' } : { status: 'processing' as const };
+  private async claim(entity: typeof BatchLink | typeof BatchVariation, id: string, startedAt?: Date): Promise<boolean> {
+    const set = startedAt ? { status: 'processing' as const, startedAt } : { status: 'processing' as const };
     const res = await this.ds
       .createQueryBuilder()
       .update(entity)

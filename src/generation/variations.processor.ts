@@ -81,7 +81,7 @@ export class VariationsProcessor implements OnApplicationBootstrap {
         await checkpoint();
         const { max, durationMs } = this.config.variationRate;
         await this.limiter.acquire(VARIATION_STARTS, max, durationMs, { onWait: checkpoint });
-        if (!(await this.progress.claimVariation(variationId))) return;
+        if (!(await this.progress.claimVariation(variationId, new Date()))) return;
         await checkpoint();
 
         const link = await this.ds.getRepository(BatchLink).findOneByOrFail({ id: v.linkId });
