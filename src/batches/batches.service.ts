@@ -4,6 +4,7 @@ import { BadRequestException, ConflictException, Inject, Injectable, Logger, Not
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { BATCH_FINAL } from '../common/statuses';
+import { withTimeout } from '../common/with-timeout';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -26,14 +27,6 @@ import { BatchCreatedDto } from './dto/batch-responses.dto';
 import { CreateBatchDto } from './dto/create-batch.dto';
 
 const ENQUEUE_TIMEOUT_MS = 5000;
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Products uploaded with a curl-style multipart batch: one for all links, or one per link position. */
 export interface InlineProducts {
@@ -133,7 +126,7 @@ export class BatchesService {
     try {
       // Bull's client queues commands while Redis is down and gives up only after ~20 reconnects (minutes):
       // bound the wait so the caller gets a 503 now. A late add finds no batch and does nothing.
-      await withTimeout(this.batchesQueue.add(batch.id), ENQUEUE_TIMEOUT_MS);
+      await withTimeout(this.batchesQueue.add(batch.id), ENQUEUE_TIMEOUT_MS, `no answer from Redis within ${ENQUEUE_TIMEOUT_MS} ms`);
     } catch (e) {
       const inlineProducts = inlineIds.length ? await this.ds.getRepository(Product).findBy({ id: In(inlineIds) }) : [];
       await this.tx.run(async (em) => {

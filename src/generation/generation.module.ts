@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { DriveModule } from '../drive/drive.module';
 import { SourceModule } from '../links/source.module';
+import { ProductsModule } from '../products/products.module';
 import { GeminiGenerator } from './gemini/gemini-generator';
 import { GENERATOR, Generator } from './generator.interface';
 import { LocalGenerator } from './local/local-generator';
@@ -33,6 +34,7 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
     DriveModule,
     SourceModule,
     BatchProgressModule,
+    ProductsModule,
   ],
   providers: [
     VariationsQueue,

@@ -18,7 +18,7 @@ import { slideFileName, variationFolderName } from '../drive/output-tree';
 import { STORAGE, Storage } from '../drive/storage.interface';
 import { BatchLink } from '../links/link.entity';
 import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource } from '../links/slideshow-source.interface';
-import { Product } from '../products/product.entity';
+import { ProductsService } from '../products/products.service';
 import { GENERATOR, Generator, ProductInput } from './generator.interface';
 import { SlideshowPlan } from './plan';
 import { outputSize, renderSlide, SLIDE_JPEG } from './render/renderer';
@@ -50,6 +50,7 @@ export class VariationsProcessor implements OnApplicationBootstrap {
     private readonly limiter: RedisRateLimiter,
     private readonly progress: BatchProgressService,
     private readonly lifecycle: WorkerLifecycle,
+    private readonly products: ProductsService,
     private readonly video: VideoService,
   ) {}
 
@@ -88,7 +89,7 @@ export class VariationsProcessor implements OnApplicationBootstrap {
         const batch = await this.ds.getRepository(Batch).findOneByOrFail({ id: batchId });
         if (!link.plan || !link.slideshow || !link.outputFolderId) throw new Error('link has no plan or folder yet');
         const slideshow = await this.ensureSlides(link.slideshow);
-        const product = await this.product(link.productId);
+        const product = await this.products.input(link.productId);
 
         const slides = await this.makeSlides(link.id, link.plan, v, slideshow, product, checkpoint);
 
@@ -172,8 +173,4 @@ export class VariationsProcessor implements OnApplicationBootstrap {
     return this.source.fetch(slideshow.url);
   }
 
-  private async product(productId: string): Promise<ProductInput> {
-    const product = await this.ds.getRepository(Product).findOneByOrFail({ id: productId });
-    return { photoPath: path.join(this.config.dataDir, 'uploads', product.photoFile), description: product.description };
-  }
 }

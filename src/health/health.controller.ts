@@ -6,6 +6,7 @@ import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { BatchesQueue } from '../batches/batches.queue';
 import { InjectRedis } from '../common/redis.module';
+import { withTimeout } from '../common/with-timeout';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { STORAGE, Storage } from '../drive/storage.interface';
@@ -14,8 +15,6 @@ import { VariationsQueue } from '../generation/variations.queue';
 import { LinksQueue } from '../links/links.queue';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 
-const withTimeout = <T>(p: Promise<T>, ms = 2000): Promise<T> =>
-  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
 
 /** Database, Redis, queues, live workers and providers; 503 when the database or Redis is down. */
 @ApiTags('health')
@@ -40,7 +39,7 @@ export class HealthController {
   async health(@Res() res: Response): Promise<void> {
     const check = async <T>(fn: () => Promise<T>) => {
       try {
-        return { ok: true as const, ...(await withTimeout(fn())) };
+        return { ok: true as const, ...(await withTimeout(fn(), 2000)) };
       } catch (e) {
         return { ok: false as const, error: (e as Error).message };
       }

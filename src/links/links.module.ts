@@ -4,6 +4,7 @@ import { registerQueue } from '../common/queueing';
 import { DatabaseModule } from '../database/database.module';
 import { DriveModule } from '../drive/drive.module';
 import { GenerationModule } from '../generation/generation.module';
+import { ProductsModule } from '../products/products.module';
 import { LinksProcessor } from './links.processor';
 import { LINKS_QUEUE, LinksQueue } from './links.queue';
 import { PreviewController } from './preview.controller';
@@ -11,7 +12,7 @@ import { SourceModule } from './source.module';
 
 /** Home of the `links` queue (process-link: fetch, analysis, variation rows) and the link preview. */
 @Module({
-  imports: [...registerQueue(LINKS_QUEUE), DatabaseModule, DriveModule, GenerationModule, SourceModule, BatchProgressModule],
+  imports: [...registerQueue(LINKS_QUEUE), DatabaseModule, DriveModule, GenerationModule, SourceModule, BatchProgressModule, ProductsModule],
   controllers: [PreviewController],
   providers: [LinksQueue, LinksProcessor],
   exports: [LinksQueue],

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -18,7 +17,7 @@ import { STORAGE, Storage } from '../drive/storage.interface';
 import { GENERATOR, Generator } from '../generation/generator.interface';
 import { BatchVariation } from '../generation/variation.entity';
 import { VariationsQueue } from '../generation/variations.queue';
-import { Product } from '../products/product.entity';
+import { ProductsService } from '../products/products.service';
 import { BatchLink } from './link.entity';
 import { LINKS_QUEUE, PROCESS_LINK, ProcessLinkJob } from './links.queue';
 import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource } from './slideshow-source.interface';
@@ -41,6 +40,7 @@ export class LinksProcessor implements OnApplicationBootstrap {
     private readonly progress: BatchProgressService,
     private readonly variationsQueue: VariationsQueue,
     private readonly lifecycle: WorkerLifecycle,
+    private readonly products: ProductsService,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -77,7 +77,7 @@ export class LinksProcessor implements OnApplicationBootstrap {
           await this.progress.checkpoint(batchId);
           step = 'analysis';
           if (!link.plan) {
-            const product = await this.product(link.productId);
+            const product = await this.products.input(link.productId);
             link.plan = await this.generator.analyse({
               linkId,
               slideshow,
@@ -116,10 +116,6 @@ export class LinksProcessor implements OnApplicationBootstrap {
     return slideshow;
   }
 
-  private async product(productId: string) {
-    const product = await this.ds.getRepository(Product).findOneByOrFail({ id: productId });
-    return { photoPath: path.join(this.config.dataDir, 'uploads', product.photoFile), description: product.description };
-  }
 
   /** P×T rows and the link's folder in one transaction; unique (link, p, t) makes a re-run harmless. */
   private async createVariations(link: BatchLink, batch: Batch, outputFolderId: string, outputUrl: string): Promise<void> {

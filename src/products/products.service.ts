@@ -95,6 +95,12 @@ export class ProductsService {
     return ids.filter((id) => !have.has(id));
   }
 
+  /** What a generator needs of a product: the stored photo's path and the description. */
+  async input(id: string): Promise<{ photoPath: string; description: string }> {
+    const product = await this.get(id);
+    return { photoPath: this.photoPath(product), description: product.description };
+  }
+
   photoPath(product: Product): string {
     return path.join(this.uploadDir, product.photoFile);
   }

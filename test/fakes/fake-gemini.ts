@@ -27,6 +27,8 @@ export interface ScriptOptions {
   key?: string;
   /** How many matching calls get this fault (default 1). */
   times?: number;
+  /** Let this many matching calls through first (default 0). */
+  after?: number;
 }
 
 export interface FakeGeminiCall {
@@ -60,7 +62,7 @@ export class FakeGemini {
   readonly exhaustedKeys = new Set<string>();
   /** Optional enforcement of a per-key-per-kind limit (answers the per-minute 429 when exceeded). */
   enforce?: { limit: number; windowMs: number; retryDelay: string };
-  private script: Array<{ fault: GeminiFault; kind?: CallKind; key?: string; left: number }> = [];
+  private script: Array<{ fault: GeminiFault; kind?: CallKind; key?: string; left: number; skip: number }> = [];
   private server!: http.Server;
   baseUrl = '';
 
@@ -79,7 +81,7 @@ export class FakeGemini {
 
   /** The next `times` calls matching `kind`/`key` get `fault`. */
   fail(fault: GeminiFault, options: ScriptOptions = {}): void {
-    this.script.push({ fault, kind: options.kind, key: options.key, left: options.times ?? 1 });
+    this.script.push({ fault, kind: options.kind, key: options.key, left: options.times ?? 1, skip: options.after ?? 0 });
   }
 
   reset(): void {
@@ -138,7 +140,8 @@ export class FakeGemini {
       const recent = this.calls.filter((c) => c !== call && c.key === key && c.kind === kind && c.status === 200 && c.at > call.at - this.enforce!.windowMs);
       if (recent.length >= this.enforce.limit) return answer(429, quota('minute', model, this.enforce.retryDelay), 'rate-minute');
     }
-    const scripted = this.script.find((s) => s.left > 0 && (!s.kind || s.kind === kind) && (!s.key || s.key === key));
+    const matching = this.script.find((s) => s.left > 0 && (!s.kind || s.kind === kind) && (!s.key || s.key === key));
+    const scripted = matching && matching.skip > 0 ? (matching.skip--, undefined) : matching;
     if (scripted) scripted.left--;
     const fault = scripted?.fault;
     switch (fault?.type) {

@@ -184,6 +184,16 @@ export class GeminiGenerator implements Generator {
     };
   }
 
+  /** Plain-language states a user should see in batch status: keys resting until the daily reset, or refused. */
+  async notices(): Promise<string[]> {
+    const keys = await this.pool.health();
+    return keys.flatMap((k) => {
+      if (k.state === 'invalid') return [`Gemini key ${k.key} was refused (invalid or without permission)${k.reason ? `: ${k.reason}` : ''}`];
+      const parked = [k.text, k.image].map((c, i) => ({ c, kind: i ? 'image' : 'text' })).filter(({ c }) => c.state.startsWith('parked_until_'));
+      return parked.map(({ c, kind }) => `Gemini key ${k.key} used its daily ${kind} quota; it rests until ${c.state.slice('parked_until_'.length)}`);
+    });
+  }
+
   /**
    * One generateContent through the key pool. A per-day 429 parks the key and an auth error sets it
    * aside, then the call moves to the next key (Google refused it, so nothing was spent); a per-minute
