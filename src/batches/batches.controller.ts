@@ -39,11 +39,11 @@ export class BatchesController {
 
   @Post('validate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Check pasted links: accepted ones with post ids, rejected lines with reasons.' })
+  @ApiOperation({ summary: 'Check pasted links (accepted ones with post ids, rejected lines with reasons) and price the batch.' })
   @ApiOkResponse({ type: ValidateResultDto })
   @ApiBadRequestResponse({ description: 'links missing or of the wrong type.' })
   validate(@Body() dto: ValidateLinksDto): ValidateResultDto {
-    return this.batches.validate(dto.links);
+    return this.batches.validate(dto.links, dto.photoVariations, dto.textVariations);
   }
 
   @Post()

@@ -52,13 +52,14 @@ export class BatchesService {
     private readonly tx: TransactionRunner,
   ) {}
 
-  validate(links: string | string[]) {
+  validate(links: string | string[], p = 1, t = 1) {
     const result = intakeLinks(links);
     return {
       validCount: result.valid.length,
       invalidCount: result.invalid.length,
       valid: result.valid.map((l) => ({ url: l.url, postId: l.postId, kind: l.kind })),
       invalid: result.invalid,
+      estimate: estimateBatch(this.config, { links: result.valid.length, p, t }),
     };
   }
 

@@ -81,6 +81,8 @@ describe('admin UI in Chromium', () => {
     expect(await p.getByTestId('totals').textContent()).toContain('2 variations per link, 10 total');
     await p.getByLabel('Text variations').selectOption('1');
     expect(await p.getByTestId('totals').textContent()).toContain('1 variation per link, 5 total');
+    // The server prices the batch before it starts: offline, no cost, time at the rate limit.
+    await p.getByTestId('estimate').filter({ hasText: 'Offline generator: no paid calls, no cost; at least' }).waitFor();
     expect(await p.getByTestId('product-row').count()).toBe(5);
     await p.getByRole('button', { name: 'Preview links' }).click();
     await p.getByTestId('preview-ok').nth(4).waitFor();

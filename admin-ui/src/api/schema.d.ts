@@ -126,7 +126,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check pasted links: accepted ones with post ids, rejected lines with reasons. */
+        /** Check pasted links (accepted ones with post ids, rejected lines with reasons) and price the batch. */
         post: operations["BatchesController_validate"];
         delete?: never;
         options?: never;
@@ -418,6 +418,16 @@ export interface components {
              *     https://vm.tiktok.com/ZMabc123/
              */
             links: string | string[];
+            /**
+             * @description Photo variants per link, for the estimate.
+             * @default 1
+             */
+            photoVariations: number;
+            /**
+             * @description Text variants per link, for the estimate.
+             * @default 1
+             */
+            textVariations: number;
         };
         ValidLinkDto: {
             url: string;
@@ -433,17 +443,6 @@ export interface components {
             /** @example not a TikTok link (host "example.com") */
             reason: string;
         };
-        ValidateResultDto: {
-            validCount: number;
-            invalidCount: number;
-            valid: components["schemas"]["ValidLinkDto"][];
-            invalid: components["schemas"]["InvalidLineDto"][];
-        };
-        TotalsDto: {
-            links: number;
-            variationsPerLink: number;
-            variations: number;
-        };
         EstimateDto: {
             /** @description Text-model calls (one analysis per link). */
             textCalls: number;
@@ -457,6 +456,19 @@ export interface components {
             generator: "local" | "gemini";
             /** @description Slides per link assumed for the estimate. */
             slidesPerLink: number;
+        };
+        ValidateResultDto: {
+            validCount: number;
+            invalidCount: number;
+            valid: components["schemas"]["ValidLinkDto"][];
+            invalid: components["schemas"]["InvalidLineDto"][];
+            /** @description Calls, cost and time for the valid links at the given variation counts. */
+            estimate: components["schemas"]["EstimateDto"];
+        };
+        TotalsDto: {
+            links: number;
+            variationsPerLink: number;
+            variations: number;
         };
         BatchCreatedDto: {
             /** Format: uuid */

@@ -1,5 +1,10 @@
 import { api } from '../api/client';
-import type { GeneratorInfo } from './estimate';
+
+/** The generator as /api/health reports it. */
+export interface GeneratorInfo {
+  name: string;
+  drawsText?: boolean;
+}
 
 /** The body of GET /api/health (the route writes it by hand, so the OpenAPI document has no schema). */
 interface HealthBody {
@@ -10,7 +15,7 @@ interface HealthBody {
   providers?: { generator?: GeneratorInfo; storage?: { name: string } };
 }
 
-/** The header's health dot and the generator the estimate needs; refreshed every 30 s. */
+/** The header's health dot and the providers; refreshed every 30 s. */
 class Health {
   state = $state<'unknown' | 'ok' | 'degraded' | 'down'>('unknown');
   detail = $state('Checking…');

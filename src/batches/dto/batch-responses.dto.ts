@@ -27,6 +27,7 @@ export class ValidateResultDto {
   @ApiProperty() invalidCount: number;
   @ApiProperty({ type: [ValidLinkDto] }) valid: ValidLinkDto[];
   @ApiProperty({ type: [InvalidLineDto] }) invalid: InvalidLineDto[];
+  @ApiProperty({ type: EstimateDto, description: 'Calls, cost and time for the valid links at the given variation counts.' }) estimate: EstimateDto;
 }
 
 export class TotalsDto {

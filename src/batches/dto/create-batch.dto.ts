@@ -36,7 +36,7 @@ export function IsLinksInput() {
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
-export class ValidateLinksDto {
+export class LinksInputDto {
   @ApiProperty({
     description: 'Pasted links: one string (split on newlines, commas, tabs, spaces) or an array of strings.',
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
@@ -44,6 +44,25 @@ export class ValidateLinksDto {
   })
   @IsLinksInput()
   links: string | string[];
+}
+
+/** Validation also prices the batch when the variation counts are given (default 1×1). */
+export class ValidateLinksDto extends LinksInputDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 1, description: 'Photo variants per link, for the estimate.' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  photoVariations?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 1, description: 'Text variants per link, for the estimate.' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  textVariations?: number;
 }
 
 export class LinkProductDto {
@@ -57,7 +76,7 @@ export class LinkProductDto {
   productId: string;
 }
 
-export class CreateBatchDto extends ValidateLinksDto {
+export class CreateBatchDto extends LinksInputDto {
   @ApiPropertyOptional({ maxLength: 200, example: 'Spring campaign' })
   @IsOptional()
   @IsString()
