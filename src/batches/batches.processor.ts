@@ -32,9 +32,7 @@ export class BatchesProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    // An API-only process (WORKERS=false) registers the queue to produce jobs but never consumes.
-    if (!this.config.workers.enabled) return;
-    consume(this.queue, PROCESS_BATCH, 2, this.lifecycle, this.config.workers.shutdownGraceMs, (job) => this.handle(job));
+    consume(this.queue, PROCESS_BATCH, { config: this.config, lifecycle: this.lifecycle, concurrency: 2 }, (job) => this.handle(job));
   }
 
   async handle(job: Job<ProcessBatchJob>): Promise<void> {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
+import { AppConfig } from '../config/config.schema';
 import { CancelledError, FailureStep, isPermanent, isTransient, TransientError } from './errors';
 import { isLastAttempt } from './queueing';
 import { ShuttingDownError, WorkerLifecycle } from './worker-lifecycle';
@@ -50,12 +51,20 @@ export async function runJob(job: Job, logger: Logger, label: string, handlers: 
 }
 
 /**
- * Starts consuming `queue` with the configured concurrency, and on shutdown pauses it locally (no new
- * jobs) and waits up to `graceMs` for running ones, which stop at their next step boundary.
+ * Starts consuming `queue` (unless this is an API-only process, WORKERS=false, which only produces jobs),
+ * and on shutdown pauses it locally (no new jobs) and waits up to SHUTDOWN_GRACE_MS for running ones,
+ * which stop at their next step boundary.
  */
-export function consume<T>(queue: Queue<T>, name: string, concurrency: number, lifecycle: WorkerLifecycle, graceMs: number, handler: (job: Job<T>) => Promise<void>): void {
-  void queue.process(name, concurrency, handler);
-  lifecycle.onDrain(async () => {
-    await Promise.race([queue.pause(true, false), new Promise((r) => setTimeout(r, graceMs))]);
+export function consume<T>(
+  queue: Queue<T>,
+  name: string,
+  deps: { config: AppConfig; lifecycle: WorkerLifecycle; concurrency?: number },
+  handler: (job: Job<T>) => Promise<void>,
+): void {
+  const { workers } = deps.config;
+  if (!workers.enabled) return;
+  void queue.process(name, deps.concurrency ?? workers.concurrency, handler);
+  deps.lifecycle.onDrain(async () => {
+    await Promise.race([queue.pause(true, false), new Promise((r) => setTimeout(r, workers.shutdownGraceMs))]);
   });
 }

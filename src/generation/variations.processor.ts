@@ -55,9 +55,7 @@ export class VariationsProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    // An API-only process (WORKERS=false) registers the queue to produce jobs but never consumes.
-    if (!this.config.workers.enabled) return;
-    consume(this.queue, GENERATE_VARIATION, this.config.workers.concurrency, this.lifecycle, this.config.workers.shutdownGraceMs, (job) => this.handle(job));
+    consume(this.queue, GENERATE_VARIATION, { config: this.config, lifecycle: this.lifecycle }, (job) => this.handle(job));
   }
 
   async handle(job: Job<GenerateVariationJob>): Promise<void> {

@@ -45,9 +45,7 @@ export class LinksProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    // An API-only process (WORKERS=false) registers the queue to produce jobs but never consumes.
-    if (!this.config.workers.enabled) return;
-    consume(this.queue, PROCESS_LINK, this.config.workers.concurrency, this.lifecycle, this.config.workers.shutdownGraceMs, (job) => this.handle(job));
+    consume(this.queue, PROCESS_LINK, { config: this.config, lifecycle: this.lifecycle }, (job) => this.handle(job));
   }
 
   async handle(job: Job<ProcessLinkJob>): Promise<void> {
