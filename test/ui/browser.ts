@@ -3,7 +3,13 @@ import * as path from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const SCREENSHOTS = path.join(__dirname, '..', '..', 'docs', 'images');
+/**
+ * Every run saves a screenshot of each screen to test/.artifacts/screenshots (git-ignored) for a look;
+ * UPDATE_DOC_SCREENSHOTS=1 writes them to docs/images instead, where the README shows them.
+ */
+export const SCREENSHOTS = process.env.UPDATE_DOC_SCREENSHOTS
+  ? path.resolve(__dirname, '..', '..', 'docs', 'images')
+  : path.resolve(__dirname, '..', '.artifacts', 'screenshots');
 
 /**
  * The page globals used by callbacks that run in the browser, typed here because the project compiles
