@@ -24,7 +24,7 @@ async function main() {
   for (const { datname } of old.rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
   await client.end();
   console.log(`\nPostgreSQL pass: integration specs against ${url}\n`);
-  const res = spawnSync('npx', ['jest', '--runInBand', '--testPathIgnorePatterns', '/src/', '/test/ui/', 'video', 'tiktok-source', 'api-client-fresh', 'scale-out'], {
+  const res = spawnSync('npx', ['jest', '--runInBand', '--json', '--outputFile=test/.artifacts/jest-pg.json', '--testPathIgnorePatterns', '/src/', '/test/ui/', 'video', 'tiktok-source', 'api-client-fresh', 'scale-out'], {
     stdio: 'inherit',
     env: { ...process.env, TEST_DATABASE_URL: url },
   });
