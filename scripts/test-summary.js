@@ -16,6 +16,10 @@ for (const [label, file] of [['SQLite', 'jest-sqlite.json'], ['PostgreSQL', 'jes
   skipped += r.numPendingTests + r.numTodoTests;
   ran.push(`${label} ${r.numPassedTests}/${r.numTotalTests}`);
 }
+if (!ran.length) {
+  console.error('no Jest results found in test/.artifacts: did the test run write them?');
+  process.exit(1);
+}
 console.log(`\n(${ran.join(', ')})`);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed ? 1 : 0);
