@@ -46,9 +46,12 @@ describe('ensureRedis', () => {
     expect(alive()).toBe(false);
   });
 
-  it('uses a Redis that already answers, and never replaces a remote one', async () => {
-    const stop = await ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', os.tmpdir(), () => undefined);
+  it('uses a Redis that already answers, and never replaces a password-protected one', async () => {
+    const logs: string[] = [];
+    const stop = await ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', os.tmpdir(), (m) => logs.push(m));
     stop();
-    await expect(ensureRedis('redis://10.255.255.1:6399', os.tmpdir(), () => undefined)).rejects.toThrow(/does not answer at REDIS_URL=redis:\/\/10\.255\.255\.1:6399/);
+    expect(logs).toEqual([]);
+    const guarded = `redis://:secret@127.0.0.1:${await freePort()}`;
+    await expect(ensureRedis(guarded, os.tmpdir(), () => undefined)).rejects.toThrow(/does not answer at REDIS_URL=.*Start it, or fix REDIS_URL/);
   });
 });
