@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type Redis from 'ioredis';
 import { DataSource, In } from 'typeorm';
+import { tryRedisLock } from '../common/redis-lock';
 import { InjectRedis } from '../common/redis.module';
 import { BATCH_FINAL } from '../common/statuses';
 import { AppConfig } from '../config/config.schema';
@@ -32,7 +32,6 @@ export interface SweepReport {
 
 type Suspect = { field: string; act: () => Promise<'requeued' | 'failed' | 'none'> };
 
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 /** Bull job states in which a job will still run (or is running): the row is not lost. */
 const ALIVE = new Set(['waiting', 'active', 'delayed', 'paused']);
 
@@ -85,18 +84,15 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
   /** One sweep, if no other process is sweeping. */
   async sweepOnce(): Promise<SweepReport> {
     const report: SweepReport = { swept: false, suspects: 0, requeued: [], failed: [], settledBatches: [] };
-    const lock = this.key('lock');
-    const token = randomUUID();
     const ttl = Math.max(30_000, this.config.jobs.sweepIntervalMs * 2);
-    if ((await this.redis.set(lock, token, 'PX', ttl, 'NX')) !== 'OK') return report;
-    try {
-      report.swept = true;
+    const swept = await tryRedisLock(this.redis, this.key('lock'), ttl, async () => {
       const suspects = [...(await this.lostBatches()), ...(await this.lostLinks()), ...(await this.lostVariations())];
       await this.judge(suspects, report);
       report.settledBatches = await this.settleIdleBatches();
-    } finally {
-      await this.redis.eval(RELEASE, 1, lock, token).catch(() => undefined);
-    }
+      return true;
+    });
+    if (!swept) return report;
+    report.swept = true;
     if (report.requeued.length || report.failed.length || report.settledBatches.length) {
       this.logger.log(`sweep: requeued [${report.requeued.join(', ')}], failed [${report.failed.join(', ')}], settled batches [${report.settledBatches.join(', ')}]`);
     }
