@@ -57,7 +57,7 @@ describe('two app instances on one Redis and one database', () => {
     const events = await app.ds.getRepository(BatchEvent).find({ where: { batchId: res.body.id } });
     expect(events.filter((e) => e.event === 'batch completed')).toHaveLength(1);
     expect(events.filter((e) => /^link \d+ completed$/.test(e.event))).toHaveLength(6);
-    expect(events.filter((e) => /^variation v\d-\d completed$/.test(e.event))).toHaveLength(24);
+    expect(events.filter((e) => /^link \d+ variation v\d-\d completed$/.test(e.event))).toHaveLength(24);
     // Both processes did some of the work.
     expect(worker.lines.some((l) => /variation .* completed/.test(l))).toBe(true);
 

@@ -114,7 +114,8 @@ export class BatchProgressService {
       .where('id = :id AND status IN (:...open)', { id: v.id, open: ['pending', 'processing'] })
       .execute();
     if (!res.affected) return false;
-    const label = `variation v${v.photoIndex}-${v.textIndex}`;
+    const link = await this.ds.getRepository(BatchLink).findOne({ where: { id: v.linkId }, select: ['id', 'position'] });
+    const label = `link ${link?.position ?? '?'} variation v${v.photoIndex}-${v.textIndex}`;
     const text = outcome.status === 'failed' ? `${label} failed (${outcome.step}): ${outcome.error}` : `${label} ${outcome.status}`;
     this.logger.log(`batch ${v.batchId} link ${v.linkId} variation ${v.id}: ${text}`);
     await this.event(v.batchId, text, v.linkId, v.id);
