@@ -148,7 +148,7 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
 
     // Each variation ended once (the exact-once transition logs it in the worker that ended it), and all three workers took part.
-    const ended = (c: Child) => c.lines.filter((l) => new RegExp(`batch ${batchId} link \\S+ variation \\S+: variation v\\d+-\\d+ completed`).test(l)).length;
+    const ended = (c: Child) => c.lines.filter((l) => new RegExp(`batch ${batchId} link \\S+ variation \\S+: link \\d+ variation v\\d+-\\d+ completed`).test(l)).length;
     const workers = children.filter((c) => c.name.startsWith('worker'));
     const perWorker = workers.map(ended);
     expect(perWorker.reduce((a, b) => a + b, 0)).toBe(LINKS * P * T);
