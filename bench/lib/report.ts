@@ -1,0 +1,54 @@
+import * as os from 'node:os';
+
+/** One line of the results table. `ok` undefined: a figure without a target. */
+export interface BenchRow {
+  measurement: string;
+  figure: string;
+  target?: string;
+  ok?: boolean;
+  notes: string;
+}
+
+export interface MachineSnapshot {
+  cpu: string;
+  cores: number;
+  memoryGb: number;
+  node: string;
+  platform: string;
+  loadavg: number[];
+  date: string;
+}
+
+export function machine(): MachineSnapshot {
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    date: new Date().toISOString(),
+  };
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function markdownTable(rows: BenchRow[]): string {
+  const verdict = (r: BenchRow) => (r.ok === undefined ? '' : r.ok ? 'met' : '**missed**');
+  const lines = ['| measurement | figure | target | verdict | notes |', '|---|---|---|---|---|'];
+  for (const r of rows) lines.push(`| ${cell(r.measurement)} | ${cell(r.figure)} | ${cell(r.target ?? '')} | ${verdict(r)} | ${cell(r.notes)} |`);
+  return lines.join('\n');
+}
+
+/** For a measurement file run alone: prints its rows as a table, exits non-zero on a crash. */
+export function runAlone(fn: () => Promise<BenchRow[]>): void {
+  const before = machine();
+  fn()
+    .then((rows) => {
+      console.log(`\n${markdownTable(rows)}\n\n${before.cpu}, ${before.cores} cores, node ${before.node}; load ${before.loadavg.join(' ')} → ${machine().loadavg.join(' ')}`);
+    })
+    .catch((e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,80 @@
+/**
+ * Render speed per core: renderSlide (cover-fit, overlay text, sRGB JPEG) at 1080×1440 and 1080×1920 vs
+ * a bare sharp resize + JPEG encode (same options) of the same photo-like source image; the ratio is the
+ * renderer's own cost (layout and the text overlay). libvips on one thread (sharp.concurrency(1)), one
+ * slide at a time, so slides/s is per core.
+ *
+ *   npx ts-node bench/render-speed.ts
+ */
+import sharp from 'sharp';
+import { TextStyle } from '../src/generation/plan';
+import { outputSize, renderSlide, SLIDE_JPEG } from '../src/generation/render/renderer';
+import { BenchRow, runAlone } from './lib/report';
+import { fmt } from './lib/stats';
+
+const SECONDS_EACH = Number(process.env.BENCH_RENDER_SECONDS || 4);
+const TEXT = 'POV: you finally found the serum that actually works for your skin';
+const STYLE: TextStyle = { sizeClass: 'medium', fill: '#FFFFFF', treatment: 'outline', accent: '#000000', position: 'middle' };
+
+/** A photo-like source a little larger than the output (gradient, shapes, grain), as a JPEG. */
+async function source(width: number, height: number): Promise<Buffer> {
+  const svg = `<svg width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">
+    <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#e9a86b"/><stop offset="1" stop-color="#2a4d69"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/><circle cx="${width / 2}" cy="${height / 3}" r="${width / 4}" fill="#fff3c0" opacity="0.8"/></svg>`;
+  const grain = await sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 10 } } }).png().toBuffer();
+  return sharp(Buffer.from(svg)).composite([{ input: grain, blend: 'overlay' }]).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** Slides per second of `fn` run back to back for `seconds` (after one warm-up). */
+async function rate(seconds: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  const end = Date.now() + seconds * 1000;
+  const start = process.hrtime.bigint();
+  let n = 0;
+  while (Date.now() < end) {
+    await fn();
+    n++;
+  }
+  return n / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+export interface RenderRates {
+  aspect: '3:4' | '9:16';
+  rendered: number;
+  bare: number;
+}
+
+export async function measureRender(): Promise<RenderRates[]> {
+  const before = sharp.concurrency();
+  sharp.concurrency(1);
+  try {
+    const out: RenderRates[] = [];
+    for (const aspect of ['3:4', '9:16'] as const) {
+      const size = outputSize(aspect);
+      const base = await source(Math.round(size.width * 1.1), Math.round(size.height * 1.1));
+      const rendered = await rate(SECONDS_EACH, () => renderSlide(base, TEXT, STYLE, size));
+      const bare = await rate(SECONDS_EACH, () => sharp(base).resize(size.width, size.height, { fit: 'cover' }).jpeg(SLIDE_JPEG).toBuffer());
+      out.push({ aspect, rendered, bare });
+    }
+    return out;
+  } finally {
+    sharp.concurrency(before);
+  }
+}
+
+export function renderRows(rates: RenderRates[]): BenchRow[] {
+  return rates.map((r) => {
+    const size = outputSize(r.aspect);
+    return {
+      measurement: `Render speed ${size.width}×${size.height} with text`,
+      figure: `${fmt(r.rendered, 1)} slides/s per core`,
+      notes: `bare sharp resize+encode of the same image ${fmt(r.bare, 1)}/s per core; renderer ÷ bare time = ${fmt(r.bare / r.rendered)}× (${fmt(1000 / r.rendered, 1)} vs ${fmt(1000 / r.bare, 1)} ms per slide); sharp.concurrency(1), JPEG q90`,
+    };
+  });
+}
+
+export async function run(): Promise<BenchRow[]> {
+  return renderRows(await measureRender());
+}
+
+if (require.main === module) runAlone(run);
