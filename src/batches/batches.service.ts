@@ -189,6 +189,7 @@ export class BatchesService {
   async cancel(id: string): Promise<{ id: string; status: string }> {
     const batch = await this.get(id);
     if (BATCH_FINAL.includes(batch.status)) throw new ConflictException(`batch ${id} has already ended (${batch.status}); there is nothing to cancel`);
+    // A queued batch (process-batch not run yet) ends at once below: it has nothing running.
     await this.ds.createQueryBuilder().update(Batch).set({ status: 'cancelling' }).where('id = :id AND status IN (:...s)', { id, s: ['queued', 'processing'] }).execute();
     if (batch.status !== 'cancelling') await this.progress.event(id, 'cancel requested');
     await this.batchesQueue.remove(id);
@@ -198,8 +199,6 @@ export class BatchesService {
     await this.variationsQueue.remove(pendingVariations.map((v) => v.id));
     await this.ds.createQueryBuilder().update(BatchVariation).set({ status: 'cancelled', finishedAt: () => 'CURRENT_TIMESTAMP' }).where('"batchId" = :id AND status = :s', { id, s: 'pending' }).execute();
     await this.ds.createQueryBuilder().update(BatchLink).set({ status: 'cancelled', finishedAt: () => 'CURRENT_TIMESTAMP' }).where('"batchId" = :id AND status = :s', { id, s: 'pending' }).execute();
-    // process-batch may never have run: a queued batch goes straight to its end.
-    await this.ds.createQueryBuilder().update(Batch).set({ status: 'cancelling' }).where('id = :id AND status = :s', { id, s: 'queued' }).execute();
     const processing = await this.ds.getRepository(BatchLink).find({ where: { batchId: id, status: 'processing', variationsCreated: true }, select: ['id'] });
     for (const link of processing) await this.progress.settleLink(link.id, id);
     await this.progress.settleBatch(id);
