@@ -51,6 +51,19 @@ describe('SessionTokens', () => {
     expect(short.verify(expiring)).toBe(false);
   });
 
+  it('accepts only the canonical spelling of a signature (base64url has unused low bits at the end)', () => {
+    const token = tokens.issue();
+    const [body, sig] = token.split('.');
+    const bytes = Buffer.from(sig, 'base64url');
+    // 32 bytes → 43 characters: the last one holds 4 signature bits and 2 unused ones. Every other
+    // character there that decodes to the same bytes must be refused.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twins = [...alphabet].map((c) => sig.slice(0, -1) + c).filter((s) => s !== sig && Buffer.from(s, 'base64url').equals(bytes));
+    expect(twins.length).toBe(3);
+    for (const twin of twins) expect(tokens.verify(`${body}.${twin}`)).toBe(false);
+    expect(tokens.verify(token)).toBe(true);
+  });
+
   it('uses timingSafeEqual for the signature', () => {
     const spy = jest.spyOn(crypto, 'timingSafeEqual');
     tokens.verify(tokens.issue());

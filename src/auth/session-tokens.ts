@@ -53,6 +53,9 @@ export class SessionTokens {
     const [body, sig, extra] = token.split('.');
     if (!body || !sig || extra !== undefined) return false;
     const given = Buffer.from(sig, 'base64url');
+    // Only the canonical encoding counts: base64url's last character carries unused bits, and a decoder
+    // that ignores them would accept several spellings of one signature.
+    if (given.toString('base64url') !== sig) return false;
     const expected = this.sign(body);
     // The digest length is public (32 bytes); only equal-length buffers reach the constant-time compare.
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
