@@ -61,10 +61,12 @@ describe('two app instances on one Redis and one database', () => {
     // Both processes did some of the work.
     expect(worker.lines.some((l) => /variation .* completed/.test(l))).toBe(true);
 
-    // Variation starts (when each took its rate-limit slot), across both processes: never more than 4 in any 1 s.
+    // Variation starts (when each took its rate-limit slot), across both processes: never more than 4 in
+    // any window. The limiter keeps 4 per 1020 ms on Redis' clock; startedAt is read from each process's
+    // clock just after, so event-loop lag under load can shift a start by tens of ms: windows of 900 ms.
     const rows = await app.ds.getRepository(BatchVariation).find({ where: { batchId: res.body.id } });
     const starts = rows.map((r) => new Date(r.startedAt!).getTime());
-    expect(maxInWindow(starts, 1000)).toBeLessThanOrEqual(4);
+    expect(maxInWindow(starts, 900)).toBeLessThanOrEqual(4);
     // And the limit is used, not just respected: 24 starts at 4/s need about 5 s.
     expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(4500);
   });
