@@ -168,6 +168,38 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
     return out;
   }
 
+  /**
+   * What happens to a row whose job is lost, the same for links and variations: in a cancelling batch it
+   * ends cancelled; after SWEEP_MAX_REQUEUES it fails with a reason; otherwise it goes back to pending and
+   * its job is queued again.
+   */
+  private lostRow(
+    jobId: string,
+    batchId: string,
+    label: string,
+    handlers: { cancel: () => Promise<unknown>; fail: (reason: string) => Promise<unknown>; requeue: () => Promise<unknown> },
+  ): Suspect {
+    return {
+      field: jobId,
+      act: async () => {
+        const batch = await this.ds.getRepository(Batch).findOne({ where: { id: batchId }, select: ['id', 'status'] });
+        if (batch?.status === 'cancelling') {
+          await handlers.cancel();
+          return 'none';
+        }
+        const { tries, spent } = await this.spentTries(jobId);
+        if (spent) {
+          await handlers.fail(this.reason(tries));
+          await this.forgetTries(jobId);
+          return 'failed';
+        }
+        await handlers.requeue();
+        this.logger.warn(`batch ${batchId} ${label}: its job was lost; queued again (${tries}/${SWEEP_MAX_REQUEUES})`);
+        return 'requeued';
+      },
+    };
+  }
+
   /** Open links of started batches whose process-link job is gone, before their variations exist. */
   private async lostLinks(): Promise<Suspect[]> {
     const started = await this.ds.getRepository(Batch).find({ where: { status: In(['processing', 'cancelling']) }, select: ['id'] });
@@ -179,27 +211,16 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
     const out: Suspect[] = [];
     for (const link of open) {
       if (await this.jobAlive(this.linksQueue.queue, processLinkJobId(link.id))) continue;
-      out.push({
-        field: processLinkJobId(link.id),
-        act: async () => {
-          const batch = await this.ds.getRepository(Batch).findOne({ where: { id: link.batchId }, select: ['id', 'status'] });
-          if (batch?.status === 'cancelling') {
-            await this.progress.endLink(link, { status: 'cancelled' });
-            return 'none';
-          }
-          const { tries, spent } = await this.spentTries(processLinkJobId(link.id));
-          if (spent) {
-            const step = !link.slideshow ? 'fetch' : !link.plan ? 'analysis' : 'upload';
-            await this.progress.endLink(link, { status: 'failed', step, error: this.reason(tries) });
-            await this.forgetTries(processLinkJobId(link.id));
-            return 'failed';
-          }
-          await this.progress.release(BatchLink, link.id);
-          await this.linksQueue.add(link.batchId, [link.id]);
-          this.logger.warn(`batch ${link.batchId} link ${link.id}: its job was lost; queued again (${tries}/${SWEEP_MAX_REQUEUES})`);
-          return 'requeued';
-        },
-      });
+      out.push(
+        this.lostRow(processLinkJobId(link.id), link.batchId, `link ${link.id}`, {
+          cancel: () => this.progress.endLink(link, { status: 'cancelled' }),
+          fail: (error) => this.progress.endLink(link, { status: 'failed', step: !link.slideshow ? 'fetch' : !link.plan ? 'analysis' : 'upload', error }),
+          requeue: async () => {
+            await this.progress.release(BatchLink, link.id);
+            await this.linksQueue.add(link.batchId, [link.id]);
+          },
+        }),
+      );
     }
     return out;
   }
@@ -215,26 +236,16 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
     const out: Suspect[] = [];
     for (const v of open) {
       if (await this.jobAlive(this.variationsQueue.queue, variationJobId(v.id))) continue;
-      out.push({
-        field: variationJobId(v.id),
-        act: async () => {
-          const batch = await this.ds.getRepository(Batch).findOne({ where: { id: v.batchId }, select: ['id', 'status'] });
-          if (batch?.status === 'cancelling') {
-            await this.progress.endVariation(v, { status: 'cancelled' });
-            return 'none';
-          }
-          const { tries, spent } = await this.spentTries(variationJobId(v.id));
-          if (spent) {
-            await this.progress.endVariation(v, { status: 'failed', step: 'generation', error: this.reason(tries) });
-            await this.forgetTries(variationJobId(v.id));
-            return 'failed';
-          }
-          await this.progress.release(BatchVariation, v.id);
-          await this.variationsQueue.add([{ batchId: v.batchId, linkId: v.linkId, variationId: v.id }]);
-          this.logger.warn(`batch ${v.batchId} variation ${v.id}: its job was lost; queued again (${tries}/${SWEEP_MAX_REQUEUES})`);
-          return 'requeued';
-        },
-      });
+      out.push(
+        this.lostRow(variationJobId(v.id), v.batchId, `variation ${v.id}`, {
+          cancel: () => this.progress.endVariation(v, { status: 'cancelled' }),
+          fail: (error) => this.progress.endVariation(v, { status: 'failed', step: 'generation', error }),
+          requeue: async () => {
+            await this.progress.release(BatchVariation, v.id);
+            await this.variationsQueue.add([{ batchId: v.batchId, linkId: v.linkId, variationId: v.id }]);
+          },
+        }),
+      );
     }
     return out;
   }
