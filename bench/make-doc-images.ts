@@ -55,7 +55,9 @@ async function main(): Promise<void> {
     slides: await Promise.all(
       hues.map(async (hue, index) => {
         const file = path.join(work, `s${w}x${h}-${index}.jpg`);
-        await sharp(Buffer.from(sceneSvg(w, h, hue))).jpeg().toFile(file);
+        await sharp(Buffer.from(sceneSvg(w, h, hue)))
+          .jpeg()
+          .toFile(file);
         return { index, path: file, width: w, height: h };
       }),
     ),
@@ -64,7 +66,8 @@ async function main(): Promise<void> {
   const generator = new LocalGenerator();
   const productInput = {
     photoPath: product,
-    description: 'GlowDrop Vitamin C Serum. Brightens dull skin in two weeks. Lightweight and never sticky. Vegan and cruelty-free.',
+    description:
+      'GlowDrop Vitamin C Serum. Brightens dull skin in two weeks. Lightweight and never sticky. Vegan and cruelty-free.',
   };
   const make = async (
     show: FetchedSlideshow,
@@ -73,22 +76,49 @@ async function main(): Promise<void> {
     style: Partial<TextStyle>,
     name: string,
   ): Promise<void> => {
-    const plan: SlideshowPlan = await generator.analyse({ linkId: 'doc', slideshow: show, product: productInput, photoVariations: 2, textVariations: 3 });
+    const plan: SlideshowPlan = await generator.analyse({
+      linkId: 'doc',
+      slideshow: show,
+      product: productInput,
+      photoVariations: 2,
+      textVariations: 3,
+    });
     const size = outputSize(plan.aspect);
     const base = await generator.makeSlideImage({
-      linkId: 'doc', plan, slideIndex, slide: plan.slides[slideIndex], photoIndex: 0, slideshow: show, product: productInput, ...size,
+      linkId: 'doc',
+      plan,
+      slideIndex,
+      slide: plan.slides[slideIndex],
+      photoIndex: 0,
+      slideshow: show,
+      product: productInput,
+      ...size,
     });
     const jpeg = await renderSlide(base, plan.slides[slideIndex].texts[t], { ...plan.style, ...style }, size);
     const small = await sharp(jpeg).resize(DOC_WIDTH).jpeg({ quality: 84, mozjpeg: true }).toBuffer();
     fs.writeFileSync(path.join(OUT, name), small);
-    console.log(`${name}: ${plan.aspect} ${plan.slides[slideIndex].role}, "${plan.slides[slideIndex].texts[t].replace(/\n/g, ' / ')}", ${(small.length / 1024).toFixed(0)} KB`);
+    console.log(
+      `${name}: ${plan.aspect} ${plan.slides[slideIndex].role}, "${plan.slides[slideIndex].texts[t].replace(/\n/g, ' / ')}", ${(small.length / 1024).toFixed(0)} KB`,
+    );
   };
 
   const tall = await slideshow(1080, 1920, [200, 20, 280, 120]);
   const classic = await slideshow(1200, 1600, [330, 40, 180, 90]);
   await make(tall, 0, 0, {}, 'hook-9x16-outline.jpg');
-  await make(classic, 1, 1, { treatment: 'box', fill: '#000000', accent: '#FFFFFF', position: 'middle' }, 'body-3x4-box.jpg');
-  await make(tall, 2, 2, { treatment: 'shadow', accent: '#000000', sizeClass: 'large', position: 'middle' }, 'body-9x16-shadow.jpg');
+  await make(
+    classic,
+    1,
+    1,
+    { treatment: 'box', fill: '#000000', accent: '#FFFFFF', position: 'middle' },
+    'body-3x4-box.jpg',
+  );
+  await make(
+    tall,
+    2,
+    2,
+    { treatment: 'shadow', accent: '#000000', sizeClass: 'large', position: 'middle' },
+    'body-9x16-shadow.jpg',
+  );
   await make(tall, 3, 0, {}, 'product-9x16.jpg');
   if (process.argv.includes('--measure')) await measure(tall, productInput);
   fs.rmSync(work, { recursive: true, force: true });
@@ -108,16 +138,33 @@ async function median(runs: number, fn: () => Promise<unknown>): Promise<number>
 
 async function measure(show: FetchedSlideshow, product: { photoPath: string; description: string }): Promise<void> {
   const generator = new LocalGenerator();
-  const plan = await generator.analyse({ linkId: 'bench', slideshow: show, product, photoVariations: 1, textVariations: 1 });
+  const plan = await generator.analyse({
+    linkId: 'bench',
+    slideshow: show,
+    product,
+    photoVariations: 1,
+    textVariations: 1,
+  });
   const size = outputSize('9:16');
-  const slide = (i: number) => ({ linkId: 'bench', plan, slideIndex: i, slide: plan.slides[i], photoIndex: 0, slideshow: show, product, ...size });
+  const slide = (i: number) => ({
+    linkId: 'bench',
+    plan,
+    slideIndex: i,
+    slide: plan.slides[i],
+    photoIndex: 0,
+    slideshow: show,
+    product,
+    ...size,
+  });
   const base = await generator.makeSlideImage(slide(1));
   const text = 'POV: you finally found the serum that actually works for your skin';
   const render = await median(20, () => renderSlide(base, text, plan.style, size));
   const empty = await median(20, () => renderSlide(base, '', plan.style, size));
   const body = await median(20, () => generator.makeSlideImage(slide(1)));
   const productSlide = await median(20, () => generator.makeSlideImage(slide(3)));
-  console.log(`1080x1920 median of 20: renderSlide ${render.toFixed(1)} ms (no text ${empty.toFixed(1)} ms), makeSlideImage body ${body.toFixed(1)} ms, product ${productSlide.toFixed(1)} ms`);
+  console.log(
+    `1080x1920 median of 20: renderSlide ${render.toFixed(1)} ms (no text ${empty.toFixed(1)} ms), makeSlideImage body ${body.toFixed(1)} ms, product ${productSlide.toFixed(1)} ms`,
+  );
 }
 
 main().catch((e) => {

@@ -14,15 +14,28 @@ import { fmt } from './lib/stats';
 
 const SECONDS_EACH = Number(process.env.BENCH_RENDER_SECONDS || 4);
 const TEXT = 'POV: you finally found the serum that actually works for your skin';
-const STYLE: TextStyle = { sizeClass: 'medium', fill: '#FFFFFF', treatment: 'outline', accent: '#000000', position: 'middle' };
+const STYLE: TextStyle = {
+  sizeClass: 'medium',
+  fill: '#FFFFFF',
+  treatment: 'outline',
+  accent: '#000000',
+  position: 'middle',
+};
 
 /** A photo-like source a little larger than the output (gradient, shapes, grain), as a JPEG. */
 async function source(width: number, height: number): Promise<Buffer> {
   const svg = `<svg width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">
     <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#e9a86b"/><stop offset="1" stop-color="#2a4d69"/></linearGradient></defs>
     <rect width="100%" height="100%" fill="url(#g)"/><circle cx="${width / 2}" cy="${height / 3}" r="${width / 4}" fill="#fff3c0" opacity="0.8"/></svg>`;
-  const grain = await sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 10 } } }).png().toBuffer();
-  return sharp(Buffer.from(svg)).composite([{ input: grain, blend: 'overlay' }]).jpeg({ quality: 90 }).toBuffer();
+  const grain = await sharp({
+    create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 10 } },
+  })
+    .png()
+    .toBuffer();
+  return sharp(Buffer.from(svg))
+    .composite([{ input: grain, blend: 'overlay' }])
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 /** Slides per second of `fn` run back to back for `seconds` (after one warm-up). */
@@ -53,7 +66,9 @@ export async function measureRender(): Promise<RenderRates[]> {
       const size = outputSize(aspect);
       const base = await source(Math.round(size.width * 1.1), Math.round(size.height * 1.1));
       const rendered = await rate(SECONDS_EACH, () => renderSlide(base, TEXT, STYLE, size));
-      const bare = await rate(SECONDS_EACH, () => sharp(base).resize(size.width, size.height, { fit: 'cover' }).jpeg(SLIDE_JPEG).toBuffer());
+      const bare = await rate(SECONDS_EACH, () =>
+        sharp(base).resize(size.width, size.height, { fit: 'cover' }).jpeg(SLIDE_JPEG).toBuffer(),
+      );
       out.push({ aspect, rendered, bare });
     }
     return out;

@@ -22,7 +22,10 @@ function uptime(): string {
   try {
     return execFileSync('uptime', { encoding: 'utf8' }).trim();
   } catch {
-    return `load average: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+    return `load average: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`;
   }
 }
 
@@ -116,7 +119,9 @@ ffmpeg on the PATH). One measurement: \`npx ts-node bench/quota-fidelity.ts\` (a
 status-latency, render-speed, video).
 `;
   fs.writeFileSync(RESULTS, md);
-  console.log(`wrote ${path.relative(process.cwd(), RESULTS)} (${fmt(minutes, 1)} min; load ${before.loadavg.join(' ')} → ${after.loadavg.join(' ')})`);
+  console.log(
+    `wrote ${path.relative(process.cwd(), RESULTS)} (${fmt(minutes, 1)} min; load ${before.loadavg.join(' ')} → ${after.loadavg.join(' ')})`,
+  );
 }
 
 main().catch((e: unknown) => {

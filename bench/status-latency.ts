@@ -22,7 +22,11 @@ export interface PollResult {
 }
 
 /** Starts `connections` pollers on `url`; `stop()` ends them and resolves with the latency figures. */
-export function startPollers(url: string, connections = POLLERS, maxSeconds = 600): { stop: () => Promise<PollResult> } {
+export function startPollers(
+  url: string,
+  connections = POLLERS,
+  maxSeconds = 600,
+): { stop: () => Promise<PollResult> } {
   let resolveResult: (r: PollResult) => void;
   let rejectResult: (e: Error) => void;
   const done = new Promise<PollResult>((resolve, reject) => {

@@ -31,18 +31,40 @@ async function slide(i: number): Promise<Buffer> {
     <circle cx="${width / 2}" cy="${height / 2}" r="${width / 3}" fill="hsl(${(hue + 200) % 360},80%,70%)" opacity="0.7"/>
     <rect x="80" y="${height - 400}" width="${width - 160}" height="220" rx="40" fill="#fff" opacity="0.85"/>
   </svg>`;
-  const grain = await sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 12 } } }).png().toBuffer();
-  return sharp(Buffer.from(svg)).composite([{ input: grain, blend: 'overlay' }]).jpeg({ quality: 90 }).toBuffer();
+  const grain = await sharp({
+    create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 12 } },
+  })
+    .png()
+    .toBuffer();
+  return sharp(Buffer.from(svg))
+    .composite([{ input: grain, blend: 'overlay' }])
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'video-bench-'));
   try {
-    const config = loadConfig({ DATA_DIR: dataDir, VIDEO_SECONDS_PER_SLIDE: String(SECONDS_PER_SLIDE), FFMPEG_PATH: process.env.FFMPEG_PATH });
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      VIDEO_SECONDS_PER_SLIDE: String(SECONDS_PER_SLIDE),
+      FFMPEG_PATH: process.env.FFMPEG_PATH,
+    });
     const video = new VideoService(config);
     const slides = await Promise.all(Array.from({ length: SLIDES }, (_, i) => slide(i)));
     const audio = path.join(dataDir, 'tone.mp3');
-    execFileSync(config.video.ffmpegPath, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=7', '-c:a', 'libmp3lame', audio]);
+    execFileSync(config.video.ffmpegPath, [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=7',
+      '-c:a',
+      'libmp3lame',
+      audio,
+    ]);
 
     const videoSeconds = SLIDES * SECONDS_PER_SLIDE;
     const rates: number[] = [];
@@ -52,10 +74,14 @@ async function main(): Promise<void> {
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
       if (!('mp4' in made)) throw new Error(made.error);
       rates.push(videoSeconds / wall);
-      console.log(`run ${run}: ${wall.toFixed(2)} s wall for ${videoSeconds} s of video (${(made.mp4.length / 1e6).toFixed(2)} MB)`);
+      console.log(
+        `run ${run}: ${wall.toFixed(2)} s wall for ${videoSeconds} s of video (${(made.mp4.length / 1e6).toFixed(2)} MB)`,
+      );
     }
     const median = [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)];
-    console.log(`video export: ${median.toFixed(2)} s of video per wall-clock second (median of ${RUNS}, ${SLIDES} slides × ${SECONDS_PER_SLIDE} s, ${os.cpus().length} CPUs)`);
+    console.log(
+      `video export: ${median.toFixed(2)} s of video per wall-clock second (median of ${RUNS}, ${SLIDES} slides × ${SECONDS_PER_SLIDE} s, ${os.cpus().length} CPUs)`,
+    );
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -11,8 +11,11 @@ import { BenchRow, runAlone } from './lib/report';
 export async function run(): Promise<BenchRow[]> {
   const script = path.join(__dirname, 'video-bench.ts');
   const out = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', script], { cwd: path.join(__dirname, '..'), timeout: 300_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`video-bench: ${err.message}\n${stderr}`)) : resolve(stdout),
+    execFile(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', script],
+      { cwd: path.join(__dirname, '..'), timeout: 300_000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`video-bench: ${err.message}\n${stderr}`)) : resolve(stdout)),
     ),
   );
   const summary = out.split('\n').find((l) => l.startsWith('video export:'));

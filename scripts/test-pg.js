@@ -21,13 +21,30 @@ async function main() {
   }
   // Databases left by earlier runs.
   const old = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'studio_test_%'");
-  for (const { datname } of old.rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
+  for (const { datname } of old.rows)
+    await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
   await client.end();
   console.log(`\nPostgreSQL pass: integration specs against ${url}\n`);
-  const res = spawnSync('npx', ['jest', '--runInBand', '--json', '--outputFile=test/.artifacts/jest-pg.json', '--testPathIgnorePatterns', '/src/', '/test/ui/', 'video', 'tiktok-source', 'api-client-fresh', 'scale-out'], {
-    stdio: 'inherit',
-    env: { ...process.env, TEST_DATABASE_URL: url },
-  });
+  const res = spawnSync(
+    'npx',
+    [
+      'jest',
+      '--runInBand',
+      '--json',
+      '--outputFile=test/.artifacts/jest-pg.json',
+      '--testPathIgnorePatterns',
+      '/src/',
+      '/test/ui/',
+      'video',
+      'tiktok-source',
+      'api-client-fresh',
+      'scale-out',
+    ],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, TEST_DATABASE_URL: url },
+    },
+  );
   process.exit(res.status ?? 1);
 }
 

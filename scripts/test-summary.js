@@ -7,7 +7,10 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const ran = [];
-for (const [label, file] of [['SQLite', 'jest-sqlite.json'], ['PostgreSQL', 'jest-pg.json']]) {
+for (const [label, file] of [
+  ['SQLite', 'jest-sqlite.json'],
+  ['PostgreSQL', 'jest-pg.json'],
+]) {
   const full = path.join(__dirname, '..', 'test', '.artifacts', file);
   if (!fs.existsSync(full)) continue;
   const r = JSON.parse(fs.readFileSync(full, 'utf8'));

@@ -36,7 +36,12 @@ export function openApiDocument(app: NestExpressApplication) {
     .setDescription('Re-make TikTok photo slideshows for your product, in batches. All routes are under /api.')
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_PASSWORD, when one is set' })
-    .addCookieAuth(SESSION_COOKIE, { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'set by POST /api/auth/login' })
+    .addCookieAuth(SESSION_COOKIE, {
+      type: 'apiKey',
+      in: 'cookie',
+      name: SESSION_COOKIE,
+      description: 'set by POST /api/auth/login',
+    })
     // Every route needs one of the two when ADMIN_PASSWORD is set; the auth routes opt out.
     .addSecurityRequirements('bearer')
     .addSecurityRequirements(SESSION_COOKIE)
@@ -54,8 +59,14 @@ const NEEDS_QUEUE = /^\/(admin\/queues(\/|$)|api\/batch\/?$|api\/batch\/[^/]+\/(
  */
 export function redisGate(redis: Pick<Redis, 'status'>) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (redis.status === 'ready' || !NEEDS_QUEUE.test(req.path) || (req.method === 'GET' && /^\/api\//i.test(req.path))) return next();
-    res.status(503).json({ statusCode: 503, message: 'the job queue (Redis) is not reachable; nothing was changed, try again shortly' });
+    if (redis.status === 'ready' || !NEEDS_QUEUE.test(req.path) || (req.method === 'GET' && /^\/api\//i.test(req.path)))
+      return next();
+    res
+      .status(503)
+      .json({
+        statusCode: 503,
+        message: 'the job queue (Redis) is not reachable; nothing was changed, try again shortly',
+      });
   };
 }
 
@@ -63,7 +74,10 @@ export function redisGate(redis: Pick<Redis, 'status'>) {
  * Builds the HTTP app (not yet listening): security headers, body limits, validation, the error filter,
  * Swagger at /api/docs, the delivered files at /files and the admin UI at /. main.ts and the tests share it.
  */
-export async function createApp(config: AppConfig, options: { logger?: LogLevel[] | false } = {}): Promise<NestExpressApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: { logger?: LogLevel[] | false } = {},
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     logger: options.logger ?? logLevels(config.logLevel),
     bodyParser: false,
@@ -110,7 +124,11 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' || /^\/(api|admin|files)(\/|$)/.test(req.path)) return next();
     const index = path.join(ui, 'index.html');
-    if (!fs.existsSync(index)) return res.status(404).type('text').send('The admin UI is not built: run `npm run build:ui` (npm start does it).');
+    if (!fs.existsSync(index))
+      return res
+        .status(404)
+        .type('text')
+        .send('The admin UI is not built: run `npm run build:ui` (npm start does it).');
     res.sendFile(index);
   });
   answerParserErrorsWithJson(app.getHttpServer() as Server);
@@ -126,10 +144,14 @@ function answerParserErrorsWithJson(server: Server): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
     const [status, reason, message] =
-      err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'the URL or headers are too large']
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'the request took too long to arrive']
-      : [400, 'Bad Request', 'malformed HTTP request'];
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'the URL or headers are too large']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'the request took too long to arrive']
+          : [400, 'Bad Request', 'malformed HTTP request'];
     const body = JSON.stringify({ statusCode: status, message });
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 }

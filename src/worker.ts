@@ -25,7 +25,9 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const app = await NestFactory.createApplicationContext(AppModule.register(config), { logger: logLevels(config.logLevel) });
+  const app = await NestFactory.createApplicationContext(AppModule.register(config), {
+    logger: logLevels(config.logLevel),
+  });
   app.enableShutdownHooks();
   await app.init();
   if (config.workers.healthPort) {
@@ -41,8 +43,16 @@ async function main(): Promise<void> {
       if (req.url !== '/health') return void res.writeHead(404).end();
       beats
         .live()
-        .then((list) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', pid: process.pid, workers: list.length })))
-        .catch((e: Error) => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'down', error: e.message })));
+        .then((list) =>
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ status: 'ok', pid: process.pid, workers: list.length })),
+        )
+        .catch((e: Error) =>
+          res
+            .writeHead(503, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ status: 'down', error: e.message })),
+        );
     });
     server.listen(config.workers.healthPort, '127.0.0.1');
     process.once('SIGTERM', () => server.close());

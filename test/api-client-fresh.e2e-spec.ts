@@ -17,10 +17,14 @@ describe('generated API client (admin-ui/src/api)', () => {
     const committed = fs.existsSync(SCHEMA_TS) ? fs.readFileSync(SCHEMA_TS, 'utf8') : '';
     // In a child process: openapi-typescript's ESM dependencies do not load under Jest.
     const root = path.join(__dirname, '..');
-    const now = execFileSync(path.join(root, 'node_modules', '.bin', 'ts-node'), ['--transpile-only', 'scripts/gen-api.ts', '--print-types'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
+    const now = execFileSync(
+      path.join(root, 'node_modules', '.bin', 'ts-node'),
+      ['--transpile-only', 'scripts/gen-api.ts', '--print-types'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
     if (committed !== now) throw new Error(`admin-ui/src/api/schema.d.ts ${stale}`);
   });
 });

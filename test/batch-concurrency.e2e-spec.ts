@@ -43,7 +43,9 @@ describe('two app instances on one Redis and one database', () => {
     const worker = startChild(dist, 'worker', 'worker', { ...configEnv(config), ...env, LOG_LEVEL: 'log' });
     children.push(worker);
 
-    const links = Array.from({ length: 6 }, (_, i) => fake.addPost({ id: `${7400000000000000000n + BigInt(i)}`, slides: 2 }));
+    const links = Array.from({ length: 6 }, (_, i) =>
+      fake.addPost({ id: `${7400000000000000000n + BigInt(i)}`, slides: 2 }),
+    );
     const productId = await createProduct(app);
     const res = await app.http.post('/api/batch').send({ links, productId, photoVariations: 2, textVariations: 2 });
     expect(res.status).toBe(201);

@@ -14,7 +14,10 @@ describe('batch lifecycle', () => {
   async function start(env: Record<string, string> = {}) {
     source = new TestSource(3);
     generator = new TestGenerator();
-    t = await startTestApp(await testConfig({ VARIATION_RATE_LIMIT: '1000/s', WORKER_CONCURRENCY: '4', JOB_ATTEMPTS: '3', ...env }), { source, generator });
+    t = await startTestApp(
+      await testConfig({ VARIATION_RATE_LIMIT: '1000/s', WORKER_CONCURRENCY: '4', JOB_ATTEMPTS: '3', ...env }),
+      { source, generator },
+    );
     productId = await createProduct(t);
   }
 
@@ -48,7 +51,12 @@ describe('batch lifecycle', () => {
     // The failed link's variations will never be made: they count as failed, none stay queued.
     expect(status.variations).toMatchObject({ total: 6, completed: 4, failed: 2, queued: 0 });
     expect(status.failures).toEqual([
-      expect.objectContaining({ url: links[1], step: 'fetch', reason: 'not a slideshow (this post is a video)', variationId: null }),
+      expect.objectContaining({
+        url: links[1],
+        step: 'fetch',
+        reason: 'not a slideshow (this post is a video)',
+        variationId: null,
+      }),
     ]);
     // Permanent means no retry: fetched once.
     expect(source.calls.filter((c) => c.url === links[1])).toHaveLength(1);
@@ -86,7 +94,8 @@ describe('batch lifecycle', () => {
     generator.imageDelayMs = 150;
     const res = await create(tiktokLinks(4), 2, 2);
     // Wait until some work has been done, then cancel.
-    for (let i = 0; i < 200 && generator.images.filter((c) => c.end).length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && generator.images.filter((c) => c.end).length < 3; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const cancel = await t.http.post(`/api/batch/${res.body.id}/cancel`);
     expect(cancel.status).toBe(200);
     expect(['cancelling', 'cancelled']).toContain(cancel.body.status);
@@ -154,7 +163,12 @@ describe('batch lifecycle', () => {
     generator.imageFailures.set(linkId, { kind: 'permanent', message: 'blocked by safety filters', times: 100 });
     const first = await waitForEnd(t, res.body.id);
     expect(first.status).toBe('failed');
-    expect(first.failures.some((f: { reason: string; step: string }) => f.step === 'generation' && f.reason.includes('blocked by safety filters'))).toBe(true);
+    expect(
+      first.failures.some(
+        (f: { reason: string; step: string }) =>
+          f.step === 'generation' && f.reason.includes('blocked by safety filters'),
+      ),
+    ).toBe(true);
     generator.imageFailures.delete(linkId);
     const analyses = generator.analyses.length;
     await t.http.post(`/api/batch/${res.body.id}/retry-failed`).expect(200);

@@ -23,7 +23,10 @@ describe('batch sweeper', () => {
   let sweeper: BatchSweeperService;
 
   beforeAll(async () => {
-    t = await startTestApp(await testConfig({ WORKERS: 'false', SWEEP_INTERVAL_MS: String(INTERVAL_MS) }), { source: new TestSource(3), generator: new TestGenerator() });
+    t = await startTestApp(await testConfig({ WORKERS: 'false', SWEEP_INTERVAL_MS: String(INTERVAL_MS) }), {
+      source: new TestSource(3),
+      generator: new TestGenerator(),
+    });
     sweeper = t.app.get(BatchSweeperService);
   });
 
@@ -32,8 +35,10 @@ describe('batch sweeper', () => {
     await t.close();
   });
 
-  const state = async (queue: { getJob: (id: string) => Promise<{ getState: () => Promise<string> } | null> }, id: string) =>
-    (await (await queue.getJob(id))?.getState()) ?? 'missing';
+  const state = async (
+    queue: { getJob: (id: string) => Promise<{ getState: () => Promise<string> } | null> },
+    id: string,
+  ) => (await (await queue.getJob(id))?.getState()) ?? 'missing';
 
   /** Two sweeps an interval apart: a row must look lost twice before it is touched. */
   async function sweepTwice() {
@@ -44,13 +49,19 @@ describe('batch sweeper', () => {
 
   it('requeues lost work only after it looked lost twice, fails it after the last try, settles idle batches, one sweeper at a time', async () => {
     const productId = await createProduct(t);
-    const created = await t.http.post('/api/batch').send({ links: tiktokLinks(2, 900), productId, photoVariations: 1, textVariations: 2 });
+    const created = await t.http
+      .post('/api/batch')
+      .send({ links: tiktokLinks(2, 900), productId, photoVariations: 1, textVariations: 2 });
     expect(created.status).toBe(201);
     const batchId = created.body.id as string;
     const batchesQueue = t.app.get(BatchesQueue).queue;
     const linksQueue = t.app.get(LinksQueue).queue;
     const variationsQueue = t.app.get(VariationsQueue).queue;
-    const repo = { batch: t.ds.getRepository(Batch), link: t.ds.getRepository(BatchLink), variation: t.ds.getRepository(BatchVariation) };
+    const repo = {
+      batch: t.ds.getRepository(Batch),
+      link: t.ds.getRepository(BatchLink),
+      variation: t.ds.getRepository(BatchVariation),
+    };
 
     // A queued batch whose process-batch job vanished (the API stopped between the insert and the queue).
     await (await batchesQueue.getJob(processBatchJobId(batchId)))?.remove();

@@ -49,7 +49,14 @@ describe('DriveStorage (googleapis → fake Drive)', () => {
           {
             name: 'Link_01_7301234567890123456',
             children: [
-              { name: 'v1-1', children: [{ name: '01.jpg', size: 1500 }, { name: '02.jpg', size: 2500 }, { name: 'audio.mp3', size: 900 }] },
+              {
+                name: 'v1-1',
+                children: [
+                  { name: '01.jpg', size: 1500 },
+                  { name: '02.jpg', size: 2500 },
+                  { name: 'audio.mp3', size: 900 },
+                ],
+              },
               { name: 'v1-2', children: [{ name: '01.jpg', size: 1700 }] },
             ],
           },
@@ -67,7 +74,9 @@ describe('DriveStorage (googleapis → fake Drive)', () => {
     expect(files[0].url).toMatch(/^https:\/\/drive\.google\.com\/file\/d\/.+\/view/);
     // Every request carried the token; uploads used the multipart endpoint on the fake, not Google's.
     expect(fake.requests.every((r) => r.auth === 'Bearer test-access-token')).toBe(true);
-    expect(fake.requests.filter((r) => r.route === 'upload').every((r) => r.query.uploadType === 'multipart')).toBe(true);
+    expect(fake.requests.filter((r) => r.route === 'upload').every((r) => r.query.uploadType === 'multipart')).toBe(
+      true,
+    );
   });
 
   it('is idempotent: ensureFolder and putFile again (a retried job) make no twins and return the same ids', async () => {
@@ -81,7 +90,7 @@ describe('DriveStorage (googleapis → fake Drive)', () => {
     expect(fake.requests.filter((r) => r.route === 'upload')).toHaveLength(4);
   });
 
-  it("finds names with quotes and backslashes (q escaping)", async () => {
+  it('finds names with quotes and backslashes (q escaping)', async () => {
     const root = fake.addSharedDrive();
     const s = await storage(root);
     const a = await s.ensureFolder(null, "it's a \\ test");
@@ -112,7 +121,10 @@ describe('DriveStorage (googleapis → fake Drive)', () => {
     const file = await s.putFile(folder.id, '01.jpg', Buffer.alloc(1000, 7), 'image/jpeg');
     expect(fake.files.get(file.id)?.size).toBe(1000);
     expect(fake.requests.filter((r) => r.route === 'upload').map((r) => r.status)).toEqual([503, 503, 200]);
-    expect(fake.tree(root)).toEqual({ name: 'Team Drive', children: [{ name: 'Batch_X', children: [{ name: '01.jpg', size: 1000 }] }] });
+    expect(fake.tree(root)).toEqual({
+      name: 'Team Drive',
+      children: [{ name: 'Batch_X', children: [{ name: '01.jpg', size: 1000 }] }],
+    });
   });
 
   it('a retried upload whose first answer was lost finds the stored file instead of making a twin', async () => {
@@ -171,7 +183,12 @@ describe('DriveStorage (googleapis → fake Drive)', () => {
     });
     const saStorage = async (parentId: string) =>
       new DriveStorage(
-        await testConfig({ STORAGE: 'drive', DRIVE_ROOT_URL: fake.rootUrl, DRIVE_PARENT_FOLDER_ID: parentId, GOOGLE_APPLICATION_CREDENTIALS: keyFile }),
+        await testConfig({
+          STORAGE: 'drive',
+          DRIVE_ROOT_URL: fake.rootUrl,
+          DRIVE_PARENT_FOLDER_ID: parentId,
+          GOOGLE_APPLICATION_CREDENTIALS: keyFile,
+        }),
       );
 
     it('signs its own scoped JWT and passes check() for a folder inside a shared drive', async () => {
@@ -181,7 +198,10 @@ describe('DriveStorage (googleapis → fake Drive)', () => {
       await expect(s.check()).resolves.toBeUndefined();
       await s.ensureFolder(null, 'Batch_SA');
       const token = fake.requests[0].auth?.replace(/^Bearer /, '') ?? '';
-      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { iss: string; scope: string };
+      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
+        iss: string;
+        scope: string;
+      };
       expect(claims.iss).toBe('studio@test-project.iam.gserviceaccount.com');
       expect(claims.scope).toBe('https://www.googleapis.com/auth/drive');
     });
@@ -189,7 +209,9 @@ describe('DriveStorage (googleapis → fake Drive)', () => {
     it('check() explains that a My Drive folder cannot take a service account’s files', async () => {
       const myDrive = fake.addFolder('My folder');
       const s = await saStorage(myDrive);
-      await expect(s.check()).rejects.toThrow(/is in a My Drive, not a shared drive.*studio@test-project\.iam\.gserviceaccount\.com/);
+      await expect(s.check()).rejects.toThrow(
+        /is in a My Drive, not a shared drive.*studio@test-project\.iam\.gserviceaccount\.com/,
+      );
     });
 
     it('check() says when the parent cannot be found', async () => {

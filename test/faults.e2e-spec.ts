@@ -29,7 +29,20 @@ class RedisServer {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--dir',
+      this.dir,
+    ];
     const proc = spawn('redis-server', args, { stdio: 'ignore' });
     this.proc = proc;
     const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -73,7 +86,10 @@ function freePort(): Promise<number> {
   });
 }
 
-const photo = () => sharp({ create: { width: 300, height: 300, channels: 3, background: '#884422' } }).jpeg().toBuffer();
+const photo = () =>
+  sharp({ create: { width: 300, height: 300, channels: 3, background: '#884422' } })
+    .jpeg()
+    .toBuffer();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -101,19 +117,34 @@ describe('Redis outage', () => {
 
   it('answers 503 with a message (quickly, saving nothing) while Redis is down, and works again once it is back', async () => {
     generator = new TestGenerator();
-    t = await startTestApp(await testConfig({ REDIS_URL: redis.url, VARIATION_RATE_LIMIT: '1000/s' }), { source: new TestSource(), generator });
+    t = await startTestApp(await testConfig({ REDIS_URL: redis.url, VARIATION_RATE_LIMIT: '1000/s' }), {
+      source: new TestSource(),
+      generator,
+    });
     const productId = await createProduct(t);
     const before = await rowCounts(t.ds);
     await redis.kill();
     const started = Date.now();
-    const res = await t.http.post('/api/batch').send({ links: tiktokLinks(2), productId, photoVariations: 1, textVariations: 1 });
+    const res = await t.http
+      .post('/api/batch')
+      .send({ links: tiktokLinks(2), productId, photoVariations: 1, textVariations: 1 });
     expect(Date.now() - started).toBeLessThan(6000);
     // multipart with an inline product: its row and file are removed too
-    const multi = await t.http.post('/api/batch').field('links', tiktokLinks(1)[0]).field('photoVariations', '1').field('textVariations', '1').field('description', 'd').attach('photo', await photo(), 'p.jpg');
+    const multi = await t.http
+      .post('/api/batch')
+      .field('links', tiktokLinks(1)[0])
+      .field('photoVariations', '1')
+      .field('textVariations', '1')
+      .field('description', 'd')
+      .attach('photo', await photo(), 'p.jpg');
     expect(multi.status).toBe(503);
     expect(res.status).toBe(503);
     expect(res.body.message).toMatch(/Redis/);
-    for (const [method, url] of [['post', `/api/batch/${randomUUID()}/cancel`], ['post', `/api/batch/${randomUUID()}/retry-failed`], ['get', '/admin/queues']] as const) {
+    for (const [method, url] of [
+      ['post', `/api/batch/${randomUUID()}/cancel`],
+      ['post', `/api/batch/${randomUUID()}/retry-failed`],
+      ['get', '/admin/queues'],
+    ] as const) {
       const r = await t.http[method](url);
       expect({ url, status: r.status }).toEqual({ url, status: 503 });
       expect(r.body.message).toMatch(/Redis/);
@@ -124,7 +155,9 @@ describe('Redis outage', () => {
 
     await redis.start();
     await waitFor(async () => (await t.http.get('/api/health')).status === 200, 30_000);
-    const ok = await t.http.post('/api/batch').send({ links: tiktokLinks(1), productId, photoVariations: 1, textVariations: 1 });
+    const ok = await t.http
+      .post('/api/batch')
+      .send({ links: tiktokLinks(1), productId, photoVariations: 1, textVariations: 1 });
     expect(ok.status).toBe(201);
     expect((await waitForEnd(t, ok.body.id)).status).toBe('completed');
     await cleanupRedis(t);
@@ -143,7 +176,9 @@ describe('Redis outage', () => {
     });
     t = await startTestApp(config, { source: new TestSource(3), generator });
     const productId = await createProduct(t);
-    const created = await t.http.post('/api/batch').send({ links: tiktokLinks(3), productId, photoVariations: 2, textVariations: 2 });
+    const created = await t.http
+      .post('/api/batch')
+      .send({ links: tiktokLinks(3), productId, photoVariations: 2, textVariations: 2 });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
 
@@ -161,12 +196,15 @@ describe('Redis outage', () => {
     expect(end.variations).toEqual({ total: 12, queued: 0, processing: 0, completed: 12, failed: 0, cancelled: 0 });
 
     // Nothing duplicated: 12 variation rows, each (link, p, t) once, each folder with exactly its 3 slides.
-    const rows: { linkId: string; photoIndex: number; textIndex: number }[] = await t.ds.query('SELECT "linkId", "photoIndex", "textIndex" FROM batch_variations');
+    const rows: { linkId: string; photoIndex: number; textIndex: number }[] = await t.ds.query(
+      'SELECT "linkId", "photoIndex", "textIndex" FROM batch_variations',
+    );
     expect(rows).toHaveLength(12);
     expect(new Set(rows.map((r) => `${r.linkId}:${r.photoIndex}:${r.textIndex}`)).size).toBe(12);
     const detail = (await t.http.get(`/api/batch/${id}`)).body;
     for (const link of detail.links) {
-      for (const v of link.variations) expect(v.files.map((f: { name: string }) => f.name)).toEqual(['01.jpg', '02.jpg', '03.jpg']);
+      for (const v of link.variations)
+        expect(v.files.map((f: { name: string }) => f.name)).toEqual(['01.jpg', '02.jpg', '03.jpg']);
     }
     const out = path.join(config.dataDir, 'output');
     const files = fs.readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.jpg'));
@@ -174,7 +212,9 @@ describe('Redis outage', () => {
     // Paid calls: every (link, slide, photo variant) was made; a call in flight at the crash may be redone once.
     const made = new Set(generator.images.map((c) => `${c.linkId}:${c.slideIndex}:${c.photoIndex}`));
     expect(made.size).toBe(3 * 3 * 2);
-    console.log(`image calls: ${generator.images.length} for ${made.size} distinct slide images; analyses: ${generator.analyses.length} for 3 links`);
+    console.log(
+      `image calls: ${generator.images.length} for ${made.size} distinct slide images; analyses: ${generator.analyses.length} for 3 links`,
+    );
     await cleanupRedis(t);
   });
 });
@@ -212,7 +252,10 @@ describe('Gemini answering 503 for a while', () => {
       JOB_BACKOFF_MS: '20',
     });
     t = await startTestApp(config);
-    const links = [tiktok.addPost({ id: '7411111111111111111', slides: 3 }), tiktok.addPost({ id: '7411111111111111112', slides: 3 })];
+    const links = [
+      tiktok.addPost({ id: '7411111111111111111', slides: 3 }),
+      tiktok.addPost({ id: '7411111111111111112', slides: 3 }),
+    ];
     // The analysis calls fail 4 times, then image calls 8 times, before Gemini recovers.
     gemini.fail({ type: 'unavailable' }, { kind: 'text', times: 4 });
     gemini.fail({ type: 'unavailable' }, { kind: 'image', times: 8 });
@@ -228,7 +271,9 @@ describe('Gemini answering 503 for a while', () => {
     // has 4 slides per link (the 3 source slides and the appended product slide).
     expect(gemini.ok('text')).toHaveLength(2);
     expect(gemini.ok('image')).toHaveLength(2 * 4 * 2);
-    const files = fs.readdirSync(path.join(config.dataDir, 'output'), { recursive: true }).filter((f) => String(f).endsWith('.jpg'));
+    const files = fs
+      .readdirSync(path.join(config.dataDir, 'output'), { recursive: true })
+      .filter((f) => String(f).endsWith('.jpg'));
     expect(files).toHaveLength(4 * 4);
   });
 });

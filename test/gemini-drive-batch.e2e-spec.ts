@@ -46,7 +46,10 @@ describe('a batch through Gemini and Google Drive', () => {
   });
 
   it('delivers the exact folder tree and file names, paying one analysis per link and one image per (slide, p)', async () => {
-    const links = [tiktok.addPost({ id: '7410000000000000001', slides: 3 }), tiktok.addPost({ id: '7410000000000000002', slides: 2, audio: 'm4a' })];
+    const links = [
+      tiktok.addPost({ id: '7410000000000000001', slides: 3 }),
+      tiktok.addPost({ id: '7410000000000000002', slides: 2, audio: 'm4a' }),
+    ];
     const productId = await createProduct(t);
     const res = await t.http.post('/api/batch').send({ links, productId, photoVariations: 2, textVariations: 2 });
     expect(res.status).toBe(201);
@@ -62,14 +65,22 @@ describe('a batch through Gemini and Google Drive', () => {
     const [link1, link2] = [...children(batch)].sort((a, b) => a.name.localeCompare(b.name));
     expect(children(link1).map(names).sort()).toEqual(['v1-1', 'v1-2', 'v2-1', 'v2-2']);
     const v11 = children(link1).find((v) => v.name === 'v1-1')!;
-    const slideCount = (await t.http.get(`/api/batch/${res.body.id}`)).body.links[0].variations[0].files.filter((f: { name: string }) => f.name.endsWith('.jpg')).length;
-    expect(children(v11).map(names).sort()).toEqual([...Array.from({ length: slideCount }, (_, i) => `0${i + 1}.jpg`), 'audio.mp3']);
+    const slideCount = (await t.http.get(`/api/batch/${res.body.id}`)).body.links[0].variations[0].files.filter(
+      (f: { name: string }) => f.name.endsWith('.jpg'),
+    ).length;
+    expect(children(v11).map(names).sort()).toEqual([
+      ...Array.from({ length: slideCount }, (_, i) => `0${i + 1}.jpg`),
+      'audio.mp3',
+    ]);
     expect(children(children(link2)[0]).map(names)).toContain('audio.m4a');
 
     // One plan per link; one image per (plan slide, p), shared by both text variants.
     expect(gemini.ok('text')).toHaveLength(2);
     const detail = (await t.http.get(`/api/batch/${res.body.id}`)).body;
-    const planSlides = detail.links.map((l: { variations: { files: { name: string }[] }[] }) => l.variations[0].files.filter((f) => f.name.endsWith('.jpg')).length);
+    const planSlides = detail.links.map(
+      (l: { variations: { files: { name: string }[] }[] }) =>
+        l.variations[0].files.filter((f) => f.name.endsWith('.jpg')).length,
+    );
     expect(gemini.ok('image')).toHaveLength(2 * (planSlides[0] + planSlides[1]));
   });
 
@@ -78,7 +89,9 @@ describe('a batch through Gemini and Google Drive', () => {
     gemini.fail({ type: 'rate-minute', retryDelay: '1s' }, { kind: 'image', times: 3 });
     const link = tiktok.addPost({ id: '7410000000000000003', slides: 2 });
     const productId = await createProduct(t);
-    const res = await t.http.post('/api/batch').send({ links: [link], productId, photoVariations: 1, textVariations: 1 });
+    const res = await t.http
+      .post('/api/batch')
+      .send({ links: [link], productId, photoVariations: 1, textVariations: 1 });
     const status = await waitForEnd(t, res.body.id);
     expect(status.status).toBe('completed');
     expect(status.notices.join(' ')).toMatch(/used its daily (text|image) quota; it rests until \d{4}-\d\d-\d\dT/);
@@ -97,8 +110,11 @@ describe('a batch through Gemini and Google Drive', () => {
     const productId = await createProduct(t);
     // After two images are made, the third is blocked for good (its sanitised retry too): the variation fails in generation.
     gemini.fail({ type: 'blocked', how: 'finish' }, { kind: 'image', times: 2, after: 2 });
-    const paid = (kind: 'text' | 'image') => gemini.calls.filter((c) => c.kind === kind && c.status === 200 && !c.fault);
-    const first = await t.http.post('/api/batch').send({ links: [link], productId, photoVariations: 1, textVariations: 1 });
+    const paid = (kind: 'text' | 'image') =>
+      gemini.calls.filter((c) => c.kind === kind && c.status === 200 && !c.fault);
+    const first = await t.http
+      .post('/api/batch')
+      .send({ links: [link], productId, photoVariations: 1, textVariations: 1 });
     const failed = await waitForEnd(t, first.body.id);
     expect(failed.status).toBe('failed');
     expect(failed.failures[0]).toMatchObject({ step: 'generation' });
@@ -109,12 +125,15 @@ describe('a batch through Gemini and Google Drive', () => {
     const done = await waitForEnd(t, first.body.id);
     expect(done.status).toBe('completed');
     // Images made before the failure were not made again; only the missing ones were.
-    const madeAfter = paid('image').slice(madeBefore.length).map((c) => c.prompt);
+    const madeAfter = paid('image')
+      .slice(madeBefore.length)
+      .map((c) => c.prompt);
     expect(madeAfter.length).toBeGreaterThan(0);
     for (const prompt of madeAfter) expect(madeBefore).not.toContain(prompt);
     expect(paid('text')).toHaveLength(1);
     // Every file name exactly once in its folder.
-    const walk = (n: TreeNode): string[][] => ('children' in n ? [n.children.map(names), ...n.children.flatMap(walk)] : []);
+    const walk = (n: TreeNode): string[][] =>
+      'children' in n ? [n.children.map(names), ...n.children.flatMap(walk)] : [];
     for (const siblings of walk(drive.tree(parentId))) expect(new Set(siblings).size).toBe(siblings.length);
   });
 });

@@ -56,22 +56,58 @@ describe('GeminiGenerator (@google/genai → fake Gemini)', () => {
     const slides = await Promise.all(
       Array.from({ length: n }, async (_, i) => {
         const p = path.join(dir, `${i}.jpg`);
-        await sharp({ create: { width: 720, height: 960, channels: 3, background: { r: 40 * i, g: 90, b: 160 } } }).jpeg().toFile(p);
+        await sharp({ create: { width: 720, height: 960, channels: 3, background: { r: 40 * i, g: 90, b: 160 } } })
+          .jpeg()
+          .toFile(p);
         return { index: i, path: p, width: 720, height: 960 };
       }),
     );
     const photoPath = path.join(dir, 'product.jpg');
-    await sharp({ create: { width: 800, height: 800, channels: 3, background: '#cc3366' } }).jpeg().toFile(photoPath);
-    return { slideshow: { postId: '7300000000000000001', caption: 'my morning routine', url: 'https://www.tiktok.com/@u/photo/7300000000000000001', slides, source: 'tiktok' }, photoPath };
+    await sharp({ create: { width: 800, height: 800, channels: 3, background: '#cc3366' } })
+      .jpeg()
+      .toFile(photoPath);
+    return {
+      slideshow: {
+        postId: '7300000000000000001',
+        caption: 'my morning routine',
+        url: 'https://www.tiktok.com/@u/photo/7300000000000000001',
+        slides,
+        source: 'tiktok',
+      },
+      photoPath,
+    };
   }
 
   async function analysisInput(config: AppConfig, p = 2, t = 3): Promise<AnalysisInput> {
     const { slideshow: s, photoPath } = await slideshow(config);
-    return { linkId: 'link-1', slideshow: s, product: { photoPath, description: 'A pink ceramic mug' }, photoVariations: p, textVariations: t };
+    return {
+      linkId: 'link-1',
+      slideshow: s,
+      product: { photoPath, description: 'A pink ceramic mug' },
+      photoVariations: p,
+      textVariations: t,
+    };
   }
 
-  function imageInput(a: AnalysisInput, plan: SlideshowPlan, slideIndex: number, photoIndex = 0, textIndex?: number): SlideImageInput {
-    return { linkId: a.linkId, plan, slideIndex, slide: plan.slides[slideIndex], photoIndex, slideshow: a.slideshow, product: a.product, width: 1080, height: 1440, textIndex };
+  function imageInput(
+    a: AnalysisInput,
+    plan: SlideshowPlan,
+    slideIndex: number,
+    photoIndex = 0,
+    textIndex?: number,
+  ): SlideImageInput {
+    return {
+      linkId: a.linkId,
+      plan,
+      slideIndex,
+      slide: plan.slides[slideIndex],
+      photoIndex,
+      slideshow: a.slideshow,
+      product: a.product,
+      width: 1080,
+      height: 1440,
+      textIndex,
+    };
   }
 
   async function planned(env: Record<string, string> = {}) {
@@ -204,7 +240,10 @@ describe('GeminiGenerator (@google/genai → fake Gemini)', () => {
     await gen.makeSlideImage(imageInput(input, plan, 1));
     expect(fake.calls.filter((c) => c.key === KEY_A)).toHaveLength(1);
     const health = await gen.health();
-    expect(health.keys.find((k) => k.key === 'AIza…1111')).toMatchObject({ state: 'invalid', reason: expect.stringMatching(/API key not valid/) });
+    expect(health.keys.find((k) => k.key === 'AIza…1111')).toMatchObject({
+      state: 'invalid',
+      reason: expect.stringMatching(/API key not valid/),
+    });
     expect(health.ok).toBe(true);
 
     fake.invalidKeys.add(KEY_B);
@@ -241,7 +280,9 @@ describe('GeminiGenerator (@google/genai → fake Gemini)', () => {
     // The fake refuses anything over the limit, so a leak shows up as a failed call as well as in the log.
     fake.enforce = { limit: 5, windowMs, retryDelay: '1s' };
     const [w1, w2] = [worker(), worker()];
-    const jobs = Array.from({ length: 14 }, (_, i) => (i % 2 ? w1 : w2).makeSlideImage(imageInput(input, plan, i % plan.slides.length)));
+    const jobs = Array.from({ length: 14 }, (_, i) =>
+      (i % 2 ? w1 : w2).makeSlideImage(imageInput(input, plan, i % plan.slides.length)),
+    );
     await Promise.all(jobs);
     const times = fake.calls.map((c) => c.at).sort((a, b) => a - b);
     expect(times).toHaveLength(14);
@@ -253,13 +294,29 @@ describe('GeminiGenerator (@google/genai → fake Gemini)', () => {
 describe('estimateCalls', () => {
   it('counts one analysis per link and one image per (slide, p), or per (slide, p, t) when the model draws text', () => {
     const prices = { pricePerTextCall: 0.002, pricePerImageCall: 0.039 };
-    expect(estimateCalls({ links: 10, p: 2, t: 3, textMode: 'renderer' }, prices)).toEqual({ textCalls: 10, imageCalls: 120, cost: 4.7 });
-    expect(estimateCalls({ links: 1, slidesPerLink: 5, p: 2, t: 3, textMode: 'model' }, prices)).toEqual({ textCalls: 1, imageCalls: 30, cost: 1.17 });
-    expect(estimateCalls({ links: 10, p: 2, t: 3, textMode: 'renderer', generator: 'local' }, prices)).toEqual({ textCalls: 0, imageCalls: 0, cost: 0 });
+    expect(estimateCalls({ links: 10, p: 2, t: 3, textMode: 'renderer' }, prices)).toEqual({
+      textCalls: 10,
+      imageCalls: 120,
+      cost: 4.7,
+    });
+    expect(estimateCalls({ links: 1, slidesPerLink: 5, p: 2, t: 3, textMode: 'model' }, prices)).toEqual({
+      textCalls: 1,
+      imageCalls: 30,
+      cost: 1.17,
+    });
+    expect(estimateCalls({ links: 10, p: 2, t: 3, textMode: 'renderer', generator: 'local' }, prices)).toEqual({
+      textCalls: 0,
+      imageCalls: 0,
+      cost: 0,
+    });
   });
 
   it('derives the rate-limit time from RPM and keys', async () => {
     const config = await testConfig({ GEMINI_API_KEYS: `${KEY_A},${KEY_B}`, GEMINI_IMAGE_RPM: '10' });
-    expect(estimateForConfig(config, { links: 2, slidesPerLink: 5, p: 2, t: 1 })).toMatchObject({ generator: 'gemini', imageCalls: 20, minSecondsAtRateLimit: 60 });
+    expect(estimateForConfig(config, { links: 2, slidesPerLink: 5, p: 2, t: 1 })).toMatchObject({
+      generator: 'gemini',
+      imageCalls: 20,
+      minSecondsAtRateLimit: 60,
+    });
   });
 });

@@ -54,7 +54,9 @@ describe('metrics', () => {
     const url = tiktok.addPost({ id: '7600000000000000001', slides: 3 });
     gemini.fail({ type: 'rate-minute', retryDelay: '1s' }, { kind: 'image' });
     const productId = await createProduct(t);
-    const created = await t.http.post('/api/batch').send({ links: url, productId, photoVariations: 1, textVariations: 1 });
+    const created = await t.http
+      .post('/api/batch')
+      .send({ links: url, productId, photoVariations: 1, textVariations: 1 });
     expect(created.status).toBe(201);
     expect((await waitForEnd(t, created.body.id, 60_000)).status).toBe('completed');
 
@@ -83,7 +85,9 @@ describe('metrics', () => {
     expect(imagesOk).toBe(4);
     expect(textOk).toBe(1);
     expect(sample(body, 'studio_provider_calls_total', { key: MASKED, kind: 'image', outcome: 'ok' })).toBe(imagesOk);
-    expect(sample(body, 'studio_provider_calls_total', { key: MASKED, kind: 'image', outcome: 'rate_limited' })).toBe(1);
+    expect(sample(body, 'studio_provider_calls_total', { key: MASKED, kind: 'image', outcome: 'rate_limited' })).toBe(
+      1,
+    );
     expect(sample(body, 'studio_provider_calls_total', { key: MASKED, kind: 'text', outcome: 'ok' })).toBe(textOk);
     expect(sample(body, 'studio_provider_rate_limited_total', { key: MASKED, kind: 'image', quota: 'minute' })).toBe(1);
     expect(sample(body, 'studio_images_made_total', { generator: 'gemini' })).toBe(4);

@@ -37,7 +37,10 @@ describe('an offline batch', () => {
     const [batchDir] = fs.readdirSync(out);
     const linkDirs = fs.readdirSync(path.join(out, batchDir)).sort();
     expect(linkDirs).toEqual(['Link_01_7420000000000000001', 'Link_02_7420000000000000002']);
-    const expected = { Link_01_7420000000000000001: { slides: 3, height: 1440 }, Link_02_7420000000000000002: { slides: 4, height: 1920 } };
+    const expected = {
+      Link_01_7420000000000000001: { slides: 3, height: 1440 },
+      Link_02_7420000000000000002: { slides: 4, height: 1920 },
+    };
     for (const dir of linkDirs) {
       const variants = fs.readdirSync(path.join(out, batchDir, dir)).sort();
       expect(variants).toEqual(['v1-1', 'v1-2', 'v1-3', 'v2-1', 'v2-2', 'v2-3']);

@@ -52,6 +52,8 @@ describe('ensureRedis', () => {
     stop();
     expect(logs).toEqual([]);
     const guarded = `redis://:secret@127.0.0.1:${await freePort()}`;
-    await expect(ensureRedis(guarded, os.tmpdir(), () => undefined)).rejects.toThrow(/does not answer at REDIS_URL=.*Start it, or fix REDIS_URL/);
+    await expect(ensureRedis(guarded, os.tmpdir(), () => undefined)).rejects.toThrow(
+      /does not answer at REDIS_URL=.*Start it, or fix REDIS_URL/,
+    );
   });
 });

@@ -83,11 +83,23 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
     const withLogs = (e: Error) => {
       throw new Error(`${e.message}\n${children.map((c) => tail(c, 20)).join('\n')}`);
     };
-    await waitFor('the API process', async () => (await httpGet(`${api}/api/health`)).status === 200, 60_000, 250).catch(withLogs);
+    await waitFor(
+      'the API process',
+      async () => (await httpGet(`${api}/api/health`)).status === 200,
+      60_000,
+      250,
+    ).catch(withLogs);
     const healthPorts = await Promise.all([1, 2, 3].map(() => freePort()));
-    healthPorts.forEach((p, i) => children.push(startChild(dist, `worker-${i + 1}`, 'worker', { ...env, WORKER_HEALTH_PORT: String(p) })));
+    healthPorts.forEach((p, i) =>
+      children.push(startChild(dist, `worker-${i + 1}`, 'worker', { ...env, WORKER_HEALTH_PORT: String(p) })),
+    );
     for (const p of healthPorts) {
-      await waitFor(`worker on ${p}`, async () => (await httpGet(`http://127.0.0.1:${p}/health`)).status === 200, 60_000, 250).catch(withLogs);
+      await waitFor(
+        `worker on ${p}`,
+        async () => (await httpGet(`http://127.0.0.1:${p}/health`)).status === 200,
+        60_000,
+        250,
+      ).catch(withLogs);
     }
   }, 120_000);
 
@@ -107,10 +119,19 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
 
     const ids = Array.from({ length: LINKS }, (_, i) => String(7400000000000000000n + BigInt(i + 1)));
     const urls = ids.map((id, i) => tiktok.addPost({ id, slides: SOURCE_SLIDES, width: postWidth(i), height: 960 }));
-    const photo = await sharp({ create: { width: 400, height: 400, channels: 3, background: { r: 30, g: 120, b: 200 } } }).jpeg().toBuffer();
-    const product = await request(api).post('/api/products').field('description', 'Glow serum with vitamin C').attach('photo', photo, 'product.jpg');
+    const photo = await sharp({
+      create: { width: 400, height: 400, channels: 3, background: { r: 30, g: 120, b: 200 } },
+    })
+      .jpeg()
+      .toBuffer();
+    const product = await request(api)
+      .post('/api/products')
+      .field('description', 'Glow serum with vitamin C')
+      .attach('photo', photo, 'product.jpg');
     expect(product.status).toBe(201);
-    const created = await request(api).post('/api/batch').send({ links: urls.join('\n'), productId: product.body.id, photoVariations: P, textVariations: T });
+    const created = await request(api)
+      .post('/api/batch')
+      .send({ links: urls.join('\n'), productId: product.body.id, photoVariations: P, textVariations: T });
     expect(created.status).toBe(201);
     const batchId = created.body.id as string;
 
@@ -132,23 +153,38 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
         100,
       );
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n${JSON.stringify(status)}\n${children.map((c) => tail(c, 15)).join('\n')}`);
+      throw new Error(
+        `${(e as Error).message}\n${JSON.stringify(status)}\n${children.map((c) => tail(c, 15)).join('\n')}`,
+      );
     } finally {
       redis.disconnect();
     }
     expect(status.status).toBe('completed');
-    expect(status.variations).toMatchObject({ total: LINKS * P * T, completed: LINKS * P * T, processing: 0, failed: 0 });
+    expect(status.variations).toMatchObject({
+      total: LINKS * P * T,
+      completed: LINKS * P * T,
+      processing: 0,
+      failed: 0,
+    });
 
     // Exactly once, by the provider's own log: one analysis per link, one image per (link, slide, p).
     expect(gemini.ok('text')).toHaveLength(LINKS);
     expect(gemini.calls.filter((c) => c.kind === 'image')).toHaveLength(LINKS * PLAN_SLIDES * P);
-    const expected = ids.flatMap((_, i) => Array.from({ length: PLAN_SLIDES * P }, (__, k) => `${postWidth(i)}:${(k % PLAN_SLIDES) + 1}:${Math.floor(k / PLAN_SLIDES) + 1}`));
+    const expected = ids.flatMap((_, i) =>
+      Array.from(
+        { length: PLAN_SLIDES * P },
+        (__, k) => `${postWidth(i)}:${(k % PLAN_SLIDES) + 1}:${Math.floor(k / PLAN_SLIDES) + 1}`,
+      ),
+    );
     const counts = proxy.counts();
     expect([...counts.keys()].sort()).toEqual([...expected].sort());
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
 
     // Each variation ended once (the exact-once transition logs it in the worker that ended it), and all three workers took part.
-    const ended = (c: Child) => c.lines.filter((l) => new RegExp(`batch ${batchId} link \\S+ variation \\S+: link \\d+ variation v\\d+-\\d+ completed`).test(l)).length;
+    const ended = (c: Child) =>
+      c.lines.filter((l) =>
+        new RegExp(`batch ${batchId} link \\S+ variation \\S+: link \\d+ variation v\\d+-\\d+ completed`).test(l),
+      ).length;
     const workers = children.filter((c) => c.name.startsWith('worker'));
     const perWorker = workers.map(ended);
     expect(perWorker.reduce((a, b) => a + b, 0)).toBe(LINKS * P * T);
@@ -159,18 +195,26 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
     const granted = [...slots.values()].sort((a, b) => a - b);
     expect(granted).toHaveLength(LINKS * P * T);
     expect(new Set([...slots.keys()].map((m) => m.split('-')[1])).size).toBe(3); // members are <time>-<pid>-<seq>-<random>
-    for (let i = 0; i + RATE.max < granted.length; i++) expect(granted[i + RATE.max] - granted[i]).toBeGreaterThanOrEqual(RATE.windowMs);
+    for (let i = 0; i + RATE.max < granted.length; i++)
+      expect(granted[i + RATE.max] - granted[i]).toBeGreaterThanOrEqual(RATE.windowMs);
     // And as the database saw the starts (startedAt is stamped just after the slot is taken, by a worker
     // whose event loop may be busy for a moment: half a window of slack).
     const pg = new Client({ connectionString: db!.url });
     await pg.connect();
-    const rows: { startedAt: Date }[] = (await pg.query('SELECT "startedAt" FROM batch_variations WHERE "batchId" = $1 ORDER BY "startedAt"', [batchId])).rows;
-    const files: { files: { name: string }[] }[] = (await pg.query('SELECT files FROM batch_variations WHERE "batchId" = $1', [batchId])).rows.map((r) => ({ files: JSON.parse(r.files) }));
+    const rows: { startedAt: Date }[] = (
+      await pg.query('SELECT "startedAt" FROM batch_variations WHERE "batchId" = $1 ORDER BY "startedAt"', [batchId])
+    ).rows;
+    const files: { files: { name: string }[] }[] = (
+      await pg.query('SELECT files FROM batch_variations WHERE "batchId" = $1', [batchId])
+    ).rows.map((r) => ({ files: JSON.parse(r.files) }));
     await pg.end();
     const starts = rows.map((r) => r.startedAt.getTime());
     expect(starts).toHaveLength(LINKS * P * T);
-    for (let i = 0; i + RATE.max < starts.length; i++) expect(starts[i + RATE.max] - starts[i]).toBeGreaterThanOrEqual(RATE.windowMs / 2);
-    expect(starts[starts.length - 1] - starts[0]).toBeGreaterThanOrEqual(((LINKS * P * T) / RATE.max - 1) * RATE.windowMs - 500);
+    for (let i = 0; i + RATE.max < starts.length; i++)
+      expect(starts[i + RATE.max] - starts[i]).toBeGreaterThanOrEqual(RATE.windowMs / 2);
+    expect(starts[starts.length - 1] - starts[0]).toBeGreaterThanOrEqual(
+      ((LINKS * P * T) / RATE.max - 1) * RATE.windowMs - 500,
+    );
 
     // Delivered once: every variation folder holds its slides and the audio, nothing twice.
     const slideNames = Array.from({ length: PLAN_SLIDES }, (_, i) => `${String(i + 1).padStart(2, '0')}.jpg`);
@@ -181,7 +225,8 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
     expect(linkFolders).toHaveLength(LINKS);
     for (const l of linkFolders) {
       expect(fs.readdirSync(path.join(out, batchFolder, l)).sort()).toEqual(['v1-1', 'v2-1']);
-      for (const v of ['v1-1', 'v2-1']) expect(fs.readdirSync(path.join(out, batchFolder, l, v)).sort()).toEqual([...slideNames, 'audio.mp3'].sort());
+      for (const v of ['v1-1', 'v2-1'])
+        expect(fs.readdirSync(path.join(out, batchFolder, l, v)).sort()).toEqual([...slideNames, 'audio.mp3'].sort());
     }
   }, 110_000);
 });

@@ -23,7 +23,10 @@ describe('auth (ADMIN_PASSWORD set)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp(await testConfig({ ADMIN_PASSWORD: PASSWORD }), { source: new TestSource(), generator: new TestGenerator() });
+    t = await startTestApp(await testConfig({ ADMIN_PASSWORD: PASSWORD }), {
+      source: new TestSource(),
+      generator: new TestGenerator(),
+    });
   });
   afterAll(async () => {
     await cleanupRedis(t);
@@ -42,7 +45,8 @@ describe('auth (ADMIN_PASSWORD set)', () => {
     const out: { method: Method; path: string; template: string }[] = [];
     for (const [template, item] of Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)) {
       for (const method of METHODS) {
-        if (item[method]) out.push({ method, template, path: template.replace(/\{([^}]+)\}/g, (_, p: string) => sample(p)) });
+        if (item[method])
+          out.push({ method, template, path: template.replace(/\{([^}]+)\}/g, (_, p: string) => sample(p)) });
       }
     }
     return out;
@@ -53,9 +57,18 @@ describe('auth (ADMIN_PASSWORD set)', () => {
     expect(all.length).toBeGreaterThanOrEqual(15);
     const guarded = all.filter((r) => !PUBLIC.has(r.template));
     for (const r of guarded) {
-      for (const headers of [{}, { Authorization: 'Basic YWRtaW46YWRtaW4=' }, { Cookie: 'studio_session=forged.token' }]) {
-        const res = await t.http[r.method](r.path).set(headers).send({ links: 'x', photoVariations: 1, textVariations: 1 });
-        expect({ route: `${r.method} ${r.template}`, status: res.status }).toEqual({ route: `${r.method} ${r.template}`, status: 401 });
+      for (const headers of [
+        {},
+        { Authorization: 'Basic YWRtaW46YWRtaW4=' },
+        { Cookie: 'studio_session=forged.token' },
+      ]) {
+        const res = await t.http[r.method](r.path)
+          .set(headers)
+          .send({ links: 'x', photoVariations: 1, textVariations: 1 });
+        expect({ route: `${r.method} ${r.template}`, status: res.status }).toEqual({
+          route: `${r.method} ${r.template}`,
+          status: 401,
+        });
         expect(res.body).toEqual({ statusCode: 401, message: expect.stringContaining('authentication required') });
       }
     }
@@ -103,7 +116,10 @@ describe('auth (ADMIN_PASSWORD set)', () => {
     expect((await t.http.get('/api/batch').set(BEARER)).status).toBe(200);
     expect((await t.http.get('/admin/queues').set(BEARER)).status).toBe(200);
     expect((await t.http.get('/files/nothing-here.jpg').set(BEARER)).status).toBe(404);
-    expect((await t.http.get('/api/auth/session').set(BEARER)).body).toEqual({ authRequired: true, authenticated: true });
+    expect((await t.http.get('/api/auth/session').set(BEARER)).body).toEqual({
+      authRequired: true,
+      authenticated: true,
+    });
   });
 
   it('logs in with a cookie (HttpOnly, SameSite=Strict, Path=/; Secure behind https), and logs out', async () => {
@@ -122,7 +138,10 @@ describe('auth (ADMIN_PASSWORD set)', () => {
 
     expect((await t.http.get('/api/batch').set('Cookie', pair)).status).toBe(200);
     expect((await t.http.get('/admin/queues').set('Cookie', pair)).status).toBe(200);
-    expect((await t.http.get('/api/auth/session').set('Cookie', pair)).body).toEqual({ authRequired: true, authenticated: true });
+    expect((await t.http.get('/api/auth/session').set('Cookie', pair)).body).toEqual({
+      authRequired: true,
+      authenticated: true,
+    });
     // A cookie whose signature is changed by one character is worthless: in the middle (real signature
     // bits) and at the end (where a lenient decoder would ignore the unused low bits).
     const at = pair.length - 10;
@@ -161,7 +180,9 @@ describe('auth (ADMIN_PASSWORD set)', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // The bearer path is blocked too (no oracle), and a spoofed X-Forwarded-For does not escape.
     expect((await t.http.get('/api/batch').set(BEARER)).status).toBe(429);
-    expect((await t.http.post('/api/auth/login').set('X-Forwarded-For', '203.0.113.9').send({ password: PASSWORD })).status).toBe(429);
+    expect(
+      (await t.http.post('/api/auth/login').set('X-Forwarded-For', '203.0.113.9').send({ password: PASSWORD })).status,
+    ).toBe(429);
   });
 
   it('counts wrong bearer tokens as failed logins', async () => {
@@ -174,7 +195,13 @@ describe('auth (ADMIN_PASSWORD set)', () => {
   });
 
   it('validates the login body', async () => {
-    for (const body of [{}, { password: 5 }, { password: '' }, { password: 'x'.repeat(2000) }, { password: PASSWORD, admin: true }]) {
+    for (const body of [
+      {},
+      { password: 5 },
+      { password: '' },
+      { password: 'x'.repeat(2000) },
+      { password: PASSWORD, admin: true },
+    ]) {
       const res = await t.http.post('/api/auth/login').send(body);
       expect(res.status).toBe(400);
       expect(res.body.message).toBeTruthy();
@@ -189,7 +216,9 @@ describe('auth (no ADMIN_PASSWORD, loopback)', () => {
       expect((await t.http.get('/api/auth/session')).body).toEqual({ authRequired: false, authenticated: true });
       expect((await t.http.get('/api/batch')).status).toBe(200);
       expect((await t.http.get('/admin/queues')).status).toBe(200);
-      expect(Object.keys((await t.http.get('/api/health')).body)).toEqual(expect.arrayContaining(['status', 'database', 'redis']));
+      expect(Object.keys((await t.http.get('/api/health')).body)).toEqual(
+        expect.arrayContaining(['status', 'database', 'redis']),
+      );
     } finally {
       await cleanupRedis(t);
       await t.close();

@@ -58,7 +58,10 @@ describe('TikTokSource against the fake TikTok', () => {
     const colours = await Promise.all(s.slides.map(async (x) => (await sharp(x.path).stats()).dominant));
     expect(new Set(colours.map((c) => JSON.stringify(c))).size).toBe(5);
     expect(s.audio).toMatchObject({ path: path.join(dir, 'audio.mp3'), mime: 'audio/mpeg' });
-    expect(JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8'))).toMatchObject({ postId: id, source: 'tiktok' });
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8'))).toMatchObject({
+      postId: id,
+      source: 'tiktok',
+    });
   });
 
   it('keeps an M4A served from a .mp3 URL as audio.m4a (format from the bytes)', async () => {
@@ -210,7 +213,10 @@ describe('short links and redirects', () => {
   });
 
   it('refuses a redirect to an allowed name that is (or resolves to) a private address', async () => {
-    const cfg = await testConfig({ TIKTOK_BASE_URL: fake.baseUrl, SOURCE_ALLOWED_HOSTS: 'www.tiktok.com,localhost,10.1.2.3' });
+    const cfg = await testConfig({
+      TIKTOK_BASE_URL: fake.baseUrl,
+      SOURCE_ALLOWED_HOSTS: 'www.tiktok.com,localhost,10.1.2.3',
+    });
     const src = createSlideshowSource(cfg);
     const port = new URL(fake.baseUrl).port;
     for (const [code, target] of [
@@ -256,7 +262,11 @@ describe('size cap', () => {
 describe('tikwm fallback', () => {
   let withTikwm: SlideshowSource;
   beforeAll(async () => {
-    const cfg = await testConfig({ TIKTOK_BASE_URL: fake.baseUrl, TIKWM_BASE_URL: fake.baseUrl, SOURCE_TIMEOUT_MS: '1500' });
+    const cfg = await testConfig({
+      TIKTOK_BASE_URL: fake.baseUrl,
+      TIKWM_BASE_URL: fake.baseUrl,
+      SOURCE_TIMEOUT_MS: '1500',
+    });
     withTikwm = createSlideshowSource(cfg);
   });
 
@@ -276,7 +286,11 @@ describe('tikwm fallback', () => {
   });
 
   it('a video answer from tikwm is final too', async () => {
-    const cfg = await testConfig({ TIKTOK_BASE_URL: fake.baseUrl, TIKWM_BASE_URL: fake.baseUrl, SOURCE_TIMEOUT_MS: '1500' });
+    const cfg = await testConfig({
+      TIKTOK_BASE_URL: fake.baseUrl,
+      TIKWM_BASE_URL: fake.baseUrl,
+      SOURCE_TIMEOUT_MS: '1500',
+    });
     const { TikwmSource } = await import('../src/links/tiktok/tikwm-source');
     const e = await failure(new TikwmSource(cfg).fetch(fake.addPost({ id: nextId(), kind: 'video' })));
     expect(e.code).toBe('not_slideshow');
@@ -308,13 +322,17 @@ describe('POST /api/links/preview', () => {
   });
 
   it('answers a classified 422 for a private post and 400 for a non-TikTok link, never 500', async () => {
-    const priv = await request(app.getHttpServer()).post('/api/links/preview').send({ url: fake.addPost({ id: nextId(), kind: 'private' }) });
+    const priv = await request(app.getHttpServer())
+      .post('/api/links/preview')
+      .send({ url: fake.addPost({ id: nextId(), kind: 'private' }) });
     expect(priv.status).toBe(422);
     expect(priv.body).toMatchObject({ code: 'private', retryable: false });
     const bad = await request(app.getHttpServer()).post('/api/links/preview').send({ url: 'https://example.com/x' });
     expect(bad.status).toBe(400);
     expect((await request(app.getHttpServer()).post('/api/links/preview').send({})).status).toBe(400);
-    const challenge = await request(app.getHttpServer()).post('/api/links/preview').send({ url: fake.addPost({ id: nextId(), kind: 'challenge' }) });
+    const challenge = await request(app.getHttpServer())
+      .post('/api/links/preview')
+      .send({ url: fake.addPost({ id: nextId(), kind: 'challenge' }) });
     expect(challenge.status).toBe(424);
     expect(challenge.body).toMatchObject({ code: 'challenge', retryable: true });
   });

@@ -10,7 +10,14 @@ import { testConfig } from './helpers/test-config';
 /** Real ffmpeg/ffprobe (Debian's `ffmpeg` package) render and probe real MP4s. */
 
 interface Probe {
-  streams: { codec_type: string; codec_name: string; width?: number; height?: number; pix_fmt?: string; duration?: string }[];
+  streams: {
+    codec_type: string;
+    codec_name: string;
+    width?: number;
+    height?: number;
+    pix_fmt?: string;
+    duration?: string;
+  }[];
   format: { duration: string };
 }
 
@@ -19,16 +26,40 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'video-e2e-'));
 function probe(mp4: Buffer): Probe {
   const file = path.join(work, `probe-${Math.random().toString(36).slice(2)}.mp4`);
   fs.writeFileSync(file, mp4);
-  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file], { encoding: 'utf8' })) as Probe;
+  return JSON.parse(
+    execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file], {
+      encoding: 'utf8',
+    }),
+  ) as Probe;
 }
 
 /** Peak level (dB) of the audio between `from` and `to` seconds (volumedetect, on stderr); silence is about -91 dB. */
 function peakDb(mp4: Buffer, from: number, to: number): number {
   const file = path.join(work, `vol-${Math.random().toString(36).slice(2)}.mp4`);
   fs.writeFileSync(file, mp4);
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-ss', String(from), '-to', String(to), '-i', file, '-map', '0:a:0', '-af', 'volumedetect', '-f', 'null', '-'], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-ss',
+      String(from),
+      '-to',
+      String(to),
+      '-i',
+      file,
+      '-map',
+      '0:a:0',
+      '-af',
+      'volumedetect',
+      '-f',
+      'null',
+      '-',
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
   const m = /max_volume: (-?[\d.]+|-inf) dB/.exec(r.stderr);
   if (!m) throw new Error(`no volumedetect output: ${r.stderr.slice(-500)}`);
   return m[1] === '-inf' ? -Infinity : Number(m[1]);
@@ -38,7 +69,23 @@ function peakDb(mp4: Buffer, from: number, to: number): number {
 async function pixel(mp4: Buffer, at: number, x: number, y: number): Promise<[number, number, number]> {
   const file = path.join(work, `frame-${Math.random().toString(36).slice(2)}.mp4`);
   fs.writeFileSync(file, mp4);
-  const png = execFileSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-ss', String(at), '-i', file, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', '-']);
+  const png = execFileSync('ffmpeg', [
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-ss',
+    String(at),
+    '-i',
+    file,
+    '-frames:v',
+    '1',
+    '-f',
+    'image2pipe',
+    '-c:v',
+    'png',
+    '-',
+  ]);
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const i = (y * info.width + x) * 3;
   return [data[i], data[i + 1], data[i + 2]];
@@ -46,7 +93,9 @@ async function pixel(mp4: Buffer, at: number, x: number, y: number): Promise<[nu
 
 function solidSlide(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
   // A solid slide with a white square in the middle: its blurred copy is still the slide colour at the edges.
-  const square = Buffer.from(`<svg width="${width}" height="${height}"><rect x="${width / 4}" y="${height / 4}" width="${width / 2}" height="${height / 2}" fill="#fff"/></svg>`);
+  const square = Buffer.from(
+    `<svg width="${width}" height="${height}"><rect x="${width / 4}" y="${height / 4}" width="${width / 2}" height="${height / 2}" fill="#fff"/></svg>`,
+  );
   return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
     .composite([{ input: square }])
     .jpeg({ quality: 90 })
@@ -55,7 +104,19 @@ function solidSlide(width: number, height: number, rgb: [number, number, number]
 
 function tone(name: string, seconds: number, codecArgs: string[]): string {
   const file = path.join(work, name);
-  execFileSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, ...codecArgs, file]);
+  execFileSync('ffmpeg', [
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${seconds}`,
+    ...codecArgs,
+    file,
+  ]);
   return file;
 }
 
@@ -113,8 +174,16 @@ describe('VideoService (real ffmpeg)', () => {
 
   it('letterboxes a 3:4 slide on a blurred copy of itself, not black bars', async () => {
     // Left half red, right half blue: a 1080×1440 slide fitted into 1080×1920 leaves 240 px bands top and bottom.
-    const halves = await sharp({ create: { width: 1080, height: 1440, channels: 3, background: { r: 200, g: 30, b: 30 } } })
-      .composite([{ input: { create: { width: 540, height: 1440, channels: 3, background: { r: 30, g: 30, b: 200 } } }, left: 540, top: 0 }])
+    const halves = await sharp({
+      create: { width: 1080, height: 1440, channels: 3, background: { r: 200, g: 30, b: 30 } },
+    })
+      .composite([
+        {
+          input: { create: { width: 540, height: 1440, channels: 3, background: { r: 30, g: 30, b: 200 } } },
+          left: 540,
+          top: 0,
+        },
+      ])
       .jpeg({ quality: 95 })
       .toBuffer();
     const made = await video.make([halves], null);
@@ -133,7 +202,10 @@ describe('VideoService (real ffmpeg)', () => {
   });
 
   it('crossfades from one slide to the next at each slide boundary', async () => {
-    const solid = (r: number, g: number, b: number) => sharp({ create: { width: 1080, height: 1920, channels: 3, background: { r, g, b } } }).jpeg().toBuffer();
+    const solid = (r: number, g: number, b: number) =>
+      sharp({ create: { width: 1080, height: 1920, channels: 3, background: { r, g, b } } })
+        .jpeg()
+        .toBuffer();
     const made = await video.make([await solid(220, 20, 20), await solid(20, 20, 220)], null);
     if (!('mp4' in made)) throw new Error(made.error);
     const [r1, , b1] = await pixel(made.mp4, 0.5, 540, 960); // slide 1 alone
@@ -167,7 +239,9 @@ describe('VideoService (real ffmpeg)', () => {
     const bad = path.join(work, 'corrupt.mp3');
     // Fixed pseudo-random bytes (an LCG), so the file is the same garbage on every run.
     let seed = 12345;
-    const garbage = Buffer.from(Array.from({ length: 40_000 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 16) & 0xff));
+    const garbage = Buffer.from(
+      Array.from({ length: 40_000 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 16) & 0xff),
+    );
     fs.writeFileSync(bad, garbage);
     const made = await video.make(slides.slice(0, 3), bad);
     if (!('mp4' in made)) throw new Error(made.error);
@@ -195,7 +269,10 @@ describe('VideoService (real ffmpeg)', () => {
   });
 
   it('ffmpeg missing → { error } with the reason, never a throw', async () => {
-    const broken = new VideoService({ ...config, video: { ...config.video, ffmpegPath: path.join(work, 'no-such-ffmpeg') } });
+    const broken = new VideoService({
+      ...config,
+      video: { ...config.video, ffmpegPath: path.join(work, 'no-such-ffmpeg') },
+    });
     const made = await broken.make(slides.slice(0, 2), mp3);
     expect('mp4' in made).toBe(false);
     expect(made).toMatchObject({ error: expect.stringContaining('ffmpeg not found') });
@@ -203,7 +280,7 @@ describe('VideoService (real ffmpeg)', () => {
     expect(silent).toMatchObject({ error: expect.stringContaining('ffmpeg not found') });
   });
 
-  it('ffmpeg failing (undecodable slide) → { error } with ffmpeg\'s reason', async () => {
+  it("ffmpeg failing (undecodable slide) → { error } with ffmpeg's reason", async () => {
     const made = await video.make([slides[0], Buffer.from('not a jpeg at all')], null);
     expect('mp4' in made).toBe(false);
     if ('error' in made) expect(made.error).toMatch(/^video render failed: .+/);

@@ -6,7 +6,18 @@ import { FakeGemini } from './fakes/fake-gemini';
 import { FakeTikTok } from './fakes/fake-tiktok';
 import { cleanupRedis, createProduct, startTestApp, TestApp, waitForEnd } from './helpers/test-app';
 import { configEnv, testConfig } from './helpers/test-config';
-import { buildForChildren, Child, freePort, GeminiLatencyProxy, httpGet, killAll, postWidth, startChild, tail, waitFor } from './helpers/processes';
+import {
+  buildForChildren,
+  Child,
+  freePort,
+  GeminiLatencyProxy,
+  httpGet,
+  killAll,
+  postWidth,
+  startChild,
+  tail,
+  waitFor,
+} from './helpers/processes';
 
 /**
  * Workers that die: a SIGKILL in the middle of a variation (Bull's stalled check hands the job to another
@@ -73,7 +84,12 @@ describe('worker crash and shutdown', () => {
     const port = await freePort();
     const child = startChild(dist, name, 'worker', { ...childEnv, WORKER_HEALTH_PORT: String(port) });
     children.push(child);
-    await waitFor(`${name} to be ready`, async () => (await httpGet(`http://127.0.0.1:${port}/health`)).status === 200, 60_000, 200).catch((e: Error) => {
+    await waitFor(
+      `${name} to be ready`,
+      async () => (await httpGet(`http://127.0.0.1:${port}/health`)).status === 200,
+      60_000,
+      200,
+    ).catch((e: Error) => {
       throw new Error(`${e.message}\n${tail(child)}`);
     });
     return Object.assign(child, { port });
@@ -82,10 +98,19 @@ describe('worker crash and shutdown', () => {
   /** A batch of `n` fresh posts; returns its id and the image identities it needs (see GeminiLatencyProxy). */
   async function startBatch(first: number, n: number): Promise<{ id: string; expected: string[] }> {
     const ids = Array.from({ length: n }, (_, i) => String(7500000000000000000n + BigInt(first + i)));
-    const urls = ids.map((id, i) => tiktok.addPost({ id, slides: SOURCE_SLIDES, width: postWidth(first + i), height: 960 }));
-    const res = await t.http.post('/api/batch').send({ links: urls.join('\n'), productId, photoVariations: P, textVariations: 1 });
+    const urls = ids.map((id, i) =>
+      tiktok.addPost({ id, slides: SOURCE_SLIDES, width: postWidth(first + i), height: 960 }),
+    );
+    const res = await t.http
+      .post('/api/batch')
+      .send({ links: urls.join('\n'), productId, photoVariations: P, textVariations: 1 });
     expect(res.status).toBe(201);
-    const expected = ids.flatMap((_, i) => Array.from({ length: PLAN_SLIDES * P }, (__, k) => `${postWidth(first + i)}:${(k % PLAN_SLIDES) + 1}:${Math.floor(k / PLAN_SLIDES) + 1}`));
+    const expected = ids.flatMap((_, i) =>
+      Array.from(
+        { length: PLAN_SLIDES * P },
+        (__, k) => `${postWidth(first + i)}:${(k % PLAN_SLIDES) + 1}:${Math.floor(k / PLAN_SLIDES) + 1}`,
+      ),
+    );
     return { id: res.body.id as string, expected };
   }
 
@@ -93,28 +118,40 @@ describe('worker crash and shutdown', () => {
   async function waitForImageInFlight(batchId: string, links: number): Promise<void> {
     await waitFor(
       'an image call in flight after every link was planned',
-      async () => (await t.ds.getRepository(BatchLink).count({ where: { batchId, variationsCreated: true } })) === links && proxy.inFlight().length > 0,
+      async () =>
+        (await t.ds.getRepository(BatchLink).count({ where: { batchId, variationsCreated: true } })) === links &&
+        proxy.inFlight().length > 0,
       30_000,
       20,
     );
   }
 
   const countRows = (batchId: string, status: BatchVariation['status']) =>
-    Promise.all([t.ds.getRepository(BatchVariation).count({ where: { batchId, status } }), t.ds.getRepository(BatchLink).count({ where: { batchId, status } })]);
+    Promise.all([
+      t.ds.getRepository(BatchVariation).count({ where: { batchId, status } }),
+      t.ds.getRepository(BatchLink).count({ where: { batchId, status } }),
+    ]);
 
   /** Every variation folder of the batch holds exactly its slides and the audio: no twin, no temp file. */
   async function expectDeliveredOnce(batchId: string, variations: number): Promise<void> {
     const rows = await t.ds.getRepository(BatchVariation).find({ where: { batchId } });
     expect(rows).toHaveLength(variations);
-    const names = [...Array.from({ length: PLAN_SLIDES }, (_, i) => `${String(i + 1).padStart(2, '0')}.jpg`), 'audio.mp3'];
+    const names = [
+      ...Array.from({ length: PLAN_SLIDES }, (_, i) => `${String(i + 1).padStart(2, '0')}.jpg`),
+      'audio.mp3',
+    ];
     const out = path.join(t.config.dataDir, 'output');
     for (const v of rows) {
       expect(v.status).toBe('completed');
       expect(v.files?.map((f) => f.name)).toEqual(names);
       const link = await t.ds.getRepository(BatchLink).findOneByOrFail({ id: v.linkId });
       const batchFolder = fs.readdirSync(out).find((d) => d.endsWith(batchId.slice(0, 8))) as string;
-      const linkFolder = fs.readdirSync(path.join(out, batchFolder)).find((d) => d.startsWith(`Link_${String(link.position).padStart(2, '0')}_`)) as string;
-      expect(fs.readdirSync(path.join(out, batchFolder, linkFolder, `v${v.photoIndex}-${v.textIndex}`)).sort()).toEqual([...names].sort());
+      const linkFolder = fs
+        .readdirSync(path.join(out, batchFolder))
+        .find((d) => d.startsWith(`Link_${String(link.position).padStart(2, '0')}_`)) as string;
+      expect(fs.readdirSync(path.join(out, batchFolder, linkFolder, `v${v.photoIndex}-${v.textIndex}`)).sort()).toEqual(
+        [...names].sort(),
+      );
     }
   }
 
@@ -144,7 +181,8 @@ describe('worker crash and shutdown', () => {
     expect(gemini.ok('text')).toHaveLength(3);
     const counts = proxy.counts();
     expect([...counts.keys()].sort()).toEqual([...batch.expected].sort());
-    for (const [identity, n] of counts) expect(`${identity} ×${n}`).toBe(`${identity} ×${cutOff.includes(identity) ? 2 : 1}`);
+    for (const [identity, n] of counts)
+      expect(`${identity} ×${n}`).toBe(`${identity} ×${cutOff.includes(identity) ? 2 : 1}`);
     expect(gemini.calls.filter((c) => c.kind === 'image')).toHaveLength(batch.expected.length + cutOff.length);
     await expectDeliveredOnce(batch.id, 6);
 

@@ -25,7 +25,8 @@ import {
  * and DATA_DIR, with TikTok (and optionally Gemini behind a latency proxy) as the loopback fakes.
  */
 
-export const PG_BASE = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_BASE =
+  process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const ENDED = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
 
@@ -66,7 +67,12 @@ export class BenchCluster {
   static async start(options: ClusterOptions): Promise<BenchCluster> {
     const dist = buildForChildren();
     const tag = `${process.pid}_${++seq}_${Math.random().toString(36).slice(2, 6)}`;
-    const cluster = new BenchCluster(options, await FakeTikTok.start(), fs.mkdtempSync(path.join(os.tmpdir(), 'studio-bench-')), `bench${tag}`);
+    const cluster = new BenchCluster(
+      options,
+      await FakeTikTok.start(),
+      fs.mkdtempSync(path.join(os.tmpdir(), 'studio-bench-')),
+      `bench${tag}`,
+    );
     try {
       await cluster.boot(dist, tag);
     } catch (e) {
@@ -93,7 +99,11 @@ export class BenchCluster {
     if (o.geminiLatencyMs !== undefined) {
       this.gemini = await FakeGemini.start();
       this.proxy = await GeminiLatencyProxy.start(this.gemini.baseUrl, o.geminiLatencyMs);
-      Object.assign(env, { GENERATOR: 'gemini', GEMINI_API_KEYS: 'AIzaSyBENCH-key-000000000000000000001', GEMINI_BASE_URL: this.proxy.baseUrl });
+      Object.assign(env, {
+        GENERATOR: 'gemini',
+        GEMINI_API_KEYS: 'AIzaSyBENCH-key-000000000000000000001',
+        GEMINI_BASE_URL: this.proxy.baseUrl,
+      });
     }
     Object.assign(env, o.env ?? {});
     const withLogs = (e: Error) => {
@@ -102,11 +112,26 @@ export class BenchCluster {
     // The API first: it runs the migrations, so the workers boot on a ready schema.
     const port = await freePort();
     this.api = `http://127.0.0.1:${port}`;
-    this.children.push(startChild(dist, 'api', 'main', { ...env, PORT: String(port), HOST: '127.0.0.1', WORKERS: 'false' }));
-    await waitFor('the API process', async () => (await httpGet(`${this.api}/api/health`)).status === 200, 90_000, 250).catch(withLogs);
+    this.children.push(
+      startChild(dist, 'api', 'main', { ...env, PORT: String(port), HOST: '127.0.0.1', WORKERS: 'false' }),
+    );
+    await waitFor(
+      'the API process',
+      async () => (await httpGet(`${this.api}/api/health`)).status === 200,
+      90_000,
+      250,
+    ).catch(withLogs);
     const ports = await Promise.all(Array.from({ length: o.workers }, () => freePort()));
-    ports.forEach((p, i) => this.children.push(startChild(dist, `worker-${i + 1}`, 'worker', { ...env, WORKER_HEALTH_PORT: String(p) })));
-    for (const p of ports) await waitFor(`worker on ${p}`, async () => (await httpGet(`http://127.0.0.1:${p}/health`)).status === 200, 90_000, 250).catch(withLogs);
+    ports.forEach((p, i) =>
+      this.children.push(startChild(dist, `worker-${i + 1}`, 'worker', { ...env, WORKER_HEALTH_PORT: String(p) })),
+    );
+    for (const p of ports)
+      await waitFor(
+        `worker on ${p}`,
+        async () => (await httpGet(`http://127.0.0.1:${p}/health`)).status === 200,
+        90_000,
+        250,
+      ).catch(withLogs);
   }
 
   /** `count` fake slideshows of `slides` small slides each; returns their URLs. */
@@ -118,7 +143,11 @@ export class BenchCluster {
   }
 
   async product(): Promise<string> {
-    const photo = await sharp({ create: { width: 400, height: 400, channels: 3, background: { r: 30, g: 120, b: 200 } } }).jpeg().toBuffer();
+    const photo = await sharp({
+      create: { width: 400, height: 400, channels: 3, background: { r: 30, g: 120, b: 200 } },
+    })
+      .jpeg()
+      .toBuffer();
     const form = new FormData();
     form.append('description', 'GlowDrop Vitamin C Serum. Brightens dull skin in two weeks.');
     form.append('photo', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'product.jpg');
@@ -144,7 +173,11 @@ export class BenchCluster {
   }
 
   /** Polls until the batch ends; resolves with its last status and the time the end was seen. */
-  async waitForEnd(batchId: string, timeoutMs: number, everyMs = 100): Promise<{ status: BatchStatus; endedAt: number }> {
+  async waitForEnd(
+    batchId: string,
+    timeoutMs: number,
+    everyMs = 100,
+  ): Promise<{ status: BatchStatus; endedAt: number }> {
     let last: BatchStatus | undefined;
     try {
       await waitFor(
@@ -157,7 +190,9 @@ export class BenchCluster {
         everyMs,
       );
     } catch (e) {
-      throw new Error(`${this.options.label}: ${(e as Error).message}\n${JSON.stringify(last?.variations)}\n${this.children.map((c) => tail(c, 10)).join('\n')}`);
+      throw new Error(
+        `${this.options.label}: ${(e as Error).message}\n${JSON.stringify(last?.variations)}\n${this.children.map((c) => tail(c, 10)).join('\n')}`,
+      );
     }
     return { status: last!, endedAt: Date.now() };
   }
@@ -176,7 +211,11 @@ export class BenchCluster {
     // BENCH_LOG_DIR keeps every child's output for a post-mortem.
     if (process.env.BENCH_LOG_DIR) {
       fs.mkdirSync(process.env.BENCH_LOG_DIR, { recursive: true });
-      for (const c of this.children) fs.writeFileSync(path.join(process.env.BENCH_LOG_DIR, `${this.options.label}-${c.name}.log`), c.lines.join('\n'));
+      for (const c of this.children)
+        fs.writeFileSync(
+          path.join(process.env.BENCH_LOG_DIR, `${this.options.label}-${c.name}.log`),
+          c.lines.join('\n'),
+        );
     }
     await this.tiktok.close();
     await this.proxy?.close();
@@ -232,7 +271,9 @@ export class JobTimes {
     if (this.busy) return;
     this.busy = true;
     try {
-      const ids = (await this.redis.zrange(`${this.prefix}:${this.queue}:completed`, 0, -1)).filter((id) => !this.durations.has(id));
+      const ids = (await this.redis.zrange(`${this.prefix}:${this.queue}:completed`, 0, -1)).filter(
+        (id) => !this.durations.has(id),
+      );
       const pipe = this.redis.pipeline();
       for (const id of ids) pipe.hmget(`${this.prefix}:${this.queue}:${id}`, 'processedOn', 'finishedOn');
       const results = (await pipe.exec()) ?? [];

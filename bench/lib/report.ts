@@ -36,7 +36,10 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 export function markdownTable(rows: BenchRow[]): string {
   const verdict = (r: BenchRow) => (r.ok === undefined ? '' : r.ok ? 'met' : '**missed**');
   const lines = ['| measurement | figure | target | verdict | notes |', '|---|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${cell(r.measurement)} | ${cell(r.figure)} | ${cell(r.target ?? '')} | ${verdict(r)} | ${cell(r.notes)} |`);
+  for (const r of rows)
+    lines.push(
+      `| ${cell(r.measurement)} | ${cell(r.figure)} | ${cell(r.target ?? '')} | ${verdict(r)} | ${cell(r.notes)} |`,
+    );
   return lines.join('\n');
 }
 
@@ -45,7 +48,9 @@ export function runAlone(fn: () => Promise<BenchRow[]>): void {
   const before = machine();
   fn()
     .then((rows) => {
-      console.log(`\n${markdownTable(rows)}\n\n${before.cpu}, ${before.cores} cores, node ${before.node}; load ${before.loadavg.join(' ')} → ${machine().loadavg.join(' ')}`);
+      console.log(
+        `\n${markdownTable(rows)}\n\n${before.cpu}, ${before.cores} cores, node ${before.node}; load ${before.loadavg.join(' ')} → ${machine().loadavg.join(' ')}`,
+      );
     })
     .catch((e: unknown) => {
       console.error(e);

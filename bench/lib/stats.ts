@@ -32,7 +32,11 @@ export function maxInWindow(arrivals: number[], windowMs: number): number {
  * of arrival i, so windowMs ÷ the mean reuse gap is the achieved rate ÷ the limit (1.00 = every slot used
  * the moment it was allowed). Gaps shorter than the window would be quota violations (see maxInWindow).
  */
-export function slotUtilisation(arrivals: number[], limit: number, windowMs: number): { utilisation: number; meanGapMs: number; samples: number } {
+export function slotUtilisation(
+  arrivals: number[],
+  limit: number,
+  windowMs: number,
+): { utilisation: number; meanGapMs: number; samples: number } {
   const t = [...arrivals].sort((a, b) => a - b);
   const gaps: number[] = [];
   for (let i = 0; i + limit < t.length; i++) gaps.push(t[i + limit] - t[i]);

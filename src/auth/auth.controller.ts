@@ -35,7 +35,10 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Log in with ADMIN_PASSWORD: sets the studio_session cookie (HttpOnly, SameSite=Strict, Secure over https).' })
+  @ApiOperation({
+    summary:
+      'Log in with ADMIN_PASSWORD: sets the studio_session cookie (HttpOnly, SameSite=Strict, Secure over https).',
+  })
   @ApiBody({ type: LoginDto })
   @ApiNoContentResponse({ description: 'Logged in; the cookie is set.' })
   @ApiUnauthorizedResponse({ description: 'Wrong password (answered after a delay that grows with each failure).' })

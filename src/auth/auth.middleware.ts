@@ -42,14 +42,21 @@ export function authMiddleware(auth: AuthService): RequestHandler {
         if (who !== 'anonymous') return next();
         // Health stays public for load balancers, but strangers see only up/down, not the details.
         if (path === HEALTH) return next(redactHealth(res));
-        res.status(401).json({ statusCode: 401, message: 'authentication required: log in, or send Authorization: Bearer <ADMIN_PASSWORD>' });
+        res
+          .status(401)
+          .json({
+            statusCode: 401,
+            message: 'authentication required: log in, or send Authorization: Bearer <ADMIN_PASSWORD>',
+          });
       })
       .catch((e: unknown) => {
         if (e instanceof HttpException) {
           const body = e.getResponse();
           const retry = (e as { retryAfterMs?: number }).retryAfterMs;
           if (retry) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retry / 1000))));
-          res.status(e.getStatus()).json(typeof body === 'string' ? { statusCode: e.getStatus(), message: body } : body);
+          res
+            .status(e.getStatus())
+            .json(typeof body === 'string' ? { statusCode: e.getStatus(), message: body } : body);
           return;
         }
         next(e);
@@ -60,6 +67,9 @@ export function authMiddleware(auth: AuthService): RequestHandler {
 /** Makes the health answer `{status}` only, whatever the controller sends. */
 function redactHealth(res: Response): undefined {
   const json = res.json.bind(res);
-  res.json = (body: unknown) => json(body && typeof body === 'object' && 'status' in body ? { status: (body as { status: unknown }).status } : body);
+  res.json = (body: unknown) =>
+    json(
+      body && typeof body === 'object' && 'status' in body ? { status: (body as { status: unknown }).status } : body,
+    );
   return undefined;
 }

@@ -19,7 +19,10 @@ export function clientIp(req: Request): string {
 
 /** https directly, or behind a TLS-terminating proxy that says so (only makes the cookie stricter). */
 function overHttps(req: Request): boolean {
-  const forwarded = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim().toLowerCase();
+  const forwarded = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]
+    .trim()
+    .toLowerCase();
   return req.secure || forwarded === 'https';
 }
 
@@ -82,6 +85,10 @@ export class AuthService {
   }
 
   private cookie(req: Request, value: string, maxAge: number): SessionCookie {
-    return { name: SESSION_COOKIE, value, options: { httpOnly: true, sameSite: 'strict', path: '/', secure: overHttps(req), maxAge } };
+    return {
+      name: SESSION_COOKIE,
+      value,
+      options: { httpOnly: true, sameSite: 'strict', path: '/', secure: overHttps(req), maxAge },
+    };
   }
 }

@@ -14,7 +14,10 @@ export function failureDelayMs(n: number): number {
 export class TooManyAttempts extends HttpException {
   constructor(readonly retryAfterMs: number) {
     const s = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    super({ statusCode: 429, message: `too many login attempts from this address; try again in ${s} s` }, HttpStatus.TOO_MANY_REQUESTS);
+    super(
+      { statusCode: 429, message: `too many login attempts from this address; try again in ${s} s` },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }
 
@@ -69,7 +72,9 @@ export class LoginThrottle {
       ]);
     } catch (e) {
       if (e instanceof HttpException) throw e;
-      throw new ServiceUnavailableException('credentials cannot be checked while Redis is unreachable; try again shortly');
+      throw new ServiceUnavailableException(
+        'credentials cannot be checked while Redis is unreachable; try again shortly',
+      );
     } finally {
       clearTimeout(timer);
     }

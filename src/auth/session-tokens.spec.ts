@@ -40,7 +40,17 @@ describe('SessionTokens', () => {
     const [body, sig] = t.split('.');
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...payload, exp: payload.exp + 1e9 })).toString('base64url');
-    for (const bad of [`${forged}.${sig}`, `${body}.${sig.slice(0, -2)}`, `${body}.`, body, `${t}.x`, '', 'a.b', `${body}.${'A'.repeat(43)}`, 'x'.repeat(600)]) {
+    for (const bad of [
+      `${forged}.${sig}`,
+      `${body}.${sig.slice(0, -2)}`,
+      `${body}.`,
+      body,
+      `${t}.x`,
+      '',
+      'a.b',
+      `${body}.${'A'.repeat(43)}`,
+      'x'.repeat(600),
+    ]) {
       expect(tokens.verify(bad)).toBe(false);
     }
     let now = Date.now();
@@ -58,7 +68,9 @@ describe('SessionTokens', () => {
     // 32 bytes → 43 characters: the last one holds 4 signature bits and 2 unused ones. Every other
     // character there that decodes to the same bytes must be refused.
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-    const twins = [...alphabet].map((c) => sig.slice(0, -1) + c).filter((s) => s !== sig && Buffer.from(s, 'base64url').equals(bytes));
+    const twins = [...alphabet]
+      .map((c) => sig.slice(0, -1) + c)
+      .filter((s) => s !== sig && Buffer.from(s, 'base64url').equals(bytes));
     expect(twins.length).toBe(3);
     for (const twin of twins) expect(tokens.verify(`${body}.${twin}`)).toBe(false);
     expect(tokens.verify(token)).toBe(true);

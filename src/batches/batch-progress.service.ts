@@ -9,7 +9,13 @@ import { Batch } from './batch.entity';
 import { BatchEvent } from './batch-event.entity';
 
 export type VariationOutcome =
-  | { status: 'completed'; files: VariationFile[]; outputFolderId: string; outputUrl: string; videoError?: string | null }
+  | {
+      status: 'completed';
+      files: VariationFile[];
+      outputFolderId: string;
+      outputUrl: string;
+      videoError?: string | null;
+    }
   | { status: 'failed'; step: FailureStep; error: string }
   | { status: 'cancelled' };
 
@@ -33,12 +39,15 @@ export class BatchProgressService {
   /** Step boundary: throws when the batch was cancelled (or this worker is shutting down). */
   async checkpoint(batchId: string): Promise<void> {
     const batch = await this.ds.getRepository(Batch).findOne({ where: { id: batchId }, select: ['id', 'status'] });
-    if (!batch || batch.status === 'cancelling' || batch.status === 'cancelled') throw new CancelledError('batch cancelled');
+    if (!batch || batch.status === 'cancelling' || batch.status === 'cancelled')
+      throw new CancelledError('batch cancelled');
     this.lifecycle.assertRunning();
   }
 
   async event(batchId: string, event: string, linkId?: string | null, variationId?: string | null): Promise<void> {
-    await this.ds.getRepository(BatchEvent).insert({ batchId, event: event.slice(0, 500), linkId: linkId ?? null, variationId: variationId ?? null });
+    await this.ds
+      .getRepository(BatchEvent)
+      .insert({ batchId, event: event.slice(0, 500), linkId: linkId ?? null, variationId: variationId ?? null });
   }
 
   /** queued → processing; false when the batch is no longer queued (cancelled before it started). */
@@ -62,7 +71,11 @@ export class BatchProgressService {
     return this.claim(BatchVariation, variationId, startedAt);
   }
 
-  private async claim(entity: typeof BatchLink | typeof BatchVariation, id: string, startedAt?: Date): Promise<boolean> {
+  private async claim(
+    entity: typeof BatchLink | typeof BatchVariation,
+    id: string,
+    startedAt?: Date,
+  ): Promise<boolean> {
     const set = startedAt ? { status: 'processing' as const, startedAt } : { status: 'processing' as const };
     const res = await this.ds
       .createQueryBuilder()
@@ -75,11 +88,19 @@ export class BatchProgressService {
 
   /** A processing row goes back to pending (worker shutting down): another worker picks it up. */
   async release(entity: typeof BatchLink | typeof BatchVariation, id: string): Promise<void> {
-    await this.ds.createQueryBuilder().update(entity).set({ status: 'pending' }).where('id = :id AND status = :s', { id, s: 'processing' }).execute();
+    await this.ds
+      .createQueryBuilder()
+      .update(entity)
+      .set({ status: 'pending' })
+      .where('id = :id AND status = :s', { id, s: 'processing' })
+      .execute();
   }
 
   /** Ends a link before it has variations (fetch or analysis failed, or cancelled). */
-  async endLink(link: Pick<BatchLink, 'id' | 'batchId' | 'position'>, outcome: { status: 'failed'; step: FailureStep; error: string } | { status: 'cancelled' }): Promise<void> {
+  async endLink(
+    link: Pick<BatchLink, 'id' | 'batchId' | 'position'>,
+    outcome: { status: 'failed'; step: FailureStep; error: string } | { status: 'cancelled' },
+  ): Promise<void> {
     const failed = outcome.status === 'failed';
     const res = await this.ds
       .createQueryBuilder()
@@ -93,17 +114,30 @@ export class BatchProgressService {
       .where('id = :id AND status IN (:...open)', { id: link.id, open: ['pending', 'processing'] })
       .execute();
     if (!res.affected) return;
-    const text = failed ? `link ${link.position} failed (${outcome.step}): ${outcome.error}` : `link ${link.position} cancelled`;
+    const text = failed
+      ? `link ${link.position} failed (${outcome.step}): ${outcome.error}`
+      : `link ${link.position} cancelled`;
     this.logger.log(`batch ${link.batchId} link ${link.id}: ${text}`);
     await this.event(link.batchId, text, link.id);
     await this.settleBatch(link.batchId);
   }
 
   /** Ends a variation once; then the link and the batch, if this was their last open work. */
-  async endVariation(v: Pick<BatchVariation, 'id' | 'batchId' | 'linkId' | 'photoIndex' | 'textIndex'>, outcome: VariationOutcome): Promise<boolean> {
+  async endVariation(
+    v: Pick<BatchVariation, 'id' | 'batchId' | 'linkId' | 'photoIndex' | 'textIndex'>,
+    outcome: VariationOutcome,
+  ): Promise<boolean> {
     const set =
       outcome.status === 'completed'
-        ? { status: outcome.status, files: outcome.files, outputFolderId: outcome.outputFolderId, outputUrl: outcome.outputUrl, videoError: outcome.videoError ?? null, error: null, errorStep: null }
+        ? {
+            status: outcome.status,
+            files: outcome.files,
+            outputFolderId: outcome.outputFolderId,
+            outputUrl: outcome.outputUrl,
+            videoError: outcome.videoError ?? null,
+            error: null,
+            errorStep: null,
+          }
         : outcome.status === 'failed'
           ? { status: outcome.status, errorStep: outcome.step, error: outcome.error }
           : { status: outcome.status };
@@ -114,9 +148,14 @@ export class BatchProgressService {
       .where('id = :id AND status IN (:...open)', { id: v.id, open: ['pending', 'processing'] })
       .execute();
     if (!res.affected) return false;
-    const link = await this.ds.getRepository(BatchLink).findOne({ where: { id: v.linkId }, select: ['id', 'position'] });
+    const link = await this.ds
+      .getRepository(BatchLink)
+      .findOne({ where: { id: v.linkId }, select: ['id', 'position'] });
     const label = `link ${link?.position ?? '?'} variation v${v.photoIndex}-${v.textIndex}`;
-    const text = outcome.status === 'failed' ? `${label} failed (${outcome.step}): ${outcome.error}` : `${label} ${outcome.status}`;
+    const text =
+      outcome.status === 'failed'
+        ? `${label} failed (${outcome.step}): ${outcome.error}`
+        : `${label} ${outcome.status}`;
     this.logger.log(`batch ${v.batchId} link ${v.linkId} variation ${v.id}: ${text}`);
     await this.event(v.batchId, text, v.linkId, v.id);
     await this.settleLink(v.linkId, v.batchId);
@@ -126,20 +165,27 @@ export class BatchProgressService {
   /** Ends a link whose variations have all ended: completed, failed (any failed) or cancelled. */
   async settleLink(linkId: string, batchId: string): Promise<void> {
     const open = `SELECT 1 FROM batch_variations v WHERE v."linkId" = :linkId AND v.status IN ('pending', 'processing')`;
-    const has = (status: string) => `EXISTS (SELECT 1 FROM batch_variations v WHERE v."linkId" = :linkId AND v.status = '${status}')`;
+    const has = (status: string) =>
+      `EXISTS (SELECT 1 FROM batch_variations v WHERE v."linkId" = :linkId AND v.status = '${status}')`;
     const res = await this.ds
       .createQueryBuilder()
       .update(BatchLink)
       .set({
-        status: () => `CASE WHEN ${has('failed')} THEN 'failed' WHEN ${has('cancelled')} THEN 'cancelled' ELSE 'completed' END`,
+        status: () =>
+          `CASE WHEN ${has('failed')} THEN 'failed' WHEN ${has('cancelled')} THEN 'cancelled' ELSE 'completed' END`,
         errorStep: () => `CASE WHEN ${has('failed')} THEN 'generation' ELSE NULL END`,
         error: () => `CASE WHEN ${has('failed')} THEN 'some variations failed' ELSE NULL END`,
         finishedAt: () => 'CURRENT_TIMESTAMP',
       })
-      .where(`id = :linkId AND status = 'processing' AND "variationsCreated" = :yes AND NOT EXISTS (${open})`, { linkId, yes: true })
+      .where(`id = :linkId AND status = 'processing' AND "variationsCreated" = :yes AND NOT EXISTS (${open})`, {
+        linkId,
+        yes: true,
+      })
       .execute();
     if (!res.affected) return;
-    const link = await this.ds.getRepository(BatchLink).findOneOrFail({ where: { id: linkId }, select: ['id', 'status', 'position'] });
+    const link = await this.ds
+      .getRepository(BatchLink)
+      .findOneOrFail({ where: { id: linkId }, select: ['id', 'status', 'position'] });
     if (link.status === 'failed') await this.describeLinkFailure(linkId);
     this.logger.log(`batch ${batchId} link ${linkId}: ended ${link.status}`);
     await this.event(batchId, `link ${link.position} ${link.status}`, linkId);
@@ -153,11 +199,18 @@ export class BatchProgressService {
     );
     const count = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
     const total = rows.reduce((a, r) => a + Number(r.n), 0);
-    const first = await this.ds.getRepository(BatchVariation).findOne({ where: { linkId, status: 'failed' }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
-    await this.ds.getRepository(BatchLink).update(
-      { id: linkId },
-      { error: `${count('failed')} of ${total} variations failed${first?.error ? `; first: ${first.error}` : ''}`, errorStep: first?.errorStep ?? 'generation' },
-    );
+    const first = await this.ds
+      .getRepository(BatchVariation)
+      .findOne({ where: { linkId, status: 'failed' }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
+    await this.ds
+      .getRepository(BatchLink)
+      .update(
+        { id: linkId },
+        {
+          error: `${count('failed')} of ${total} variations failed${first?.error ? `; first: ${first.error}` : ''}`,
+          errorStep: first?.errorStep ?? 'generation',
+        },
+      );
   }
 
   /** Ends the batch when no link is open; exactly one caller wins. Returns the final status if it did. */
@@ -176,7 +229,9 @@ export class BatchProgressService {
       .where(`id = :batchId AND status IN ('processing', 'cancelling') AND NOT EXISTS (${open})`, { batchId })
       .execute();
     if (!res.affected) return null;
-    const batch = await this.ds.getRepository(Batch).findOneOrFail({ where: { id: batchId }, select: ['id', 'status'] });
+    const batch = await this.ds
+      .getRepository(Batch)
+      .findOneOrFail({ where: { id: batchId }, select: ['id', 'status'] });
     this.logger.log(`batch ${batchId}: ended ${batch.status}`);
     await this.event(batchId, `batch ${batch.status}`);
     return batch.status;

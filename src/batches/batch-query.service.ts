@@ -40,20 +40,31 @@ export class BatchQueryService {
 
   async status(id: string, notices: string[] = []): Promise<BatchStatusDto> {
     const batch = await this.batchOr404(id);
-    const linkCounts = await this.grouped(`SELECT status, COUNT(*) AS n FROM batch_links WHERE "batchId" = ${this.p(1)} GROUP BY status`, [id]);
-    const varCounts = await this.grouped(`SELECT status, COUNT(*) AS n FROM batch_variations WHERE "batchId" = ${this.p(1)} GROUP BY status`, [id]);
+    const linkCounts = await this.grouped(
+      `SELECT status, COUNT(*) AS n FROM batch_links WHERE "batchId" = ${this.p(1)} GROUP BY status`,
+      [id],
+    );
+    const varCounts = await this.grouped(
+      `SELECT status, COUNT(*) AS n FROM batch_variations WHERE "batchId" = ${this.p(1)} GROUP BY status`,
+      [id],
+    );
     // Variations of links not yet planned have no rows: they count by their link's status.
     const unplanned = await this.grouped(
       `SELECT status, SUM("variationsTotal") AS n FROM batch_links WHERE "batchId" = ${this.p(1)} AND "variationsCreated" = ${this.p(2)} GROUP BY status`,
       [id, false],
     );
     const links = this.counts(batch.linksTotal, linkCounts, {});
-    const variations = this.counts(batch.variationsTotal, varCounts, { failed: unplanned.failed ?? 0, cancelled: unplanned.cancelled ?? 0 });
+    const variations = this.counts(batch.variationsTotal, varCounts, {
+      failed: unplanned.failed ?? 0,
+      cancelled: unplanned.cancelled ?? 0,
+    });
     const ended = variations.completed + variations.failed + variations.cancelled;
     const final = BATCH_FINAL.includes(batch.status);
     const progress = final ? 100 : batch.variationsTotal ? Math.floor((ended / batch.variationsTotal) * 100) : 0;
 
-    const recent = await this.ds.getRepository(BatchEvent).find({ where: { batchId: id }, order: { id: 'DESC' }, take: 10 });
+    const recent = await this.ds
+      .getRepository(BatchEvent)
+      .find({ where: { batchId: id }, order: { id: 'DESC' }, take: 10 });
     return {
       id: batch.id,
       name: batch.name,
@@ -76,7 +87,14 @@ export class BatchQueryService {
     const processing = rows.processing ?? 0;
     const failed = (rows.failed ?? 0) + (extra.failed ?? 0);
     const cancelled = (rows.cancelled ?? 0) + (extra.cancelled ?? 0);
-    return { total, queued: Math.max(0, total - completed - processing - failed - cancelled), processing, completed, failed, cancelled };
+    return {
+      total,
+      queued: Math.max(0, total - completed - processing - failed - cancelled),
+      processing,
+      completed,
+      failed,
+      cancelled,
+    };
   }
 
   /** Remaining variations over the slower of the observed completion rate and the configured rate limit. */
@@ -107,10 +125,19 @@ export class BatchQueryService {
     const urls = new Map(links.map((l) => [l.id, l.url]));
     const missing = [...new Set(variations.map((v) => v.linkId).filter((id) => !urls.has(id)))];
     if (missing.length) {
-      for (const l of await this.ds.getRepository(BatchLink).find({ where: { id: In(missing) }, select: ['id', 'url'] })) urls.set(l.id, l.url);
+      for (const l of await this.ds
+        .getRepository(BatchLink)
+        .find({ where: { id: In(missing) }, select: ['id', 'url'] }))
+        urls.set(l.id, l.url);
     }
     return [
-      ...links.map((l) => ({ linkId: l.id, url: l.url, variationId: null, step: l.errorStep ?? 'fetch', reason: l.error ?? 'failed' })),
+      ...links.map((l) => ({
+        linkId: l.id,
+        url: l.url,
+        variationId: null,
+        step: l.errorStep ?? 'fetch',
+        reason: l.error ?? 'failed',
+      })),
       ...variations.map((v) => ({
         linkId: v.linkId,
         url: urls.get(v.linkId) ?? '',
@@ -125,7 +152,9 @@ export class BatchQueryService {
     const batch = await this.batchOr404(id);
     const [summary] = await this.summaries([batch]);
     const links = await this.ds.getRepository(BatchLink).find({ where: { batchId: id }, order: { position: 'ASC' } });
-    const variations = await this.ds.getRepository(BatchVariation).find({ where: { batchId: id }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
+    const variations = await this.ds
+      .getRepository(BatchVariation)
+      .find({ where: { batchId: id }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
     const byLink = new Map<string, BatchVariation[]>();
     for (const v of variations) byLink.set(v.linkId, [...(byLink.get(v.linkId) ?? []), v]);
     return {
@@ -159,7 +188,9 @@ export class BatchQueryService {
   }
 
   async list(page = 1, pageSize = 20): Promise<BatchPageDto> {
-    const [batches, total] = await this.ds.getRepository(Batch).findAndCount({ order: { createdAt: 'DESC' }, skip: (page - 1) * pageSize, take: pageSize });
+    const [batches, total] = await this.ds
+      .getRepository(Batch)
+      .findAndCount({ order: { createdAt: 'DESC' }, skip: (page - 1) * pageSize, take: pageSize });
     return { items: await this.summaries(batches), total, page, pageSize };
   }
 

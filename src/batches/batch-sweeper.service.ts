@@ -94,7 +94,9 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
     if (!swept) return report;
     report.swept = true;
     if (report.requeued.length || report.failed.length || report.settledBatches.length) {
-      this.logger.log(`sweep: requeued [${report.requeued.join(', ')}], failed [${report.failed.join(', ')}], settled batches [${report.settledBatches.join(', ')}]`);
+      this.logger.log(
+        `sweep: requeued [${report.requeued.join(', ')}], failed [${report.failed.join(', ')}], settled batches [${report.settledBatches.join(', ')}]`,
+      );
     }
     return report;
   }
@@ -177,7 +179,11 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
     jobId: string,
     batchId: string,
     label: string,
-    handlers: { cancel: () => Promise<unknown>; fail: (reason: string) => Promise<unknown>; requeue: () => Promise<unknown> },
+    handlers: {
+      cancel: () => Promise<unknown>;
+      fail: (reason: string) => Promise<unknown>;
+      requeue: () => Promise<unknown>;
+    },
   ): Suspect {
     return {
       field: jobId,
@@ -202,7 +208,9 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
 
   /** Open links of started batches whose process-link job is gone, before their variations exist. */
   private async lostLinks(): Promise<Suspect[]> {
-    const started = await this.ds.getRepository(Batch).find({ where: { status: In(['processing', 'cancelling']) }, select: ['id'] });
+    const started = await this.ds
+      .getRepository(Batch)
+      .find({ where: { status: In(['processing', 'cancelling']) }, select: ['id'] });
     if (!started.length) return [];
     const open = await this.ds.getRepository(BatchLink).find({
       where: { batchId: In(started.map((b) => b.id)), status: In(['pending', 'processing']), variationsCreated: false },
@@ -214,7 +222,12 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
       out.push(
         this.lostRow(processLinkJobId(link.id), link.batchId, `link ${link.id}`, {
           cancel: () => this.progress.endLink(link, { status: 'cancelled' }),
-          fail: (error) => this.progress.endLink(link, { status: 'failed', step: !link.slideshow ? 'fetch' : !link.plan ? 'analysis' : 'upload', error }),
+          fail: (error) =>
+            this.progress.endLink(link, {
+              status: 'failed',
+              step: !link.slideshow ? 'fetch' : !link.plan ? 'analysis' : 'upload',
+              error,
+            }),
           requeue: async () => {
             await this.progress.release(BatchLink, link.id);
             await this.linksQueue.add(link.batchId, [link.id]);
@@ -227,7 +240,9 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
 
   /** Open variations of started batches whose generate-variation job is gone. */
   private async lostVariations(): Promise<Suspect[]> {
-    const started = await this.ds.getRepository(Batch).find({ where: { status: In(['processing', 'cancelling']) }, select: ['id', 'status'] });
+    const started = await this.ds
+      .getRepository(Batch)
+      .find({ where: { status: In(['processing', 'cancelling']) }, select: ['id', 'status'] });
     if (!started.length) return [];
     const open = await this.ds.getRepository(BatchVariation).find({
       where: { batchId: In(started.map((b) => b.id)), status: In(['pending', 'processing']) },
@@ -252,10 +267,14 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
 
   /** Links whose variations all ended, and batches with no open link, that nobody settled. */
   private async settleIdleBatches(): Promise<string[]> {
-    const started = await this.ds.getRepository(Batch).find({ where: { status: In(['processing', 'cancelling']) }, select: ['id'] });
+    const started = await this.ds
+      .getRepository(Batch)
+      .find({ where: { status: In(['processing', 'cancelling']) }, select: ['id'] });
     const settled: string[] = [];
     for (const b of started) {
-      const links = await this.ds.getRepository(BatchLink).find({ where: { batchId: b.id, status: 'processing', variationsCreated: true }, select: ['id'] });
+      const links = await this.ds
+        .getRepository(BatchLink)
+        .find({ where: { batchId: b.id, status: 'processing', variationsCreated: true }, select: ['id'] });
       for (const l of links) await this.progress.settleLink(l.id, b.id); // settles the batch too when it was the last
       await this.progress.settleBatch(b.id);
       const now = await this.ds.getRepository(Batch).findOne({ where: { id: b.id }, select: ['id', 'status'] });

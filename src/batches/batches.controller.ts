@@ -1,4 +1,19 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  UploadedFiles,
+  UseInterceptors,
+} from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import {
   ApiBadRequestResponse,
@@ -21,7 +36,15 @@ import { GENERATOR, Generator } from '../generation/generator.interface';
 import { ProductsService, UploadedPhoto } from '../products/products.service';
 import { BatchQueryService } from './batch-query.service';
 import { BatchesService, InlineProducts } from './batches.service';
-import { BatchCreatedDto, BatchDetailDto, BatchPageDto, BatchStatusDto, CancelResultDto, RetryResultDto, ValidateResultDto } from './dto/batch-responses.dto';
+import {
+  BatchCreatedDto,
+  BatchDetailDto,
+  BatchPageDto,
+  BatchStatusDto,
+  CancelResultDto,
+  RetryResultDto,
+  ValidateResultDto,
+} from './dto/batch-responses.dto';
 import { CreateBatchDto, ListBatchesQueryDto, ValidateLinksDto } from './dto/create-batch.dto';
 
 const ID = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a batch id (a UUID)') });
@@ -39,7 +62,9 @@ export class BatchesController {
 
   @Post('validate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Check pasted links (accepted ones with post ids, rejected lines with reasons) and price the batch.' })
+  @ApiOperation({
+    summary: 'Check pasted links (accepted ones with post ids, rejected lines with reasons) and price the batch.',
+  })
   @ApiOkResponse({ type: ValidateResultDto })
   @ApiBadRequestResponse({ description: 'links missing or of the wrong type.' })
   validate(@Body() dto: ValidateLinksDto): ValidateResultDto {
@@ -60,14 +85,20 @@ export class BatchesController {
   @ApiCreatedResponse({ type: BatchCreatedDto })
   @ApiBadRequestResponse({ description: 'No valid link, counts out of 1..10, unknown or missing product, fake image.' })
   @ApiServiceUnavailableResponse({ description: 'Redis unreachable; nothing was saved.' })
-  async create(@Req() req: Request, @UploadedFiles() files: (UploadedPhoto & { fieldname: string })[] | undefined): Promise<BatchCreatedDto> {
+  async create(
+    @Req() req: Request,
+    @UploadedFiles() files: (UploadedPhoto & { fieldname: string })[] | undefined,
+  ): Promise<BatchCreatedDto> {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (!req.is('multipart/form-data')) return this.batches.create(await validateDto(CreateBatchDto, body));
     return this.createMultipart(body, files ?? []);
   }
 
   /** curl-style: photo/description for all, or photo_<i>/description_<i> per link position. */
-  private async createMultipart(body: Record<string, unknown>, files: (UploadedPhoto & { fieldname: string })[]): Promise<BatchCreatedDto> {
+  private async createMultipart(
+    body: Record<string, unknown>,
+    files: (UploadedPhoto & { fieldname: string })[],
+  ): Promise<BatchCreatedDto> {
     const fields: Record<string, unknown> = {};
     const descriptions = new Map<number, unknown>();
     for (const [k, v] of Object.entries(body)) {
@@ -116,7 +147,9 @@ export class BatchesController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel: queued work removed, running work stops at its next step; cancelling → cancelled.' })
+  @ApiOperation({
+    summary: 'Cancel: queued work removed, running work stops at its next step; cancelling → cancelled.',
+  })
   @ApiOkResponse({ type: CancelResultDto })
   @ApiConflictResponse({ description: 'The batch has already ended.' })
   @ApiNotFoundResponse()

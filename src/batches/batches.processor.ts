@@ -32,7 +32,9 @@ export class BatchesProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    consume(this.queue, PROCESS_BATCH, { config: this.config, lifecycle: this.lifecycle, concurrency: 2 }, (job) => this.handle(job));
+    consume(this.queue, PROCESS_BATCH, { config: this.config, lifecycle: this.lifecycle, concurrency: 2 }, (job) =>
+      this.handle(job),
+    );
   }
 
   async handle(job: Job<ProcessBatchJob>): Promise<void> {
@@ -54,7 +56,11 @@ export class BatchesProcessor implements OnApplicationBootstrap {
         const folder = await this.storage.ensureFolder(null, batchFolderName(batch));
         const outputUrl = this.storage.name === 'local' ? `/api/batch/${batchId}/download` : folder.url;
         if (!(await this.progress.startBatch(batchId, { outputFolderId: folder.id, outputUrl }))) return;
-        const pending = await this.links.find({ where: { batchId, status: 'pending' }, select: ['id'], order: { position: 'ASC' } });
+        const pending = await this.links.find({
+          where: { batchId, status: 'pending' },
+          select: ['id'],
+          order: { position: 'ASC' },
+        });
         this.logger.log(`batch ${batchId}: started, ${pending.length} links queued, output ${folder.id}`);
         await this.progress.event(batchId, `batch started: ${pending.length} links queued`);
         await this.linksQueue.add(
@@ -66,11 +72,24 @@ export class BatchesProcessor implements OnApplicationBootstrap {
   }
 
   /** Without its output folder no link can deliver: every link fails with the reason. */
-  private async failBatch(batch: Batch, step: 'fetch' | 'analysis' | 'generation' | 'upload', reason: string): Promise<void> {
+  private async failBatch(
+    batch: Batch,
+    step: 'fetch' | 'analysis' | 'generation' | 'upload',
+    reason: string,
+  ): Promise<void> {
     await this.progress.startBatch(batch.id, { outputFolderId: '', outputUrl: '' });
-    const open = await this.links.find({ where: [{ batchId: batch.id, status: 'pending' }, { batchId: batch.id, status: 'processing' }] });
+    const open = await this.links.find({
+      where: [
+        { batchId: batch.id, status: 'pending' },
+        { batchId: batch.id, status: 'processing' },
+      ],
+    });
     for (const link of open) {
-      await this.progress.endLink(link, { status: 'failed', step, error: `could not create the batch folder: ${reason}` });
+      await this.progress.endLink(link, {
+        status: 'failed',
+        step,
+        error: `could not create the batch folder: ${reason}`,
+      });
     }
   }
 }

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { BATCH_FINAL } from '../common/statuses';
@@ -72,7 +80,9 @@ export class BatchesService {
     const intake = intakeLinks(dto.links);
     if (intake.valid.length === 0) {
       throw new BadRequestException({
-        message: intake.invalid.length ? 'no valid TikTok links: see "invalid" for each line\'s reason' : 'links is empty: paste 1 to 100 TikTok links',
+        message: intake.invalid.length
+          ? 'no valid TikTok links: see "invalid" for each line\'s reason'
+          : 'links is empty: paste 1 to 100 TikTok links',
         invalid: intake.invalid,
       });
     }
@@ -95,16 +105,16 @@ export class BatchesService {
       };
       const id = randomUUID();
       await em.getRepository(Batch).insert({
-          id,
-          name: dto.name?.trim() || null,
-          status: 'queued',
-          photoVariations: P,
-          textVariations: T,
-          video: dto.video ?? false,
-          linksTotal: intake.valid.length,
-          variationsTotal: intake.valid.length * P * T,
-          generator: this.config.generator,
-          storage: this.config.storage,
+        id,
+        name: dto.name?.trim() || null,
+        status: 'queued',
+        photoVariations: P,
+        textVariations: T,
+        video: dto.video ?? false,
+        linksTotal: intake.valid.length,
+        variationsTotal: intake.valid.length * P * T,
+        generator: this.config.generator,
+        storage: this.config.storage,
       });
       const b = await em.getRepository(Batch).findOneByOrFail({ id });
       const rows: Partial<BatchLink>[] = [];
@@ -120,14 +130,20 @@ export class BatchesService {
         });
       }
       await em.getRepository(BatchLink).insert(rows);
-      await em.getRepository(BatchEvent).insert({ batchId: b.id, event: `batch created: ${rows.length} links × ${P}×${T} variations` });
+      await em
+        .getRepository(BatchEvent)
+        .insert({ batchId: b.id, event: `batch created: ${rows.length} links × ${P}×${T} variations` });
       return b;
     });
 
     try {
       // Bull's client queues commands while Redis is down and gives up only after ~20 reconnects (minutes):
       // bound the wait so the caller gets a 503 now. A late add finds no batch and does nothing.
-      await withTimeout(this.batchesQueue.add(batch.id), ENQUEUE_TIMEOUT_MS, `no answer from Redis within ${ENQUEUE_TIMEOUT_MS} ms`);
+      await withTimeout(
+        this.batchesQueue.add(batch.id),
+        ENQUEUE_TIMEOUT_MS,
+        `no answer from Redis within ${ENQUEUE_TIMEOUT_MS} ms`,
+      );
     } catch (e) {
       const inlineProducts = inlineIds.length ? await this.ds.getRepository(Product).findBy({ id: In(inlineIds) }) : [];
       await this.tx.run(async (em) => {
@@ -138,7 +154,9 @@ export class BatchesService {
       });
       for (const p of inlineProducts) await rm(this.products.photoPath(p), { force: true });
       this.logger.error(`batch ${batch.id}: could not queue (${(e as Error).message}); rows removed`);
-      throw new ServiceUnavailableException('the job queue (Redis) is not reachable; nothing was saved, try again shortly');
+      throw new ServiceUnavailableException(
+        'the job queue (Redis) is not reachable; nothing was saved, try again shortly',
+      );
     }
     this.logger.log(`batch ${batch.id}: created with ${batch.linksTotal} links, ${P}×${T} variations each`);
     return {
@@ -151,7 +169,11 @@ export class BatchesService {
   }
 
   /** Resolves which product each accepted link uses; every gap is a 400 naming the link. */
-  private async assignProducts(dto: CreateBatchDto, intake: IntakeResult, inline?: InlineProducts): Promise<(string | PreparedProduct)[]> {
+  private async assignProducts(
+    dto: CreateBatchDto,
+    intake: IntakeResult,
+    inline?: InlineProducts,
+  ): Promise<(string | PreparedProduct)[]> {
     const keyOf = (url: string) => {
       const p = parseTikTokUrl(url);
       return p.postId ?? p.shortCode!;
@@ -161,12 +183,22 @@ export class BatchesService {
       try {
         perLink.set(keyOf(entry.link), entry.productId);
       } catch (e) {
-        throw new BadRequestException(`products: "${entry.link}" is not a valid TikTok link (${e instanceof LinkError ? e.message : 'invalid'})`);
+        throw new BadRequestException(
+          `products: "${entry.link}" is not a valid TikTok link (${e instanceof LinkError ? e.message : 'invalid'})`,
+        );
       }
     }
-    const missing = await this.products.missing([...new Set([...perLink.values(), ...(dto.productId ? [dto.productId] : [])])]);
-    if (missing.length) throw new BadRequestException(`unknown product id(s): ${missing.join(', ')}; upload the photo with POST /api/products first`);
-    const assigned = intake.valid.map((link, i) => perLink.get(link.postId ?? link.shortCode!) ?? inline?.byIndex.get(i + 1) ?? inline?.all ?? dto.productId);
+    const missing = await this.products.missing([
+      ...new Set([...perLink.values(), ...(dto.productId ? [dto.productId] : [])]),
+    ]);
+    if (missing.length)
+      throw new BadRequestException(
+        `unknown product id(s): ${missing.join(', ')}; upload the photo with POST /api/products first`,
+      );
+    const assigned = intake.valid.map(
+      (link, i) =>
+        perLink.get(link.postId ?? link.shortCode!) ?? inline?.byIndex.get(i + 1) ?? inline?.all ?? dto.productId,
+    );
     const without = intake.valid.filter((_, i) => !assigned[i]).map((l) => l.url);
     if (without.length) {
       throw new BadRequestException(
@@ -188,18 +220,40 @@ export class BatchesService {
    */
   async cancel(id: string): Promise<{ id: string; status: string }> {
     const batch = await this.get(id);
-    if (BATCH_FINAL.includes(batch.status)) throw new ConflictException(`batch ${id} has already ended (${batch.status}); there is nothing to cancel`);
+    if (BATCH_FINAL.includes(batch.status))
+      throw new ConflictException(`batch ${id} has already ended (${batch.status}); there is nothing to cancel`);
     // A queued batch (process-batch not run yet) ends at once below: it has nothing running.
-    await this.ds.createQueryBuilder().update(Batch).set({ status: 'cancelling' }).where('id = :id AND status IN (:...s)', { id, s: ['queued', 'processing'] }).execute();
+    await this.ds
+      .createQueryBuilder()
+      .update(Batch)
+      .set({ status: 'cancelling' })
+      .where('id = :id AND status IN (:...s)', { id, s: ['queued', 'processing'] })
+      .execute();
     if (batch.status !== 'cancelling') await this.progress.event(id, 'cancel requested');
     await this.batchesQueue.remove(id);
-    const pendingLinks = await this.ds.getRepository(BatchLink).find({ where: { batchId: id, status: 'pending' }, select: ['id'] });
+    const pendingLinks = await this.ds
+      .getRepository(BatchLink)
+      .find({ where: { batchId: id, status: 'pending' }, select: ['id'] });
     await this.linksQueue.remove(pendingLinks.map((l) => l.id));
-    const pendingVariations = await this.ds.getRepository(BatchVariation).find({ where: { batchId: id, status: 'pending' }, select: ['id'] });
+    const pendingVariations = await this.ds
+      .getRepository(BatchVariation)
+      .find({ where: { batchId: id, status: 'pending' }, select: ['id'] });
     await this.variationsQueue.remove(pendingVariations.map((v) => v.id));
-    await this.ds.createQueryBuilder().update(BatchVariation).set({ status: 'cancelled', finishedAt: () => 'CURRENT_TIMESTAMP' }).where('"batchId" = :id AND status = :s', { id, s: 'pending' }).execute();
-    await this.ds.createQueryBuilder().update(BatchLink).set({ status: 'cancelled', finishedAt: () => 'CURRENT_TIMESTAMP' }).where('"batchId" = :id AND status = :s', { id, s: 'pending' }).execute();
-    const processing = await this.ds.getRepository(BatchLink).find({ where: { batchId: id, status: 'processing', variationsCreated: true }, select: ['id'] });
+    await this.ds
+      .createQueryBuilder()
+      .update(BatchVariation)
+      .set({ status: 'cancelled', finishedAt: () => 'CURRENT_TIMESTAMP' })
+      .where('"batchId" = :id AND status = :s', { id, s: 'pending' })
+      .execute();
+    await this.ds
+      .createQueryBuilder()
+      .update(BatchLink)
+      .set({ status: 'cancelled', finishedAt: () => 'CURRENT_TIMESTAMP' })
+      .where('"batchId" = :id AND status = :s', { id, s: 'pending' })
+      .execute();
+    const processing = await this.ds
+      .getRepository(BatchLink)
+      .find({ where: { batchId: id, status: 'processing', variationsCreated: true }, select: ['id'] });
     for (const link of processing) await this.progress.settleLink(link.id, id);
     await this.progress.settleBatch(id);
     this.logger.log(`batch ${id}: cancel requested`);
@@ -212,7 +266,8 @@ export class BatchesService {
    */
   async retryFailed(id: string): Promise<{ id: string; status: string; links: number; variations: number }> {
     const batch = await this.get(id);
-    if (batch.status === 'cancelling' || batch.status === 'queued') throw new ConflictException(`batch ${id} is ${batch.status}; retry once it has ended or started`);
+    if (batch.status === 'cancelling' || batch.status === 'queued')
+      throw new ConflictException(`batch ${id} is ${batch.status}; retry once it has ended or started`);
     const { links, variations } = await this.tx.run(async (em) => {
       const v = await em
         .createQueryBuilder()
@@ -232,17 +287,34 @@ export class BatchesService {
         .createQueryBuilder()
         .update(BatchLink)
         .set({ status: 'processing', error: null, errorStep: null, finishedAt: null })
-        .where(`"batchId" = :id AND status IN ('failed', 'completed') AND EXISTS (SELECT 1 FROM batch_variations v WHERE v."linkId" = batch_links.id AND v.status = 'pending')`, { id })
+        .where(
+          `"batchId" = :id AND status IN ('failed', 'completed') AND EXISTS (SELECT 1 FROM batch_variations v WHERE v."linkId" = batch_links.id AND v.status = 'pending')`,
+          { id },
+        )
         .execute();
       if (!v.affected && !l.affected) throw new ConflictException(`batch ${id} has nothing that failed to retry`);
-      await em.createQueryBuilder().update(Batch).set({ status: 'processing', finishedAt: null }).where('id = :id', { id }).execute();
+      await em
+        .createQueryBuilder()
+        .update(Batch)
+        .set({ status: 'processing', finishedAt: null })
+        .where('id = :id', { id })
+        .execute();
       return { links: l.affected ?? 0, variations: v.affected ?? 0 };
     });
     await this.progress.event(id, `retry: ${links} links and ${variations} variations queued again`);
-    const pendingLinks = await this.ds.getRepository(BatchLink).find({ where: { batchId: id, status: 'pending' }, select: ['id'], order: { position: 'ASC' } });
-    await this.linksQueue.add(id, pendingLinks.map((l) => l.id));
-    const pendingVariations = await this.ds.getRepository(BatchVariation).find({ where: { batchId: id, status: 'pending' }, select: ['id', 'linkId'] });
-    await this.variationsQueue.add(pendingVariations.map((v) => ({ batchId: id, linkId: v.linkId, variationId: v.id })));
+    const pendingLinks = await this.ds
+      .getRepository(BatchLink)
+      .find({ where: { batchId: id, status: 'pending' }, select: ['id'], order: { position: 'ASC' } });
+    await this.linksQueue.add(
+      id,
+      pendingLinks.map((l) => l.id),
+    );
+    const pendingVariations = await this.ds
+      .getRepository(BatchVariation)
+      .find({ where: { batchId: id, status: 'pending' }, select: ['id', 'linkId'] });
+    await this.variationsQueue.add(
+      pendingVariations.map((v) => ({ batchId: id, linkId: v.linkId, variationId: v.id })),
+    );
     this.logger.log(`batch ${id}: retry of ${links} links and ${variations} variations`);
     return { id, status: 'processing', links, variations };
   }
@@ -250,7 +322,8 @@ export class BatchesService {
   /** Deletes an ended batch: rows, its local output and its working images. */
   async remove(id: string): Promise<void> {
     const batch = await this.get(id);
-    if (!BATCH_FINAL.includes(batch.status)) throw new ConflictException(`batch ${id} is ${batch.status}; cancel it before deleting`);
+    if (!BATCH_FINAL.includes(batch.status))
+      throw new ConflictException(`batch ${id} is ${batch.status}; cancel it before deleting`);
     const links = await this.ds.getRepository(BatchLink).find({ where: { batchId: id }, select: ['id'] });
     await this.tx.run(async (em) => {
       await em.getRepository(BatchEvent).delete({ batchId: id });

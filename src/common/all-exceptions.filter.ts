@@ -16,21 +16,28 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (res.headersSent) return;
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
-      res.status(exception.getStatus()).json(typeof body === 'string' ? { statusCode: exception.getStatus(), message: body } : body);
+      res
+        .status(exception.getStatus())
+        .json(typeof body === 'string' ? { statusCode: exception.getStatus(), message: body } : body);
       return;
     }
     const e = exception as { status?: number; statusCode?: number; type?: string; message?: string; stack?: string };
     const status = e.status ?? e.statusCode;
     if (status && status >= 400 && status < 500) {
       const message =
-        e.type === 'entity.parse.failed' ? 'the request body is not valid JSON'
-        : e.type === 'entity.too.large' ? 'the request body is too large'
-        : e.type === 'encoding.unsupported' || e.type === 'charset.unsupported' ? 'unsupported request encoding'
-        : 'bad request';
+        e.type === 'entity.parse.failed'
+          ? 'the request body is not valid JSON'
+          : e.type === 'entity.too.large'
+            ? 'the request body is too large'
+            : e.type === 'encoding.unsupported' || e.type === 'charset.unsupported'
+              ? 'unsupported request encoding'
+              : 'bad request';
       res.status(status).json({ statusCode: status, message });
       return;
     }
     this.logger.error(`${req.method} ${req.url}: ${e?.stack ?? String(exception)}`);
-    res.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ statusCode: 500, message: 'internal error; the server log has the details' });
+    res
+      .status(HttpStatus.INTERNAL_SERVER_ERROR)
+      .json({ statusCode: 500, message: 'internal error; the server log has the details' });
   }
 }

@@ -21,7 +21,13 @@ export interface JobOutcomeHandlers {
  * transient → rethrown so Bull retries with backoff, until the last try, which fails with the reason;
  * cancelled → ends quietly; shutdown → released for another worker. Unknown errors count as transient.
  */
-export async function runJob(job: Job, logger: Logger, label: string, handlers: JobOutcomeHandlers, work: () => Promise<void>): Promise<void> {
+export async function runJob(
+  job: Job,
+  logger: Logger,
+  label: string,
+  handlers: JobOutcomeHandlers,
+  work: () => Promise<void>,
+): Promise<void> {
   try {
     await work();
   } catch (e) {

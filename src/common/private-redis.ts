@@ -5,7 +5,12 @@ import Redis from 'ioredis';
 import { sleep } from './rate-limiter';
 
 async function answers(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1500 });
+  const r = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1500,
+  });
   try {
     await r.connect();
     await r.ping();
@@ -40,7 +45,11 @@ export async function ensureRedis(redisUrl: string, dataDir: string, log: (m: st
   const dir = path.join(dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
   log(`no Redis at ${redisUrl}: starting a private redis-server (data in ${dir})`);
-  const child = spawn(found, ['--bind', '127.0.0.1', '--port', port, '--dir', dir, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
+  const child = spawn(
+    found,
+    ['--bind', '127.0.0.1', '--port', port, '--dir', dir, '--save', '', '--appendonly', 'yes'],
+    { stdio: 'ignore' },
+  );
   const stop = () => {
     if (!child.killed) child.kill('SIGTERM');
   };

@@ -37,7 +37,8 @@ export function registerQueue(name: string, extra: (config: AppConfig) => Partia
           stalledInterval: config.jobs.stalledIntervalMs,
           maxStalledCount: 2,
           backoffStrategies: {
-            [PROVIDER_BACKOFF]: (attemptsMade: number, err: Error) => backoffDelay(attemptsMade, config.jobs.backoffMs, err),
+            [PROVIDER_BACKOFF]: (attemptsMade: number, err: Error) =>
+              backoffDelay(attemptsMade, config.jobs.backoffMs, err),
           },
         },
         ...extra(config),
@@ -56,7 +57,13 @@ export function isLastAttempt(job: Job): boolean {
  * Adds a job under a deterministic id. A job with that id that is still waiting or running is left alone
  * (no duplicate); a finished one is removed first so retry-failed can queue the same work again.
  */
-export async function enqueueOnce<T>(queue: Queue<T>, name: string, jobId: string, data: T, opts: JobOptions = {}): Promise<void> {
+export async function enqueueOnce<T>(
+  queue: Queue<T>,
+  name: string,
+  jobId: string,
+  data: T,
+  opts: JobOptions = {},
+): Promise<void> {
   const existing = await queue.getJob(jobId);
   if (existing) {
     const state = await existing.getState();
@@ -74,7 +81,10 @@ export async function removeQueued(queue: Queue, jobIds: string[]): Promise<numb
     if (!job) continue;
     const state = await job.getState();
     if (state === 'waiting' || state === 'delayed' || state === 'paused') {
-      await job.remove().then(() => removed++).catch(() => undefined);
+      await job
+        .remove()
+        .then(() => removed++)
+        .catch(() => undefined);
     }
   }
   return removed;

@@ -34,7 +34,12 @@ export async function withRedisLock<T>(
  * Runs `fn` under the lock only if it is free right now; resolves `undefined` without running it when
  * another process holds it (periodic work that one process at a time should do).
  */
-export async function tryRedisLock<T>(redis: Redis, key: string, ttlMs: number, fn: () => Promise<T>): Promise<T | undefined> {
+export async function tryRedisLock<T>(
+  redis: Redis,
+  key: string,
+  ttlMs: number,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
   const token = randomUUID();
   if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
   try {

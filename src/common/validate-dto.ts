@@ -13,13 +13,16 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
 export function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
     const name = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${prefix ? `${prefix}.` : ''}${m}` : `${name}: ${m}`));
+    const own = Object.values(e.constraints ?? {}).map((m) =>
+      m.startsWith(e.property) ? `${prefix ? `${prefix}.` : ''}${m}` : `${name}: ${m}`,
+    );
     return [...own, ...flatten(e.children ?? [], name)];
   });
 }
 
 export async function validateDto<T extends object>(cls: ClassConstructor<T>, plain: unknown): Promise<T> {
-  if (!plain || typeof plain !== 'object' || Array.isArray(plain)) throw new BadRequestException(['the request body must be a JSON object']);
+  if (!plain || typeof plain !== 'object' || Array.isArray(plain))
+    throw new BadRequestException(['the request body must be a JSON object']);
   const instance = plainToInstance(cls, plain);
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) throw new BadRequestException(flatten(errors));

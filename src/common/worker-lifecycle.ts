@@ -36,6 +36,8 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
     this.stopping = true;
     if (!this.drains.length) return;
     this.logger.log(`shutting down (${signal ?? 'close'}): waiting for running jobs to reach a step boundary`);
-    await Promise.all(this.drains.map((d) => d().catch((e) => this.logger.warn(`drain failed: ${(e as Error).message}`))));
+    await Promise.all(
+      this.drains.map((d) => d().catch((e) => this.logger.warn(`drain failed: ${(e as Error).message}`))),
+    );
   }
 }

@@ -23,7 +23,13 @@ const bool = (def: boolean) =>
     .transform((v) => (v === undefined ? def : ['true', '1', 'yes'].includes(v)));
 
 const int = (def: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).optional().transform((v) => v ?? def);
+  z.coerce
+    .number()
+    .int()
+    .min(min)
+    .max(max)
+    .optional()
+    .transform((v) => v ?? def);
 
 const url = z.string().url();
 
@@ -35,8 +41,14 @@ const rawSchema = z.object({
     .string()
     .regex(/^(postgres(ql)?|sqlite):\/\//, 'must start with postgres:// or sqlite://')
     .optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only').default('studio'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+    .default('studio'),
   WORKERS: bool(true),
   WORKER_CONCURRENCY: int(4, 1, 64),
   WORKER_HEALTH_PORT: int(0, 0, 65535),
@@ -124,7 +136,9 @@ function buildConfig(raw: z.infer<typeof rawSchema>) {
   const generator = raw.GENERATOR ?? (geminiKeys.length ? 'gemini' : 'local');
   const configuredHosts = [raw.TIKTOK_BASE_URL, raw.TIKWM_BASE_URL].map(hostOf).filter((h): h is string => !!h);
   const allowedHosts = [
-    ...(raw.SOURCE_ALLOWED_HOSTS ? raw.SOURCE_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()) : DEFAULT_SOURCE_HOSTS),
+    ...(raw.SOURCE_ALLOWED_HOSTS
+      ? raw.SOURCE_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase())
+      : DEFAULT_SOURCE_HOSTS),
     ...configuredHosts,
   ].filter(Boolean);
   const database = raw.DATABASE_URL?.startsWith('postgres')

@@ -38,7 +38,11 @@ export class TransactionRunner {
     const qr = this.ds.createQueryRunner();
     const original = qr.query;
     qr.query = ((sql: string, ...rest: unknown[]) =>
-      (original as (...a: unknown[]) => Promise<unknown>).call(qr, sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql, ...rest)) as typeof qr.query;
+      (original as (...a: unknown[]) => Promise<unknown>).call(
+        qr,
+        sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql,
+        ...rest,
+      )) as typeof qr.query;
     try {
       await qr.startTransaction();
     } finally {

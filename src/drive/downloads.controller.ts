@@ -1,6 +1,23 @@
 import * as fs from 'node:fs';
-import { BadRequestException, ConflictException, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  BadRequestException,
+  ConflictException,
+  Controller,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import archiver from 'archiver';
 import type { Response } from 'express';
@@ -46,7 +63,8 @@ export class DownloadsController {
   }
 
   private zip(res: Response, folderId: string | null, url: string | null): void {
-    if (!(this.storage instanceof LocalStorage)) throw new ConflictException(`the output is on Google Drive: ${url ?? 'not delivered yet'}`);
+    if (!(this.storage instanceof LocalStorage))
+      throw new ConflictException(`the output is on Google Drive: ${url ?? 'not delivered yet'}`);
     const dir = folderId ? this.storage.resolve(folderId) : null;
     if (!dir || !fs.existsSync(dir)) throw new ConflictException('nothing has been delivered yet');
     const name = folderId!.split(/[\\/]/).pop()!;

@@ -28,7 +28,11 @@ function describe(e: unknown): HttpFailure {
     status?: number;
     code?: string | number;
     message?: string;
-    response?: { status?: number; headers?: Headers | Record<string, string>; data?: { error?: { message?: string; errors?: Array<{ reason?: string }> } } };
+    response?: {
+      status?: number;
+      headers?: Headers | Record<string, string>;
+      data?: { error?: { message?: string; errors?: Array<{ reason?: string }> } };
+    };
   };
   const status = err.response?.status ?? err.status ?? (typeof err.code === 'number' ? err.code : undefined);
   const data = err.response?.data?.error;
@@ -87,7 +91,8 @@ export class DriveStorage implements Storage {
       auth.setCredentials({ refresh_token: d.refreshToken });
       return { auth };
     }
-    if (!d.credentialsFile) throw new PermanentError('upload', 'STORAGE=drive needs GOOGLE_APPLICATION_CREDENTIALS or DRIVE_REFRESH_TOKEN');
+    if (!d.credentialsFile)
+      throw new PermanentError('upload', 'STORAGE=drive needs GOOGLE_APPLICATION_CREDENTIALS or DRIVE_REFRESH_TOKEN');
     const key = JSON.parse(fs.readFileSync(d.credentialsFile, 'utf8')) as {
       type?: string;
       client_email?: string;
@@ -103,9 +108,17 @@ export class DriveStorage implements Storage {
       return { auth };
     }
     if (!key.client_email || !key.private_key) {
-      throw new PermanentError('upload', `${d.credentialsFile} is not a service-account key file (client_email/private_key missing)`);
+      throw new PermanentError(
+        'upload',
+        `${d.credentialsFile} is not a service-account key file (client_email/private_key missing)`,
+      );
     }
-    const auth = new google.auth.JWT({ email: key.client_email, key: key.private_key, keyId: key.private_key_id, scopes: SCOPES });
+    const auth = new google.auth.JWT({
+      email: key.client_email,
+      key: key.private_key,
+      keyId: key.private_key_id,
+      scopes: SCOPES,
+    });
     // A custom endpoint (DRIVE_ROOT_URL) cannot be served by Google's token endpoint: sign the token ourselves.
     if (d.rootUrl) auth.useJWTAccessWithScope = true;
     return { auth, email: key.client_email };
@@ -171,7 +184,11 @@ export class DriveStorage implements Storage {
       );
     }
     if (file.mimeType !== FOLDER_MIME) {
-      throw new PermanentError('upload', `DRIVE_PARENT_FOLDER_ID ${parent} ("${file.name}") is a file, not a folder`, 'DRIVE_CONFIG');
+      throw new PermanentError(
+        'upload',
+        `DRIVE_PARENT_FOLDER_ID ${parent} ("${file.name}") is a file, not a folder`,
+        'DRIVE_CONFIG',
+      );
     }
     if (this.serviceAccountEmail && !file.driveId) {
       throw new PermanentError(
@@ -206,9 +223,13 @@ export class DriveStorage implements Storage {
     const share = this.config.drive.share;
     if (share === 'none' || this.shared.has(fileId)) return;
     const requestBody: drive_v3.Schema$Permission =
-      share === 'anyone' ? { type: 'anyone', role: 'reader' } : { type: 'domain', role: 'reader', domain: share.slice('domain:'.length) };
+      share === 'anyone'
+        ? { type: 'anyone', role: 'reader' }
+        : { type: 'domain', role: 'reader', domain: share.slice('domain:'.length) };
     // Creating the same anyone/domain permission again is harmless, so a re-run simply re-asserts it.
-    await this.withRetry('share', () => this.drive.permissions.create({ fileId, requestBody, supportsAllDrives: true, fields: 'id' }));
+    await this.withRetry('share', () =>
+      this.drive.permissions.create({ fileId, requestBody, supportsAllDrives: true, fields: 'id' }),
+    );
     this.shared.add(fileId);
     this.logger.log(`drive folder ${fileId} shared with ${share}`);
   }
@@ -229,15 +250,29 @@ export class DriveStorage implements Storage {
       } catch (e) {
         if (e instanceof PermanentError || e instanceof TransientError) throw e;
         const f = describe(e);
-        const retryable = f.status === undefined || f.status === 429 || f.status >= 500 || (f.status === 403 && RATE_REASONS.has(f.reason ?? ''));
+        const retryable =
+          f.status === undefined ||
+          f.status === 429 ||
+          f.status >= 500 ||
+          (f.status === 403 && RATE_REASONS.has(f.reason ?? ''));
         if (!retryable) {
-          throw new PermanentError('upload', `Google Drive refused ${what}: ${f.status} ${f.message}`, `DRIVE_${f.status}`);
+          throw new PermanentError(
+            'upload',
+            `Google Drive refused ${what}: ${f.status} ${f.message}`,
+            `DRIVE_${f.status}`,
+          );
         }
         if (attempt >= UPLOAD_TRIES) {
-          throw new TransientError('upload', `Google Drive ${what} failed after ${attempt} tries: ${f.status ?? 'network'} ${f.message}`, f.retryAfterMs);
+          throw new TransientError(
+            'upload',
+            `Google Drive ${what} failed after ${attempt} tries: ${f.status ?? 'network'} ${f.message}`,
+            f.retryAfterMs,
+          );
         }
         const delay = f.retryAfterMs ?? BACKOFF_BASE_MS * 2 ** (attempt - 1) + Math.floor(Math.random() * 100);
-        this.logger.warn(`drive ${what}: ${f.status ?? 'network'} ${f.message}; try ${attempt + 1}/${UPLOAD_TRIES} in ${delay} ms`);
+        this.logger.warn(
+          `drive ${what}: ${f.status ?? 'network'} ${f.message}; try ${attempt + 1}/${UPLOAD_TRIES} in ${delay} ms`,
+        );
         await sleep(delay);
       }
     }

@@ -24,7 +24,9 @@ export function createStorage(config: AppConfig): Storage {
       useFactory: async (config: AppConfig) => {
         const storage = createStorage(config);
         // A Drive misconfiguration is reported at boot, not at the first upload of a batch.
-        await storage.check?.().catch((e: Error) => new Logger('DriveModule').error(`storage check failed: ${e.message}`));
+        await storage
+          .check?.()
+          .catch((e: Error) => new Logger('DriveModule').error(`storage check failed: ${e.message}`));
         return storage;
       },
     },

@@ -19,7 +19,8 @@ export class LocalStorage implements Storage {
   /** Absolute path of a folder id, refusing anything that would leave the output root. */
   resolve(relative: string): string {
     const abs = path.resolve(this.root, relative);
-    if (abs !== this.root && !abs.startsWith(this.root + path.sep)) throw new Error(`path escapes the output folder: ${relative}`);
+    if (abs !== this.root && !abs.startsWith(this.root + path.sep))
+      throw new Error(`path escapes the output folder: ${relative}`);
     return abs;
   }
 
@@ -45,6 +46,7 @@ export class LocalStorage implements Storage {
 }
 
 function safeName(name: string): string {
-  if (!/^[A-Za-z0-9._-]{1,120}$/.test(name) || name === '.' || name === '..') throw new Error(`unsafe file name: ${name}`);
+  if (!/^[A-Za-z0-9._-]{1,120}$/.test(name) || name === '.' || name === '..')
+    throw new Error(`unsafe file name: ${name}`);
   return name;
 }

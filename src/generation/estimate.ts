@@ -56,6 +56,7 @@ export function estimateForConfig(
   const seconds =
     generator === 'local'
       ? 0
-      : Math.max(calls.imageCalls / (config.gemini.imageRpm * keys), calls.textCalls / (config.gemini.textRpm * keys)) * windowS;
+      : Math.max(calls.imageCalls / (config.gemini.imageRpm * keys), calls.textCalls / (config.gemini.textRpm * keys)) *
+        windowS;
   return { ...calls, generator, minSecondsAtRateLimit: Math.ceil(seconds) };
 }

@@ -29,7 +29,9 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
  */
 @Module({
   imports: [
-    ...registerQueue(VARIATIONS_QUEUE, (config) => ({ limiter: { max: config.variationRate.max, duration: config.variationRate.durationMs } })),
+    ...registerQueue(VARIATIONS_QUEUE, (config) => ({
+      limiter: { max: config.variationRate.max, duration: config.variationRate.durationMs },
+    })),
     DatabaseModule,
     DriveModule,
     SourceModule,
@@ -44,7 +46,8 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
     {
       provide: SlideImageStore,
       inject: [APP_CONFIG, REDIS],
-      useFactory: (config: AppConfig, redis: Redis) => new SlideImageStore(config.dataDir, redis, config.queuePrefix, config.jobs.lockMs),
+      useFactory: (config: AppConfig, redis: Redis) =>
+        new SlideImageStore(config.dataDir, redis, config.queuePrefix, config.jobs.lockMs),
     },
   ],
   exports: [VariationsQueue, GENERATOR, SlideImageStore],

@@ -55,7 +55,9 @@ describe('validatePlan', () => {
 
   it('rejects variant counts other than the ones asked for', () => {
     const check = validatePlan(plan({ photoVariations: 1, textVariations: 4 }), EXPECT);
-    expect(check.errors).toEqual(expect.arrayContaining(['photoVariations: expected 2, got 1', 'textVariations: expected 3, got 4']));
+    expect(check.errors).toEqual(
+      expect.arrayContaining(['photoVariations: expected 2, got 1', 'textVariations: expected 3, got 4']),
+    );
   });
 
   it('rejects source indexes past the source and a missing index on a non-product slide', () => {

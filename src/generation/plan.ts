@@ -57,17 +57,23 @@ export function validatePlan(candidate: unknown, expect: { p: number; t: number;
   }
   const plan = parsed.data;
   const errors: string[] = [];
-  if (plan.photoVariations !== expect.p) errors.push(`photoVariations: expected ${expect.p}, got ${plan.photoVariations}`);
+  if (plan.photoVariations !== expect.p)
+    errors.push(`photoVariations: expected ${expect.p}, got ${plan.photoVariations}`);
   if (plan.textVariations !== expect.t) errors.push(`textVariations: expected ${expect.t}, got ${plan.textVariations}`);
   const products = plan.slides.filter((s) => s.role === 'product').length;
   if (products !== 1) errors.push(`slides: expected exactly one product slide, got ${products}`);
   plan.slides.forEach((s, i) => {
-    if (s.scenes.length < expect.p) errors.push(`slides.${i}.scenes: expected ${expect.p} scene descriptions, got ${s.scenes.length}`);
-    if (s.texts.length < expect.t) errors.push(`slides.${i}.texts: expected ${expect.t} overlay texts, got ${s.texts.length}`);
+    if (s.scenes.length < expect.p)
+      errors.push(`slides.${i}.scenes: expected ${expect.p} scene descriptions, got ${s.scenes.length}`);
+    if (s.texts.length < expect.t)
+      errors.push(`slides.${i}.texts: expected ${expect.t} overlay texts, got ${s.texts.length}`);
     if (s.sourceIndex !== null && s.sourceIndex >= expect.sourceSlides) {
-      errors.push(`slides.${i}.sourceIndex: ${s.sourceIndex} is past the last source slide (${expect.sourceSlides - 1})`);
+      errors.push(
+        `slides.${i}.sourceIndex: ${s.sourceIndex} is past the last source slide (${expect.sourceSlides - 1})`,
+      );
     }
-    if (s.sourceIndex === null && s.role !== 'product') errors.push(`slides.${i}.sourceIndex: only a product slide may have none`);
+    if (s.sourceIndex === null && s.role !== 'product')
+      errors.push(`slides.${i}.sourceIndex: only a product slide may have none`);
   });
   return errors.length ? { ok: false, errors } : { ok: true, errors: [], plan };
 }

@@ -35,11 +35,16 @@ export class SlideImageStore {
     const dir = path.join(this.dataDir, 'work', linkId);
     const variants = await fs.readdir(dir).catch(() => [] as string[]);
     let n = 0;
-    for (const v of variants) n += (await fs.readdir(path.join(dir, v)).catch(() => [] as string[])).filter((f) => f.endsWith('.img')).length;
+    for (const v of variants)
+      n += (await fs.readdir(path.join(dir, v)).catch(() => [] as string[])).filter((f) => f.endsWith('.img')).length;
     return n;
   }
 
-  async getOrCreate(k: SlideImageKey, make: () => Promise<Buffer>, onWait?: () => Promise<void>): Promise<{ image: Buffer; made: boolean }> {
+  async getOrCreate(
+    k: SlideImageKey,
+    make: () => Promise<Buffer>,
+    onWait?: () => Promise<void>,
+  ): Promise<{ image: Buffer; made: boolean }> {
     const file = this.pathFor(k);
     const cached = await readIfExists(file);
     if (cached) return { image: cached, made: false };

@@ -55,7 +55,9 @@ export class VariationsProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    consume(this.queue, GENERATE_VARIATION, { config: this.config, lifecycle: this.lifecycle }, (job) => this.handle(job));
+    consume(this.queue, GENERATE_VARIATION, { config: this.config, lifecycle: this.lifecycle }, (job) =>
+      this.handle(job),
+    );
   }
 
   async handle(job: Job<GenerateVariationJob>): Promise<void> {
@@ -71,7 +73,8 @@ export class VariationsProcessor implements OnApplicationBootstrap {
         get step() {
           return step;
         },
-        fail: async (s, reason) => void (await this.progress.endVariation(v, { status: 'failed', step: s, error: reason })),
+        fail: async (s, reason) =>
+          void (await this.progress.endVariation(v, { status: 'failed', step: s, error: reason })),
         cancel: async () => void (await this.progress.endVariation(v, { status: 'cancelled' })),
         release: () => this.progress.release(BatchVariation, variationId),
       },
@@ -93,7 +96,10 @@ export class VariationsProcessor implements OnApplicationBootstrap {
 
         await checkpoint();
         step = 'upload';
-        const folder = await this.storage.ensureFolder(link.outputFolderId, variationFolderName(v.photoIndex, v.textIndex));
+        const folder = await this.storage.ensureFolder(
+          link.outputFolderId,
+          variationFolderName(v.photoIndex, v.textIndex),
+        );
         const files: VariationFile[] = [];
         for (let i = 0; i < slides.length; i++) {
           const ref = await this.storage.putFile(folder.id, slideFileName(i), slides[i], 'image/jpeg');
@@ -101,7 +107,12 @@ export class VariationsProcessor implements OnApplicationBootstrap {
         }
         if (slideshow.audio) {
           const name = `audio${path.extname(slideshow.audio.path) || '.mp3'}`;
-          const ref = await this.storage.putFile(folder.id, name, fs.readFileSync(slideshow.audio.path), slideshow.audio.mime);
+          const ref = await this.storage.putFile(
+            folder.id,
+            name,
+            fs.readFileSync(slideshow.audio.path),
+            slideshow.audio.mime,
+          );
           files.push({ name, url: ref.url });
         }
         let videoError: string | null = null;
@@ -115,7 +126,13 @@ export class VariationsProcessor implements OnApplicationBootstrap {
           }
           if (made.warning) videoError = made.warning;
         }
-        await this.progress.endVariation(v, { status: 'completed', files, outputFolderId: folder.id, outputUrl: folder.url, videoError });
+        await this.progress.endVariation(v, {
+          status: 'completed',
+          files,
+          outputFolderId: folder.id,
+          outputUrl: folder.url,
+          videoError,
+        });
       },
     );
   }
@@ -170,5 +187,4 @@ export class VariationsProcessor implements OnApplicationBootstrap {
     if (slideshow.slides.every((s) => fs.existsSync(s.path))) return slideshow;
     return this.source.fetch(slideshow.url);
   }
-
 }

@@ -15,7 +15,6 @@ import { VariationsQueue } from '../generation/variations.queue';
 import { LinksQueue } from '../links/links.queue';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 
-
 /** Database, Redis, queues, live workers and providers; 503 when the database or Redis is down. */
 @ApiTags('health')
 @Controller('api/health')
@@ -54,7 +53,10 @@ export class HealthController {
         }))
       : { ok: false as const, error: 'Redis is down' };
     const workers = redis.ok ? await this.heartbeats.live().catch(() => []) : [];
-    const generator = { name: this.generator.name, ...((await this.generator.health?.().catch((e: Error) => ({ error: e.message }))) ?? {}) };
+    const generator = {
+      name: this.generator.name,
+      ...((await this.generator.health?.().catch((e: Error) => ({ error: e.message }))) ?? {}),
+    };
     const ok = database.ok && redis.ok;
     res.status(ok ? 200 : 503).json({
       status: ok ? 'ok' : 'down',
@@ -62,7 +64,11 @@ export class HealthController {
       redis,
       queues,
       workers: { count: workers.length, list: workers },
-      providers: { generator, storage: { name: this.storage.name }, source: { tiktokBaseUrl: this.config.source.tiktokBaseUrl } },
+      providers: {
+        generator,
+        storage: { name: this.storage.name },
+        source: { tiktokBaseUrl: this.config.source.tiktokBaseUrl },
+      },
     });
   }
 }

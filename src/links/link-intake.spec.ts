@@ -11,8 +11,16 @@ describe('parseTikTokUrl: accepted shapes', () => {
     [`http://www.tiktok.com/@glow/photo/${ID}`, 'photo', `https://www.tiktok.com/@glow/photo/${ID}`],
     [`https://WWW.TIKTOK.COM/@glow/photo/${ID}`, 'photo', `https://www.tiktok.com/@glow/photo/${ID}`],
     [`https://www.tiktok.com/@glow/photo/${ID}/`, 'photo', `https://www.tiktok.com/@glow/photo/${ID}`],
-    [`https://www.tiktok.com/@glow/photo/${ID}?is_from_webapp=1&sender_device=pc`, 'photo', `https://www.tiktok.com/@glow/photo/${ID}`],
-    [`https://www.tiktok.com/@glow/photo/${ID}?_r=1&_t=8kXyz#comments`, 'photo', `https://www.tiktok.com/@glow/photo/${ID}`],
+    [
+      `https://www.tiktok.com/@glow/photo/${ID}?is_from_webapp=1&sender_device=pc`,
+      'photo',
+      `https://www.tiktok.com/@glow/photo/${ID}`,
+    ],
+    [
+      `https://www.tiktok.com/@glow/photo/${ID}?_r=1&_t=8kXyz#comments`,
+      'photo',
+      `https://www.tiktok.com/@glow/photo/${ID}`,
+    ],
     [`https://www.tiktok.com/@glow/PHOTO/${ID}`, 'photo', `https://www.tiktok.com/@glow/photo/${ID}`],
     [`www.tiktok.com/@glow/photo/${ID}`, 'photo', `https://www.tiktok.com/@glow/photo/${ID}`],
     [`tiktok.com/@glow/photo/${ID}`, 'photo', `https://www.tiktok.com/@glow/photo/${ID}`],
@@ -79,7 +87,10 @@ describe('intakeLinks', () => {
   });
 
   it('accepts at most 100 links and says why the rest were refused', () => {
-    const links = Array.from({ length: 103 }, (_, i) => `https://www.tiktok.com/@a/photo/${7350000000000000000n + BigInt(i)}`);
+    const links = Array.from(
+      { length: 103 },
+      (_, i) => `https://www.tiktok.com/@a/photo/${7350000000000000000n + BigInt(i)}`,
+    );
     const r = intakeLinks(links.join('\n'));
     expect(r.valid).toHaveLength(100);
     expect(r.invalid.map((i) => i.line)).toEqual([101, 102, 103]);

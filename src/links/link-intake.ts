@@ -52,7 +52,8 @@ export function parseTikTokUrl(input: string): ParsedLink {
   } catch {
     throw new LinkError('not a URL');
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new LinkError(`unsupported scheme "${u.protocol.replace(':', '')}"`);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new LinkError(`unsupported scheme "${u.protocol.replace(':', '')}"`);
   const host = u.hostname.toLowerCase();
   const segments = u.pathname.split('/').filter(Boolean);
 
@@ -84,7 +85,8 @@ export function parseTikTokUrl(input: string): ParsedLink {
   const user = decodeURIComponent(segments[0].slice(1));
   const kind = segments[1].toLowerCase();
   const id = segments[2];
-  if (kind !== 'photo' && kind !== 'video') throw new LinkError(`"/${segments[1]}/" is not a post (expected /photo/ or /video/)`);
+  if (kind !== 'photo' && kind !== 'video')
+    throw new LinkError(`"/${segments[1]}/" is not a post (expected /photo/ or /video/)`);
   if (!POST_ID.test(id)) throw new LinkError('post id is not a number of 15–21 digits');
   if (segments.length > 3) throw new LinkError('unexpected path after the post id');
   if (!/^[A-Za-z0-9._]{1,64}$/.test(user)) throw new LinkError('user name is not a TikTok handle');

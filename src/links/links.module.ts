@@ -12,7 +12,15 @@ import { SourceModule } from './source.module';
 
 /** Home of the `links` queue (process-link: fetch, analysis, variation rows) and the link preview. */
 @Module({
-  imports: [...registerQueue(LINKS_QUEUE), DatabaseModule, DriveModule, GenerationModule, SourceModule, BatchProgressModule, ProductsModule],
+  imports: [
+    ...registerQueue(LINKS_QUEUE),
+    DatabaseModule,
+    DriveModule,
+    GenerationModule,
+    SourceModule,
+    BatchProgressModule,
+    ProductsModule,
+  ],
   controllers: [PreviewController],
   providers: [LinksQueue, LinksProcessor],
   exports: [LinksQueue],

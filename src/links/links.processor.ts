@@ -63,7 +63,10 @@ export class LinksProcessor implements OnApplicationBootstrap {
           return step;
         },
         fail: (s, reason) => this.progress.endLink(link, { status: 'failed', step: s, error: reason }),
-        cancel: () => (link.variationsCreated ? this.progress.settleLink(linkId, batchId) : this.progress.endLink(link, { status: 'cancelled' })),
+        cancel: () =>
+          link.variationsCreated
+            ? this.progress.settleLink(linkId, batchId)
+            : this.progress.endLink(link, { status: 'cancelled' }),
         release: () => this.progress.release(BatchLink, linkId),
       },
       async () => {
@@ -84,15 +87,25 @@ export class LinksProcessor implements OnApplicationBootstrap {
               textVariations: batch.textVariations,
             });
             await links.update({ id: linkId }, { plan: link.plan });
-            await this.progress.event(batchId, `link ${link.position} planned: ${link.plan.slides.length} slides`, linkId);
+            await this.progress.event(
+              batchId,
+              `link ${link.position} planned: ${link.plan.slides.length} slides`,
+              linkId,
+            );
           }
           await this.progress.checkpoint(batchId);
           step = 'upload';
-          const folder = await this.storage.ensureFolder(batch.outputFolderId || null, linkFolderName(link.position, link.postId));
-          const outputUrl = this.storage.name === 'local' ? `/api/batch/${batchId}/links/${linkId}/download` : folder.url;
+          const folder = await this.storage.ensureFolder(
+            batch.outputFolderId || null,
+            linkFolderName(link.position, link.postId),
+          );
+          const outputUrl =
+            this.storage.name === 'local' ? `/api/batch/${batchId}/links/${linkId}/download` : folder.url;
           await this.createVariations(link, batch, folder.id, outputUrl);
         }
-        const pending = await this.ds.getRepository(BatchVariation).find({ where: { linkId, status: 'pending' }, select: ['id'] });
+        const pending = await this.ds
+          .getRepository(BatchVariation)
+          .find({ where: { linkId, status: 'pending' }, select: ['id'] });
         await this.variationsQueue.add(pending.map((v) => ({ batchId, linkId, variationId: v.id })));
         // A retried link whose variations had all ended already (nothing pending) settles here.
         await this.progress.settleLink(linkId, batchId);
@@ -106,17 +119,27 @@ export class LinksProcessor implements OnApplicationBootstrap {
     const slideshow = await this.source.fetch(link.slideshow?.url ?? link.url);
     link.slideshow = slideshow;
     link.postId = slideshow.postId;
-    await this.ds.getRepository(BatchLink).update(
-      { id: link.id },
-      { slideshow, postId: slideshow.postId, caption: slideshow.caption, slideCount: slideshow.slides.length },
+    await this.ds
+      .getRepository(BatchLink)
+      .update(
+        { id: link.id },
+        { slideshow, postId: slideshow.postId, caption: slideshow.caption, slideCount: slideshow.slides.length },
+      );
+    await this.progress.event(
+      link.batchId,
+      `link ${link.position} fetched: ${slideshow.slides.length} slides`,
+      link.id,
     );
-    await this.progress.event(link.batchId, `link ${link.position} fetched: ${slideshow.slides.length} slides`, link.id);
     return slideshow;
   }
 
-
   /** P×T rows and the link's folder in one transaction; unique (link, p, t) makes a re-run harmless. */
-  private async createVariations(link: BatchLink, batch: Batch, outputFolderId: string, outputUrl: string): Promise<void> {
+  private async createVariations(
+    link: BatchLink,
+    batch: Batch,
+    outputFolderId: string,
+    outputUrl: string,
+  ): Promise<void> {
     await this.tx.run(async (em) => {
       const existing = await em.getRepository(BatchVariation).count({ where: { linkId: link.id } });
       if (existing === 0) {

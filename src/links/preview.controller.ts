@@ -53,8 +53,14 @@ export class PreviewController {
   @HttpCode(200)
   @ApiOkResponse({ type: LinkPreviewDto })
   @ApiBadRequestResponse({ type: LinkPreviewErrorDto, description: 'Not a TikTok post link.' })
-  @ApiUnprocessableEntityResponse({ type: LinkPreviewErrorDto, description: 'A video, private, deleted, region-locked post, too few slides…' })
-  @ApiFailedDependencyResponse({ type: LinkPreviewErrorDto, description: 'TikTok did not answer usefully (challenge page, timeout, 5xx); try again later.' })
+  @ApiUnprocessableEntityResponse({
+    type: LinkPreviewErrorDto,
+    description: 'A video, private, deleted, region-locked post, too few slides…',
+  })
+  @ApiFailedDependencyResponse({
+    type: LinkPreviewErrorDto,
+    description: 'TikTok did not answer usefully (challenge page, timeout, 5xx); try again later.',
+  })
   async preview(@Body(new ValidationPipe(VALIDATION_OPTIONS)) body: PreviewLinkDto): Promise<LinkPreviewDto> {
     try {
       const s = await this.source.fetch(body.url);

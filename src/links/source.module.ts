@@ -6,7 +6,13 @@ import { createSlideshowSource } from './tiktok/source.factory';
 
 /** The slideshow source (TikTok page, with the tikwm-style API as fallback when configured). */
 @Module({
-  providers: [{ provide: SLIDESHOW_SOURCE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createSlideshowSource(config) }],
+  providers: [
+    {
+      provide: SLIDESHOW_SOURCE,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => createSlideshowSource(config),
+    },
+  ],
   exports: [SLIDESHOW_SOURCE],
 })
 export class SourceModule {}

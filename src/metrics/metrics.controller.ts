@@ -9,7 +9,10 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics: jobs by queue and state, job durations, provider calls and 429s by key, images made, estimated spend.' })
+  @ApiOperation({
+    summary:
+      'Prometheus metrics: jobs by queue and state, job durations, provider calls and 429s by key, images made, estimated spend.',
+  })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4.', schema: { type: 'string' } })
   async scrape(@Res() res: Response): Promise<void> {

@@ -96,7 +96,9 @@ export class MetricsService implements OnApplicationBootstrap {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const rows: { status: string; n: string | number }[] = await db.query('SELECT status, COUNT(*) AS n FROM batches GROUP BY status');
+        const rows: { status: string; n: string | number }[] = await db.query(
+          'SELECT status, COUNT(*) AS n FROM batches GROUP BY status',
+        );
         for (const r of rows) this.set({ status: r.status }, Number(r.n));
       },
     });
@@ -130,7 +132,12 @@ export class MetricsService implements OnApplicationBootstrap {
     if (e.type === 'image-made') return void this.imagesMade.inc({ generator: 'gemini' });
     this.providerCalls.inc({ provider: 'gemini', key: e.key, kind: e.kind, outcome: e.outcome });
     if (e.outcome === 'rate_limited' || e.outcome === 'daily_quota') {
-      this.providerRateLimited.inc({ provider: 'gemini', key: e.key, kind: e.kind, quota: e.outcome === 'daily_quota' ? 'day' : 'minute' });
+      this.providerRateLimited.inc({
+        provider: 'gemini',
+        key: e.key,
+        kind: e.kind,
+        quota: e.outcome === 'daily_quota' ? 'day' : 'minute',
+      });
     }
     if (e.outcome === 'ok') {
       const price = e.kind === 'image' ? this.config.gemini.pricePerImageCall : this.config.gemini.pricePerTextCall;

@@ -1,6 +1,27 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiPayloadTooLargeResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CreateProductDto, ProductDto } from './dto/product.dto';
 import { ProductsService, UploadedPhoto } from './products.service';
@@ -18,7 +39,10 @@ export class ProductsController {
   @ApiCreatedResponse({ type: ProductDto })
   @ApiBadRequestResponse({ description: 'Missing or fake image, missing description.' })
   @ApiPayloadTooLargeResponse({ description: 'Photo over UPLOAD_MAX_BYTES.' })
-  async create(@UploadedFile() photo: UploadedPhoto | undefined, @Body() body: Record<string, unknown>): Promise<ProductDto> {
+  async create(
+    @UploadedFile() photo: UploadedPhoto | undefined,
+    @Body() body: Record<string, unknown>,
+  ): Promise<ProductDto> {
     const prepared = await this.products.prepare(photo, body?.description);
     return this.products.toDto(await this.products.save(prepared));
   }

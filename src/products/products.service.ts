@@ -36,13 +36,17 @@ export class ProductsService {
 
   /** Checks a photo and description without writing anything, so a rejected request leaves nothing behind. */
   async prepare(photo: UploadedPhoto | undefined, description: unknown, label = 'photo'): Promise<PreparedProduct> {
-    if (!photo) throw new BadRequestException(`${label}: a product photo file is required (multipart field "${label}")`);
+    if (!photo)
+      throw new BadRequestException(`${label}: a product photo file is required (multipart field "${label}")`);
     if (photo.size > this.config.uploads.maxBytes) {
-      throw new PayloadTooLargeException(`${label}: the file is ${photo.size} bytes; the limit is ${this.config.uploads.maxBytes}`);
+      throw new PayloadTooLargeException(
+        `${label}: the file is ${photo.size} bytes; the limit is ${this.config.uploads.maxBytes}`,
+      );
     }
     const text = typeof description === 'string' ? description.trim() : '';
     if (!text) throw new BadRequestException(`${label}: a product description is required`);
-    if (text.length > MAX_DESCRIPTION) throw new BadRequestException(`${label}: the description is over ${MAX_DESCRIPTION} characters`);
+    if (text.length > MAX_DESCRIPTION)
+      throw new BadRequestException(`${label}: the description is over ${MAX_DESCRIPTION} characters`);
     try {
       return { description: text, image: await checkImage(photo.buffer) };
     } catch (e) {
@@ -64,16 +68,18 @@ export class ProductsService {
       const repo = em ? em.getRepository(Product) : this.products;
       const id = randomUUID();
       await repo.insert({
-          id,
-          description: prepared.description,
-          photoFile,
-          mimeType: prepared.image.mimeType,
-          width: prepared.image.width,
-          height: prepared.image.height,
-          sha256: prepared.image.sha256,
+        id,
+        description: prepared.description,
+        photoFile,
+        mimeType: prepared.image.mimeType,
+        width: prepared.image.width,
+        height: prepared.image.height,
+        sha256: prepared.image.sha256,
       });
       const product = await repo.findOneByOrFail({ id });
-      this.logger.log(`product ${product.id}: stored ${prepared.image.width}×${prepared.image.height} ${prepared.image.mimeType}`);
+      this.logger.log(
+        `product ${product.id}: stored ${prepared.image.width}×${prepared.image.height} ${prepared.image.mimeType}`,
+      );
       return product;
     } catch (e) {
       await fs.rm(file, { force: true });
@@ -106,6 +112,12 @@ export class ProductsService {
   }
 
   toDto(product: Product) {
-    return { id: product.id, description: product.description, photoUrl: `/api/products/${product.id}/photo`, width: product.width, height: product.height };
+    return {
+      id: product.id,
+      description: product.description,
+      photoUrl: `/api/products/${product.id}/photo`,
+      width: product.width,
+      height: product.height,
+    };
   }
 }

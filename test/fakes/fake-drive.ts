@@ -39,7 +39,8 @@ export type TreeNode = { name: string; children: TreeNode[] } | { name: string; 
 export class FakeDrive {
   readonly files = new Map<string, FakeDriveFile>();
   readonly requests: FakeDriveRequest[] = [];
-  private faults: Array<{ route?: DriveRoute; status: number; reason?: string; left: number; afterWrite: boolean }> = [];
+  private faults: Array<{ route?: DriveRoute; status: number; reason?: string; left: number; afterWrite: boolean }> =
+    [];
   private seq = 0;
   private server!: http.Server;
   rootUrl = '';
@@ -73,8 +74,17 @@ export class FakeDrive {
    * The next `times` requests on `route` fail with `status`. `afterWrite`: the write happens first and
    * only the answer is lost, as when a connection drops after Drive stored the file.
    */
-  fail(status: number, options: { route?: DriveRoute; times?: number; reason?: string; afterWrite?: boolean } = {}): void {
-    this.faults.push({ route: options.route, status, reason: options.reason, left: options.times ?? 1, afterWrite: !!options.afterWrite });
+  fail(
+    status: number,
+    options: { route?: DriveRoute; times?: number; reason?: string; afterWrite?: boolean } = {},
+  ): void {
+    this.faults.push({
+      route: options.route,
+      status,
+      reason: options.reason,
+      left: options.times ?? 1,
+      afterWrite: !!options.afterWrite,
+    });
   }
 
   /** The folder tree under `rootId`, children sorted by name; files show their size. */
@@ -105,12 +115,34 @@ export class FakeDrive {
   }
 
   private file(id: string, name: string, mimeType: string, parents: string[], driveId?: string): FakeDriveFile {
-    return { id, name, mimeType, parents, driveId, trashed: false, createdTime: new Date(Date.now() + this.seq).toISOString(), permissions: [] };
+    return {
+      id,
+      name,
+      mimeType,
+      parents,
+      driveId,
+      trashed: false,
+      createdTime: new Date(Date.now() + this.seq).toISOString(),
+      permissions: [],
+    };
   }
 
   private view(f: FakeDriveFile) {
-    const webViewLink = f.mimeType === FOLDER_MIME ? `https://drive.google.com/drive/folders/${f.id}` : `https://drive.google.com/file/d/${f.id}/view?usp=drivesdk`;
-    return { kind: 'drive#file', id: f.id, name: f.name, mimeType: f.mimeType, parents: f.parents, driveId: f.driveId, size: f.size?.toString(), webViewLink, createdTime: f.createdTime };
+    const webViewLink =
+      f.mimeType === FOLDER_MIME
+        ? `https://drive.google.com/drive/folders/${f.id}`
+        : `https://drive.google.com/file/d/${f.id}/view?usp=drivesdk`;
+    return {
+      kind: 'drive#file',
+      id: f.id,
+      name: f.name,
+      mimeType: f.mimeType,
+      parents: f.parents,
+      driveId: f.driveId,
+      size: f.size?.toString(),
+      webViewLink,
+      createdTime: f.createdTime,
+    };
   }
 
   /** Items in a shared drive are hidden from requests that do not opt in, as on Drive. */
@@ -126,29 +158,57 @@ export class FakeDrive {
     const body = Buffer.concat(chunks);
     const path = url.pathname;
     const route: DriveRoute | 'unknown' =
-      req.method === 'POST' && path === '/upload/drive/v3/files' ? 'upload'
-      : req.method === 'POST' && path === '/drive/v3/files' ? 'create'
-      : req.method === 'GET' && path === '/drive/v3/files' ? 'list'
-      : req.method === 'POST' && /^\/drive\/v3\/files\/[^/]+\/permissions$/.test(path) ? 'permissions'
-      : req.method === 'GET' && /^\/drive\/v3\/files\/[^/]+$/.test(path) ? 'get'
-      : 'unknown';
-    const entry: FakeDriveRequest = { at: Date.now(), method: req.method ?? '', route, path, query, status: 200, auth: req.headers.authorization };
+      req.method === 'POST' && path === '/upload/drive/v3/files'
+        ? 'upload'
+        : req.method === 'POST' && path === '/drive/v3/files'
+          ? 'create'
+          : req.method === 'GET' && path === '/drive/v3/files'
+            ? 'list'
+            : req.method === 'POST' && /^\/drive\/v3\/files\/[^/]+\/permissions$/.test(path)
+              ? 'permissions'
+              : req.method === 'GET' && /^\/drive\/v3\/files\/[^/]+$/.test(path)
+                ? 'get'
+                : 'unknown';
+    const entry: FakeDriveRequest = {
+      at: Date.now(),
+      method: req.method ?? '',
+      route,
+      path,
+      query,
+      status: 200,
+      auth: req.headers.authorization,
+    };
     this.requests.push(entry);
     const reply = (status: number, payload: unknown) => {
       entry.status = status;
       send(res, status, payload);
     };
-    if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return reply(401, apiError(401, 'Request is missing required authentication credential.', 'required'));
+    if (!/^Bearer \S+/.test(req.headers.authorization ?? ''))
+      return reply(401, apiError(401, 'Request is missing required authentication credential.', 'required'));
     const fault = this.faults.find((f) => f.left > 0 && (!f.route || f.route === route));
     if (fault) fault.left--;
-    if (fault && !fault.afterWrite) return reply(fault.status, apiError(fault.status, `scripted ${fault.status}`, fault.reason ?? reasonFor(fault.status)));
+    if (fault && !fault.afterWrite)
+      return reply(
+        fault.status,
+        apiError(fault.status, `scripted ${fault.status}`, fault.reason ?? reasonFor(fault.status)),
+      );
 
     const result = this.route(route, path, query, body, req.headers['content-type'] ?? '');
-    if (fault) return reply(fault.status, apiError(fault.status, `scripted ${fault.status} after write`, reasonFor(fault.status)));
+    if (fault)
+      return reply(
+        fault.status,
+        apiError(fault.status, `scripted ${fault.status} after write`, reasonFor(fault.status)),
+      );
     reply(result.status, result.payload);
   }
 
-  private route(route: DriveRoute | 'unknown', path: string, query: Record<string, string>, body: Buffer, contentType: string): { status: number; payload: unknown } {
+  private route(
+    route: DriveRoute | 'unknown',
+    path: string,
+    query: Record<string, string>,
+    body: Buffer,
+    contentType: string,
+  ): { status: number; payload: unknown } {
     const notFound = (id: string) => ({ status: 404, payload: apiError(404, `File not found: ${id}.`, 'notFound') });
     switch (route) {
       case 'list': {
@@ -158,7 +218,10 @@ export class FakeDrive {
         const files = [...this.files.values()]
           .filter((f) => this.visible(f, query) && (all || !f.driveId) && clauses.every((c) => c(f)))
           .sort((a, b) => a.createdTime.localeCompare(b.createdTime));
-        return { status: 200, payload: { kind: 'drive#fileList', incompleteSearch: false, files: files.map((f) => this.view(f)) } };
+        return {
+          status: 200,
+          payload: { kind: 'drive#fileList', incompleteSearch: false, files: files.map((f) => this.view(f)) },
+        };
       }
       case 'get': {
         const id = decodeURIComponent(path.split('/')[4]);
@@ -171,16 +234,25 @@ export class FakeDrive {
         if (!this.visible(f, query)) return notFound(id);
         const perm = JSON.parse(body.toString('utf8')) as { type: string; role: string; domain?: string };
         f.permissions.push(perm);
-        return { status: 200, payload: { kind: 'drive#permission', id: perm.type === 'anyone' ? 'anyoneWithLink' : `${perm.domain}Link`, ...perm } };
+        return {
+          status: 200,
+          payload: {
+            kind: 'drive#permission',
+            id: perm.type === 'anyone' ? 'anyoneWithLink' : `${perm.domain}Link`,
+            ...perm,
+          },
+        };
       }
       case 'create':
       case 'upload': {
         let meta: { name?: string; mimeType?: string; parents?: string[] };
         let size = 0;
         if (route === 'upload') {
-          if (query.uploadType !== 'multipart') return { status: 400, payload: apiError(400, 'uploadType must be multipart here', 'invalid') };
+          if (query.uploadType !== 'multipart')
+            return { status: 400, payload: apiError(400, 'uploadType must be multipart here', 'invalid') };
           const parts = parseMultipart(body, contentType);
-          if (!parts || parts.length !== 2) return { status: 400, payload: apiError(400, 'Malformed multipart body.', 'badContent') };
+          if (!parts || parts.length !== 2)
+            return { status: 400, payload: apiError(400, 'Malformed multipart body.', 'badContent') };
           meta = JSON.parse(parts[0].toString('utf8'));
           size = parts[1].length;
         } else {
@@ -190,7 +262,13 @@ export class FakeDrive {
         const parent = parentId ? this.files.get(parentId) : undefined;
         if (parentId && !this.visible(parent, query)) return notFound(parentId);
         const id = this.nextId('1X');
-        const f = this.file(id, meta.name ?? 'Untitled', meta.mimeType ?? 'application/octet-stream', parentId ? [parentId] : [], parent?.driveId);
+        const f = this.file(
+          id,
+          meta.name ?? 'Untitled',
+          meta.mimeType ?? 'application/octet-stream',
+          parentId ? [parentId] : [],
+          parent?.driveId,
+        );
         if (route === 'upload') f.size = size;
         this.files.set(id, f);
         return { status: 200, payload: this.view(f) };
@@ -202,7 +280,13 @@ export class FakeDrive {
 }
 
 function reasonFor(status: number): string {
-  return status === 429 ? 'rateLimitExceeded' : status >= 500 ? 'backendError' : status === 403 ? 'forbidden' : 'invalid';
+  return status === 429
+    ? 'rateLimitExceeded'
+    : status >= 500
+      ? 'backendError'
+      : status === 403
+        ? 'forbidden'
+        : 'invalid';
 }
 
 function apiError(code: number, message: string, reason: string) {

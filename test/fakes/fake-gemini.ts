@@ -48,8 +48,15 @@ export interface FakeGeminiCall {
 }
 
 interface RequestBody {
-  contents?: Array<{ role?: string; parts?: Array<{ text?: string; inlineData?: { mimeType?: string; data?: string } }> }>;
-  generationConfig?: { responseModalities?: string[]; imageConfig?: { aspectRatio?: string }; responseMimeType?: string };
+  contents?: Array<{
+    role?: string;
+    parts?: Array<{ text?: string; inlineData?: { mimeType?: string; data?: string } }>;
+  }>;
+  generationConfig?: {
+    responseModalities?: string[];
+    imageConfig?: { aspectRatio?: string };
+    responseMimeType?: string;
+  };
 }
 
 const SIZES: Record<string, [number, number]> = { '3:4': [768, 1024], '9:16': [576, 1024], '1:1': [1024, 1024] };
@@ -81,7 +88,13 @@ export class FakeGemini {
 
   /** The next `times` calls matching `kind`/`key` get `fault`. */
   fail(fault: GeminiFault, options: ScriptOptions = {}): void {
-    this.script.push({ fault, kind: options.kind, key: options.key, left: options.times ?? 1, skip: options.after ?? 0 });
+    this.script.push({
+      fault,
+      kind: options.kind,
+      key: options.key,
+      left: options.times ?? 1,
+      skip: options.after ?? 0,
+    });
   }
 
   reset(): void {
@@ -109,11 +122,15 @@ export class FakeGemini {
     const m = /^\/v1beta\/models\/([^/:]+):generateContent$/.exec(url.pathname);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    if (req.method !== 'POST' || !m) return send(res, 404, { error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' } });
+    if (req.method !== 'POST' || !m)
+      return send(res, 404, {
+        error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' },
+      });
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as RequestBody;
     const key = (req.headers['x-goog-api-key'] as string | undefined) ?? url.searchParams.get('key') ?? '';
     const model = m[1];
-    const kind: CallKind = body.generationConfig?.responseModalities?.includes('IMAGE') || /image/.test(model) ? 'image' : 'text';
+    const kind: CallKind =
+      body.generationConfig?.responseModalities?.includes('IMAGE') || /image/.test(model) ? 'image' : 'text';
     const parts = (body.contents ?? []).flatMap((c) => c.parts ?? []);
     const call: FakeGeminiCall = {
       at,
@@ -121,7 +138,10 @@ export class FakeGemini {
       model,
       kind,
       status: 200,
-      prompt: parts.map((p) => p.text ?? '').filter(Boolean).join('\n'),
+      prompt: parts
+        .map((p) => p.text ?? '')
+        .filter(Boolean)
+        .join('\n'),
       images: parts.filter((p) => p.inlineData?.data).length,
       turns: body.contents?.length ?? 0,
       aspectRatio: body.generationConfig?.imageConfig?.aspectRatio,
@@ -137,8 +157,12 @@ export class FakeGemini {
     if (this.invalidKeys.has(key)) return answer(400, invalidKey(), undefined);
     if (this.exhaustedKeys.has(key)) return answer(429, quota('day', model, '3600s'), 'rate-day');
     if (this.enforce) {
-      const recent = this.calls.filter((c) => c !== call && c.key === key && c.kind === kind && c.status === 200 && c.at > call.at - this.enforce!.windowMs);
-      if (recent.length >= this.enforce.limit) return answer(429, quota('minute', model, this.enforce.retryDelay), 'rate-minute');
+      const recent = this.calls.filter(
+        (c) =>
+          c !== call && c.key === key && c.kind === kind && c.status === 200 && c.at > call.at - this.enforce!.windowMs,
+      );
+      if (recent.length >= this.enforce.limit)
+        return answer(429, quota('minute', model, this.enforce.retryDelay), 'rate-minute');
     }
     const matching = this.script.find((s) => s.left > 0 && (!s.kind || s.kind === kind) && (!s.key || s.key === key));
     const scripted = matching && matching.skip > 0 ? (matching.skip--, undefined) : matching;
@@ -150,11 +174,19 @@ export class FakeGemini {
       case 'rate-day':
         return answer(429, quota('day', model, '3600s'), fault.type);
       case 'unavailable':
-        return answer(503, { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } }, fault.type);
+        return answer(
+          503,
+          { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } },
+          fault.type,
+        );
       case 'blocked':
         return answer(200, blocked(fault.how ?? (kind === 'image' ? 'finish' : 'prompt'), kind), fault.type);
       case 'malformed':
-        return answer(200, textResponse(JSON.stringify(planFromPrompt(call.prompt)).slice(0, 180), 'MAX_TOKENS'), fault.type);
+        return answer(
+          200,
+          textResponse(JSON.stringify(planFromPrompt(call.prompt)).slice(0, 180), 'MAX_TOKENS'),
+          fault.type,
+        );
       case 'invalid-plan': {
         const plan = planFromPrompt(call.prompt);
         plan.slides = plan.slides.filter((s) => s.role !== 'product');
@@ -176,7 +208,10 @@ function send(res: http.ServerResponse, status: number, payload: unknown): void 
 }
 
 function quota(per: 'minute' | 'day', model: string, retryDelay: string) {
-  const quotaId = per === 'minute' ? 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier' : 'GenerateRequestsPerDayPerProjectPerModel-FreeTier';
+  const quotaId =
+    per === 'minute'
+      ? 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier'
+      : 'GenerateRequestsPerDayPerProjectPerModel-FreeTier';
   return {
     error: {
       code: 429,
@@ -194,7 +229,15 @@ function quota(per: 'minute' | 'day', model: string, retryDelay: string) {
             },
           ],
         },
-        { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] },
+        {
+          '@type': 'type.googleapis.com/google.rpc.Help',
+          links: [
+            {
+              description: 'Learn more about Gemini API quotas',
+              url: 'https://ai.google.dev/gemini-api/docs/rate-limits',
+            },
+          ],
+        },
         { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay },
       ],
     },
@@ -209,7 +252,12 @@ function invalidKey() {
       message,
       status: 'INVALID_ARGUMENT',
       details: [
-        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'API_KEY_INVALID',
+          domain: 'googleapis.com',
+          metadata: { service: 'generativelanguage.googleapis.com' },
+        },
         { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message },
       ],
     },
@@ -226,9 +274,22 @@ function blocked(how: 'prompt' | 'finish' | 'no-image', kind: CallKind) {
     return { promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata, modelVersion: 'fake' };
   }
   if (how === 'finish') {
-    return { candidates: [{ finishReason: kind === 'image' ? 'IMAGE_SAFETY' : 'SAFETY', index: 0 }], usageMetadata, modelVersion: 'fake' };
+    return {
+      candidates: [{ finishReason: kind === 'image' ? 'IMAGE_SAFETY' : 'SAFETY', index: 0 }],
+      usageMetadata,
+      modelVersion: 'fake',
+    };
   }
-  return { candidates: [{ content: { role: 'model', parts: [{ text: "I can't help create that image." }] }, finishReason: 'STOP', index: 0 }], usageMetadata };
+  return {
+    candidates: [
+      {
+        content: { role: 'model', parts: [{ text: "I can't help create that image." }] },
+        finishReason: 'STOP',
+        index: 0,
+      },
+    ],
+    usageMetadata,
+  };
 }
 
 function textResponse(text: string, finishReason = 'STOP') {
@@ -244,11 +305,24 @@ async function imageResponse(aspect: string, prompt: string, side?: number) {
   const [w, h] = side ? [side, side] : (SIZES[aspect] ?? SIZES['1:1']);
   let hash = 0;
   for (const ch of prompt) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  const png = await sharp({ create: { width: w, height: h, channels: 3, background: { r: hash & 255, g: (hash >> 8) & 255, b: (hash >> 16) & 255 } } })
+  const png = await sharp({
+    create: {
+      width: w,
+      height: h,
+      channels: 3,
+      background: { r: hash & 255, g: (hash >> 8) & 255, b: (hash >> 16) & 255 },
+    },
+  })
     .png()
     .toBuffer();
   return {
-    candidates: [{ content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: png.toString('base64') } }] }, finishReason: 'STOP', index: 0 }],
+    candidates: [
+      {
+        content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: png.toString('base64') } }] },
+        finishReason: 'STOP',
+        index: 0,
+      },
+    ],
     usageMetadata: { promptTokenCount: 600, candidatesTokenCount: 1290, totalTokenCount: 1890 },
     modelVersion: 'fake-image',
   };
@@ -269,7 +343,10 @@ export function planFromPrompt(prompt: string) {
   const slide = (role: string, sourceIndex: number | null, i: number): FakePlanSlide => ({
     role,
     sourceIndex,
-    scenes: Array.from({ length: p }, (_, k) => `scene ${k + 1} of slide ${i + 1}: a bright kitchen counter, morning light`),
+    scenes: Array.from(
+      { length: p },
+      (_, k) => `scene ${k + 1} of slide ${i + 1}: a bright kitchen counter, morning light`,
+    ),
     texts: Array.from({ length: t }, (_, k) => `text ${k + 1} for slide ${i + 1}`),
   });
   const slides: FakePlanSlide[] = Array.from({ length: n }, (_, i) => slide(i === 0 ? 'hook' : 'body', i, i));

@@ -122,7 +122,12 @@ export class FakeTikTok {
     if (post.onlyUnderVideo && pathKind === 'photo') {
       return this.send(res, 200, 'text/html', pageHtml({ 'webapp.app-context': appContext() }));
     }
-    const full = { itemInfo: { itemStruct: this.itemStruct(post) }, shareMeta: { title: post.user, desc: post.desc }, statusCode: 0, statusMsg: '' };
+    const full = {
+      itemInfo: { itemStruct: this.itemStruct(post) },
+      shareMeta: { title: post.user, desc: post.desc },
+      statusCode: 0,
+      statusMsg: '',
+    };
     if (post.kind === 'slow') {
       const t = setTimeout(() => {
         this.timers.delete(t);
@@ -164,7 +169,10 @@ export class FakeTikTok {
       stats: { diggCount: 1200, shareCount: 40, commentCount: 12, playCount: 56000 },
     };
     if (post.kind === 'video') {
-      return { ...base, video: { id: post.id, playAddr: `${cdn}/cdn/${post.id}/video.mp4`, duration: 15, width: 576, height: 1024 } };
+      return {
+        ...base,
+        video: { id: post.id, playAddr: `${cdn}/cdn/${post.id}/video.mp4`, duration: 15, width: 576, height: 1024 },
+      };
     }
     const images = Array.from({ length: post.slides }, (_, i) => ({
       imageURL: {
@@ -182,9 +190,13 @@ export class FakeTikTok {
 
   private serveShortLink(res: http.ServerResponse, code: string): void {
     const target = this.shortLinks.get(code) ?? 'home';
-    const location = target === 'home' ? `${this.baseUrl}/?_r=1` : target.replace(/^https:\/\/www\.tiktok\.com(?=\/)/, this.baseUrl);
+    const location =
+      target === 'home' ? `${this.baseUrl}/?_r=1` : target.replace(/^https:\/\/www\.tiktok\.com(?=\/)/, this.baseUrl);
     const sep = location.includes('?') ? '&' : '?';
-    res.writeHead(302, { location: target === 'home' ? location : `${location}${sep}_r=1&_t=fake`, 'content-length': '0' });
+    res.writeHead(302, {
+      location: target === 'home' ? location : `${location}${sep}_r=1&_t=fake`,
+      'content-length': '0',
+    });
     res.end();
   }
 
@@ -192,7 +204,8 @@ export class FakeTikTok {
     const post = this.posts.get(id);
     if (!post) return this.send(res, 404, 'text/plain', 'not found');
     const expires = Number(url.searchParams.get('x-expires'));
-    if (!url.searchParams.get('sig') || !(expires > Date.now() / 1000)) return this.send(res, 403, 'text/plain', 'Access Denied');
+    if (!url.searchParams.get('sig') || !(expires > Date.now() / 1000))
+      return this.send(res, 403, 'text/plain', 'Access Denied');
     if (what === 'audio') {
       if (!post.audio) return this.send(res, 404, 'text/plain', 'not found');
       return this.send(res, 200, 'audio/mpeg', post.audio === 'm4a' ? M4A_BYTES : MP3_BYTES);
@@ -218,7 +231,11 @@ export class FakeTikTok {
       title: post.desc,
       author: { unique_id: post.user, nickname: post.user },
       music: post.audio ? signed(`/cdn/${post.id}/audio.mp3`) : '',
-      music_info: { title: `original sound - ${post.user}`, play: post.audio ? signed(`/cdn/${post.id}/audio.mp3`) : '', duration: 30 },
+      music_info: {
+        title: `original sound - ${post.user}`,
+        play: post.audio ? signed(`/cdn/${post.id}/audio.mp3`) : '',
+        duration: 30,
+      },
       ...(post.kind === 'video'
         ? { play: `${this.baseUrl}/cdn/${post.id}/video.mp4`, duration: 15 }
         : { images: Array.from({ length: post.slides }, (_, i) => signed(`/cdn/${post.id}/${i + 1}.jpeg`)) }),
@@ -229,7 +246,10 @@ export class FakeTikTok {
   /** 8 MB of zeros; with `declared`, Content-Length says so up front. */
   private streamOversized(res: http.ServerResponse, declared: boolean): void {
     const chunk = Buffer.alloc(64 * 1024);
-    res.writeHead(200, { 'content-type': 'application/octet-stream', ...(declared ? { 'content-length': String(128 * chunk.length) } : {}) });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      ...(declared ? { 'content-length': String(128 * chunk.length) } : {}),
+    });
     let sent = 0;
     const pump = () => {
       while (sent < 128) {

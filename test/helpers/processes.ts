@@ -34,7 +34,10 @@ export function buildForChildren(): string {
     // flock: two spec files starting together build once, not twice into the same folder.
     const tsc = path.join(ROOT, 'node_modules', '.bin', 'tsc');
     const script = `[ -f "${STAMP}" ] && [ -z "$(find "${ROOT}/src" -newer "${STAMP}" -print -quit)" ] && exit 0; rm -f "${STAMP}"; "${tsc}" -p tsconfig.build.json --outDir "${DIST}" || true; touch "${STAMP}"`;
-    execFileSync('flock', [path.join(DIST, '..', 'studio-e2e-build.lock'), 'sh', '-c', script], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync('flock', [path.join(DIST, '..', 'studio-e2e-build.lock'), 'sh', '-c', script], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
   }
   if (!fs.existsSync(path.join(DIST, 'src', 'worker.js'))) throw new Error(`the build in ${DIST} has no src/worker.js`);
   return DIST;
@@ -53,7 +56,13 @@ export interface Child {
 export function startChild(dist: string, name: string, entry: 'main' | 'worker', env: Record<string, string>): Child {
   const proc = spawn(process.execPath, [path.join(dist, 'src', `${entry}.js`)], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', UV_THREADPOOL_SIZE: '16', NO_COLOR: '1', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      UV_THREADPOOL_SIZE: '16',
+      NO_COLOR: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -80,7 +89,12 @@ export function tail(c: Child, n = 40): string {
   return `--- ${c.name} (last ${n} lines) ---\n${c.lines.slice(-n).join('\n')}`;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -90,7 +104,10 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${(last as Error).message})` : ''}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${(last as Error).message})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -113,7 +130,13 @@ export function httpGet(url: string): Promise<{ status: number; body: string; ty
       .get(url, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), type: String(res.headers['content-type'] ?? '') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            type: String(res.headers['content-type'] ?? ''),
+          }),
+        );
       })
       .on('error', reject);
   });
@@ -232,15 +255,21 @@ export class GeminiLatencyProxy {
       // not JSON: forwarded as is
     }
     const target = new URL(req.url ?? '/', this.target);
-    const upstream = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-      const out = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (r) => {
-        const parts: Buffer[] = [];
-        r.on('data', (c: Buffer) => parts.push(c));
-        r.on('end', () => resolve({ status: r.statusCode ?? 502, headers: r.headers, body: Buffer.concat(parts) }));
-      });
-      out.on('error', reject);
-      out.end(body);
-    });
+    const upstream = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>(
+      (resolve, reject) => {
+        const out = http.request(
+          target,
+          { method: req.method, headers: { ...req.headers, host: target.host } },
+          (r) => {
+            const parts: Buffer[] = [];
+            r.on('data', (c: Buffer) => parts.push(c));
+            r.on('end', () => resolve({ status: r.statusCode ?? 502, headers: r.headers, body: Buffer.concat(parts) }));
+          },
+        );
+        out.on('error', reject);
+        out.end(body);
+      },
+    );
     if (call && !call.callerGone) call.answeredAt = Date.now();
     if (res.destroyed) return;
     res.writeHead(upstream.status, { 'content-type': String(upstream.headers['content-type'] ?? 'application/json') });

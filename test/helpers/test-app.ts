@@ -25,12 +25,18 @@ export interface TestApp {
  * Boots the real app (real Redis, real database, real queues and processors) for one config; providers
  * named in `overrides` (the slideshow source, the generator) are replaced by test doubles.
  */
-export async function startTestApp(config: AppConfig, overrides: { source?: SlideshowSource; generator?: Generator } = {}): Promise<TestApp> {
+export async function startTestApp(
+  config: AppConfig,
+  overrides: { source?: SlideshowSource; generator?: Generator } = {},
+): Promise<TestApp> {
   let builder = Test.createTestingModule({ imports: [AppModule.register(config)] });
   if (overrides.source) builder = builder.overrideProvider(SLIDESHOW_SOURCE).useValue(overrides.source);
   if (overrides.generator) builder = builder.overrideProvider(GENERATOR).useValue(overrides.generator);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: process.env.TEST_LOG ? ['error', 'warn', 'log'] : ['error', 'warn'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    bodyParser: false,
+    logger: process.env.TEST_LOG ? ['error', 'warn', 'log'] : ['error', 'warn'],
+  });
   await configureApp(app, config);
   const ds = app.get(DataSource);
   return {
@@ -56,15 +62,26 @@ export async function cleanupRedis(t: TestApp): Promise<void> {
 }
 
 /** A real product (photo + description) through the API. */
-export async function createProduct(t: TestApp, description = 'Glow serum: vitamin C for brighter skin'): Promise<string> {
-  const photo = await sharp({ create: { width: 400, height: 400, channels: 3, background: { r: 230, g: 80, b: 60 } } }).jpeg().toBuffer();
-  const res = await t.http.post('/api/products').field('description', description).attach('photo', photo, 'product.jpg');
+export async function createProduct(
+  t: TestApp,
+  description = 'Glow serum: vitamin C for brighter skin',
+): Promise<string> {
+  const photo = await sharp({ create: { width: 400, height: 400, channels: 3, background: { r: 230, g: 80, b: 60 } } })
+    .jpeg()
+    .toBuffer();
+  const res = await t.http
+    .post('/api/products')
+    .field('description', description)
+    .attach('photo', photo, 'product.jpg');
   if (res.status !== 201) throw new Error(`product upload failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id as string;
 }
 
 export function tiktokLinks(n: number, start = 1): string[] {
-  return Array.from({ length: n }, (_, i) => `https://www.tiktok.com/@maker/photo/${7300000000000000000n + BigInt(start + i)}`);
+  return Array.from(
+    { length: n },
+    (_, i) => `https://www.tiktok.com/@maker/photo/${7300000000000000000n + BigInt(start + i)}`,
+  );
 }
 
 /** Polls the status endpoint until the batch reaches a final status (or the timeout passes). */
@@ -73,7 +90,8 @@ export async function waitForEnd(t: TestApp, batchId: string, timeoutMs = 60_000
   for (;;) {
     const res = await t.http.get(`/api/batch/${batchId}/status`);
     if (['completed', 'completed_with_errors', 'failed', 'cancelled'].includes(res.body.status)) return res.body;
-    if (Date.now() > end) throw new Error(`batch ${batchId} did not end in ${timeoutMs} ms: ${JSON.stringify(res.body)}`);
+    if (Date.now() > end)
+      throw new Error(`batch ${batchId} did not end in ${timeoutMs} ms: ${JSON.stringify(res.body)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -14,7 +14,9 @@ export async function testConfig(env: Record<string, string | undefined> = {}): 
   const tag = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   return loadConfig({
     REDIS_URL: process.env.REDIS_URL,
-    DATABASE_URL: process.env.TEST_DATABASE_URL ? await freshPostgresDatabase(process.env.TEST_DATABASE_URL, tag) : undefined,
+    DATABASE_URL: process.env.TEST_DATABASE_URL
+      ? await freshPostgresDatabase(process.env.TEST_DATABASE_URL, tag)
+      : undefined,
     DATA_DIR: dataDir,
     QUEUE_PREFIX: `t${tag}`,
     JOB_BACKOFF_MS: '50',

@@ -30,13 +30,18 @@ export class TestSource implements SlideshowSource {
     const f = this.failures.get(postId);
     if (f && (f.times === undefined || f.times > 0)) {
       if (f.times !== undefined) f.times--;
-      if (f.kind === 'permanent') throw new PermanentError('fetch', f.message ?? 'not a slideshow (this post is a video)', 'not_slideshow');
+      if (f.kind === 'permanent')
+        throw new PermanentError('fetch', f.message ?? 'not a slideshow (this post is a video)', 'not_slideshow');
       throw new TransientError('fetch', f.message ?? 'TikTok answered 503', 10);
     }
     this.slidesFile ??= Promise.all(
       Array.from({ length: this.slideCount }, async (_, i) => {
         const file = path.join(this.dir, `slide_${i}.jpg`);
-        await sharp({ create: { width: 540, height: 720, channels: 3, background: { r: 40 * i, g: 120, b: 200 - 40 * i } } }).jpeg().toFile(file);
+        await sharp({
+          create: { width: 540, height: 720, channels: 3, background: { r: 40 * i, g: 120, b: 200 - 40 * i } },
+        })
+          .jpeg()
+          .toFile(file);
         return file;
       }),
     );
@@ -83,7 +88,12 @@ export class TestGenerator implements Generator {
   }
 
   async makeSlideImage(input: SlideImageInput): Promise<Buffer> {
-    const call: { linkId: string; slideIndex: number; photoIndex: number; at: number; end?: number } = { linkId: input.linkId, slideIndex: input.slideIndex, photoIndex: input.photoIndex, at: Date.now() };
+    const call: { linkId: string; slideIndex: number; photoIndex: number; at: number; end?: number } = {
+      linkId: input.linkId,
+      slideIndex: input.slideIndex,
+      photoIndex: input.photoIndex,
+      at: Date.now(),
+    };
     this.images.push(call);
     const f = this.imageFailures.get(input.linkId);
     if (f && (f.times === undefined || f.times > 0)) {
@@ -93,6 +103,15 @@ export class TestGenerator implements Generator {
     }
     if (this.imageDelayMs) await new Promise((r) => setTimeout(r, this.imageDelayMs));
     call.end = Date.now();
-    return sharp({ create: { width: 300, height: 400, channels: 3, background: { r: 20 * input.photoIndex, g: 30 * input.slideIndex, b: 90 } } }).png().toBuffer();
+    return sharp({
+      create: {
+        width: 300,
+        height: 400,
+        channels: 3,
+        background: { r: 20 * input.photoIndex, g: 30 * input.slideIndex, b: 90 },
+      },
+    })
+      .png()
+      .toBuffer();
   }
 }

@@ -24,10 +24,16 @@ describe('admin UI in Chromium', () => {
   beforeAll(async () => {
     ensureUiBuilt();
     fake = await FakeTikTok.start();
-    server = await startUiServer({ TIKTOK_BASE_URL: fake.baseUrl, VARIATION_RATE_LIMIT: '100/s', VIDEO_SECONDS_PER_SLIDE: '0.5' });
+    server = await startUiServer({
+      TIKTOK_BASE_URL: fake.baseUrl,
+      VARIATION_RATE_LIMIT: '100/s',
+      VIDEO_SECONDS_PER_SLIDE: '0.5',
+    });
     browser = await launchBrowser();
     photo = await sharp({ create: { width: 600, height: 600, channels: 3, background: { r: 236, g: 96, b: 72 } } })
-      .composite([{ input: Buffer.from('<svg width="600" height="600"><circle cx="300" cy="300" r="180" fill="#fff6"/></svg>') }])
+      .composite([
+        { input: Buffer.from('<svg width="600" height="600"><circle cx="300" cy="300" r="180" fill="#fff6"/></svg>') },
+      ])
       .jpeg()
       .toBuffer();
   });
@@ -50,7 +56,10 @@ describe('admin UI in Chromium', () => {
   async function fillBatch(p: Page, links: string[], opts: { photoVariations: number; textVariations: number }) {
     await p.goto('/#/');
     await p.getByLabel(/TikTok slideshow links/).fill(links.join('\n'));
-    await p.getByTestId('validation-counts').filter({ hasText: `✅ ${links.length} valid | ❌ 0 invalid` }).waitFor();
+    await p
+      .getByTestId('validation-counts')
+      .filter({ hasText: `✅ ${links.length} valid | ❌ 0 invalid` })
+      .waitFor();
     await p.locator('#photo-all').setInputFiles({ name: 'product.jpg', mimeType: 'image/jpeg', buffer: photo });
     await p.getByLabel('Product description').fill('Glow serum: vitamin C that brightens skin in two weeks');
     await p.getByLabel('Photo variations').selectOption(String(opts.photoVariations));
@@ -82,7 +91,10 @@ describe('admin UI in Chromium', () => {
     await p.getByLabel('Text variations').selectOption('1');
     expect(await p.getByTestId('totals').textContent()).toContain('1 variation per link, 5 total');
     // The server prices the batch before it starts: offline, no cost, time at the rate limit.
-    await p.getByTestId('estimate').filter({ hasText: 'Offline generator: no paid calls, no cost; at least' }).waitFor();
+    await p
+      .getByTestId('estimate')
+      .filter({ hasText: 'Offline generator: no paid calls, no cost; at least' })
+      .waitFor();
     expect(await p.getByTestId('product-row').count()).toBe(5);
     await p.getByRole('button', { name: 'Preview links' }).click();
     await p.getByTestId('preview-ok').nth(4).waitFor();
@@ -99,7 +111,10 @@ describe('admin UI in Chromium', () => {
     // Thumbnails are real images that loaded, and each opens its full-size file.
     await thumbs.first().scrollIntoViewIfNeeded();
     await p.waitForFunction(() => {
-      const img = (globalThis as unknown as PageGlobals).document.querySelector<{ complete: boolean; naturalWidth: number }>('[data-testid="variation"] img');
+      const img = (globalThis as unknown as PageGlobals).document.querySelector<{
+        complete: boolean;
+        naturalWidth: number;
+      }>('[data-testid="variation"] img');
       return !!img && img.complete && img.naturalWidth >= 1080;
     });
     const [full] = await Promise.all([p.context().waitForEvent('page'), thumbs.first().click()]);
@@ -124,7 +139,12 @@ describe('admin UI in Chromium', () => {
     const p = await page();
     const [id] = postIds(1);
     const good = fake.addPost({ id, slides: 3 });
-    const paste = [good, 'https://example.com/@x/photo/123', 'hello', `https://tiktok.com/@someone/photo/${id}?lang=en`].join('\n');
+    const paste = [
+      good,
+      'https://example.com/@x/photo/123',
+      'hello',
+      `https://tiktok.com/@someone/photo/${id}?lang=en`,
+    ].join('\n');
     await p.goto('/#/');
     await p.getByLabel(/TikTok slideshow links/).fill(paste);
     await p.getByTestId('validation-counts').filter({ hasText: '✅ 1 valid | ❌ 3 invalid' }).waitFor();
@@ -169,7 +189,12 @@ describe('admin UI in Chromium', () => {
     const players = p.locator('[data-testid="variation"] video');
     expect(await players.count()).toBe(2);
     expect(await players.first().getAttribute('src')).toMatch(/\/files\/.+\/slideshow\.mp4$/);
-    await p.waitForFunction(() => ((globalThis as unknown as PageGlobals).document.querySelector<{ readyState: number }>('[data-testid="variation"] video')?.readyState ?? 0) >= 1);
+    await p.waitForFunction(
+      () =>
+        ((globalThis as unknown as PageGlobals).document.querySelector<{ readyState: number }>(
+          '[data-testid="variation"] video',
+        )?.readyState ?? 0) >= 1,
+    );
     expect(errorsOf(p)).toEqual([]);
     await p.close();
   });
@@ -203,7 +228,11 @@ describe('admin UI in Chromium', () => {
     await fillBatch(p, links, { photoVariations: 2, textVariations: 2 });
     await p.getByLabel('Apply to all links').uncheck();
     await p.locator('#photo-1').waitFor();
-    const overflow = await p.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth - (globalThis as unknown as PageGlobals).innerWidth);
+    const overflow = await p.evaluate(
+      () =>
+        (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth -
+        (globalThis as unknown as PageGlobals).innerWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(p, 'mobile');
     expect(errorsOf(p)).toEqual([]);
@@ -226,7 +255,12 @@ describe('admin UI in Chromium', () => {
       await startAndGetId(p);
       await p.getByLabel('Batch progress').waitFor();
       // Wait for a finished variation so the screenshot shows a moving bar and activity.
-      await p.getByTestId('counts').locator('dd').first().filter({ hasText: /^[1-9]/ }).waitFor({ timeout: FINAL_WAIT });
+      await p
+        .getByTestId('counts')
+        .locator('dd')
+        .first()
+        .filter({ hasText: /^[1-9]/ })
+        .waitFor({ timeout: FINAL_WAIT });
       expect(await p.getByTestId('activity').locator('li').count()).toBeGreaterThan(0);
       expect(await p.getByTestId('eta').textContent()).toMatch(/Time left/);
       await screenshot(p, 'progress');

@@ -41,7 +41,11 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A page that records every console error and uncaught exception, for the "no console errors" check. */
-export async function openPage(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; errors: string[] }> {
+export async function openPage(
+  browser: Browser,
+  baseUrl: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport, acceptDownloads: true });
   const page = await context.newPage();
   const errors: string[] = [];

@@ -22,7 +22,11 @@ function newestMtime(p: string): number {
 /** Builds admin-ui/dist when it is missing or older than its sources (the app serves it at /). */
 export function ensureUiBuilt(): void {
   const built = path.join(UI, 'dist', 'index.html');
-  const sources = Math.max(newestMtime(path.join(UI, 'src')), newestMtime(path.join(UI, 'index.html')), newestMtime(path.join(UI, 'vite.config.ts')));
+  const sources = Math.max(
+    newestMtime(path.join(UI, 'src')),
+    newestMtime(path.join(UI, 'index.html')),
+    newestMtime(path.join(UI, 'vite.config.ts')),
+  );
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return;
   execSync('npm run build:ui', { cwd: ROOT, stdio: 'pipe' });
 }

@@ -10,9 +10,13 @@ export class LoginDto {
 }
 
 export class SessionDto {
-  @ApiProperty({ description: 'True when ADMIN_PASSWORD is set: the UI must show its login screen unless authenticated.' })
+  @ApiProperty({
+    description: 'True when ADMIN_PASSWORD is set: the UI must show its login screen unless authenticated.',
+  })
   authRequired: boolean;
 
-  @ApiProperty({ description: 'True when this request carries a valid session (or bearer token), or when no login is required.' })
+  @ApiProperty({
+    description: 'True when this request carries a valid session (or bearer token), or when no login is required.',
+  })
   authenticated: boolean;
 }

@@ -3,7 +3,8 @@ import { BATCH_STATUSES, ITEM_STATUSES } from '../../common/statuses';
 
 export class ValidLinkDto {
   @ApiProperty() url: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Null for short links until fetched.' }) postId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Null for short links until fetched.' }) postId:
+    string | null;
   @ApiProperty({ enum: ['photo', 'video', 'short'] }) kind: string;
 }
 
@@ -15,7 +16,10 @@ export class InvalidLineDto {
 
 export class EstimateDto {
   @ApiProperty({ description: 'Text-model calls (one analysis per link).' }) textCalls: number;
-  @ApiProperty({ description: 'Image-model calls (slides × photo variants per link; slides assumed when not yet fetched).' }) imageCalls: number;
+  @ApiProperty({
+    description: 'Image-model calls (slides × photo variants per link; slides assumed when not yet fetched).',
+  })
+  imageCalls: number;
   @ApiProperty({ description: 'Estimated cost in USD at the configured prices.' }) cost: number;
   @ApiProperty({ description: 'Time the rate limits alone need, in seconds.' }) etaSeconds: number;
   @ApiProperty({ enum: ['local', 'gemini'] }) generator: string;
@@ -27,7 +31,11 @@ export class ValidateResultDto {
   @ApiProperty() invalidCount: number;
   @ApiProperty({ type: [ValidLinkDto] }) valid: ValidLinkDto[];
   @ApiProperty({ type: [InvalidLineDto] }) invalid: InvalidLineDto[];
-  @ApiProperty({ type: EstimateDto, description: 'Calls, cost and time for the valid links at the given variation counts.' }) estimate: EstimateDto;
+  @ApiProperty({
+    type: EstimateDto,
+    description: 'Calls, cost and time for the valid links at the given variation counts.',
+  })
+  estimate: EstimateDto;
 }
 
 export class TotalsDto {
@@ -75,14 +83,21 @@ export class BatchStatusDto {
   @ApiProperty({ description: 'Ended variations ÷ all, 0..100.' }) progress: number;
   @ApiProperty({ type: CountsDto }) links: CountsDto;
   @ApiProperty({ type: CountsDto }) variations: CountsDto;
-  @ApiProperty({ nullable: true, type: Number, description: 'Seconds left, from the observed rate and the rate limit; null when ended.' })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Seconds left, from the observed rate and the rate limit; null when ended.',
+  })
   etaSeconds: number | null;
   @ApiProperty({ type: [ActivityDto] }) recent: ActivityDto[];
   @ApiProperty({ type: [FailureDto] }) failures: FailureDto[];
   @ApiProperty({ nullable: true, type: String }) outputUrl: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt: Date | null;
-  @ApiPropertyOptional({ type: [String], description: 'Provider notices, e.g. a Gemini key resting until its daily reset.' })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Provider notices, e.g. a Gemini key resting until its daily reset.',
+  })
   notices?: string[];
 }
 
@@ -150,7 +165,8 @@ export class BatchPageDto {
 
 export class CancelResultDto {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: BATCH_STATUSES, description: '`cancelling` while work is still stopping, then `cancelled`.' }) status: string;
+  @ApiProperty({ enum: BATCH_STATUSES, description: '`cancelling` while work is still stopping, then `cancelled`.' })
+  status: string;
 }
 
 export class RetryResultDto {

@@ -33,7 +33,8 @@ export function IsLinksInput() {
     });
 }
 
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class LinksInputDto {
@@ -48,7 +49,12 @@ export class LinksInputDto {
 
 /** Validation also prices the batch when the variation counts are given (default 1×1). */
 export class ValidateLinksDto extends LinksInputDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 1, description: 'Photo variants per link, for the estimate.' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 10,
+    default: 1,
+    description: 'Photo variants per link, for the estimate.',
+  })
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -56,7 +62,12 @@ export class ValidateLinksDto extends LinksInputDto {
   @Max(10)
   photoVariations?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 1, description: 'Text variants per link, for the estimate.' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 10,
+    default: 1,
+    description: 'Text variants per link, for the estimate.',
+  })
   @IsOptional()
   @Transform(toInt)
   @IsInt()

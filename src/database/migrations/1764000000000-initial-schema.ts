@@ -19,7 +19,11 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       isNullable: nullable,
     });
     const text = (name: string, nullable = true): TableColumnOptions => ({ name, type: 'text', isNullable: nullable });
-    const int = (name: string, nullable = false): TableColumnOptions => ({ name, type: 'integer', isNullable: nullable });
+    const int = (name: string, nullable = false): TableColumnOptions => ({
+      name,
+      type: 'integer',
+      isNullable: nullable,
+    });
     const bool = (name: string): TableColumnOptions => ({ name, type: 'boolean', default: false });
 
     await q.createTable(
@@ -89,11 +93,15 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           ts('updatedAt'),
           ts('finishedAt', true),
         ],
-        indices: [
-          { columnNames: ['batchId', 'status'] },
-          { columnNames: ['batchId', 'position'], isUnique: true },
+        indices: [{ columnNames: ['batchId', 'status'] }, { columnNames: ['batchId', 'position'], isUnique: true }],
+        foreignKeys: [
+          {
+            columnNames: ['batchId'],
+            referencedTableName: 'batches',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
-        foreignKeys: [{ columnNames: ['batchId'], referencedTableName: 'batches', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
       }),
     );
 
@@ -123,7 +131,14 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           { columnNames: ['batchId', 'status'] },
           { columnNames: ['linkId', 'status'] },
         ],
-        foreignKeys: [{ columnNames: ['linkId'], referencedTableName: 'batch_links', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['linkId'],
+            referencedTableName: 'batch_links',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
       }),
     );
 
@@ -147,4 +162,3 @@ export class InitialSchema1764000000000 implements MigrationInterface {
     for (const t of ['batch_events', 'batch_variations', 'batch_links', 'batches', 'products']) await q.dropTable(t);
   }
 }
-

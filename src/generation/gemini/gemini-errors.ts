@@ -59,7 +59,15 @@ function shortMessage(body: GoogleErrorBody, status: number): string {
   return `${status} ${body.error?.status ?? ''}${text ? `: ${text}` : ''}`.trim();
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
 
 function isNetworkError(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
@@ -81,10 +89,20 @@ export function classifyGeminiError(e: unknown): GeminiFailure {
       const retryAfterMs = details.map((d) => parseRetryDelay(d.retryDelay)).find((ms) => ms !== undefined);
       const daily = quotaIds.find((id) => /PerDay/i.test(id));
       if (daily) return { kind: 'daily', quotaId: daily, message };
-      return { kind: 'rate', retryAfterMs: retryAfterMs ?? DEFAULT_RATE_RETRY_MS, quotaId: quotaIds[0] || undefined, message };
+      return {
+        kind: 'rate',
+        retryAfterMs: retryAfterMs ?? DEFAULT_RATE_RETRY_MS,
+        quotaId: quotaIds[0] || undefined,
+        message,
+      };
     }
     // 403 is PERMISSION_DENIED for Gemini: key restricted, API not enabled, project suspended.
-    if (status === 401 || status === 403 || reasons.includes('API_KEY_INVALID') || /API key (not valid|expired)/i.test(e.message)) {
+    if (
+      status === 401 ||
+      status === 403 ||
+      reasons.includes('API_KEY_INVALID') ||
+      /API key (not valid|expired)/i.test(e.message)
+    ) {
       return { kind: 'invalid-key', message };
     }
     if (status >= 500 || status === 408) return { kind: 'transient', message };
@@ -94,7 +112,15 @@ export function classifyGeminiError(e: unknown): GeminiFailure {
   return { kind: 'transient', message: e instanceof Error ? e.message : String(e) };
 }
 
-const BLOCKING_FINISH = new Set(['SAFETY', 'PROHIBITED_CONTENT', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'RECITATION']);
+const BLOCKING_FINISH = new Set([
+  'SAFETY',
+  'PROHIBITED_CONTENT',
+  'IMAGE_SAFETY',
+  'IMAGE_PROHIBITED_CONTENT',
+  'BLOCKLIST',
+  'SPII',
+  'RECITATION',
+]);
 
 /**
  * Why a successful (200) response carries nothing usable, or undefined when it does. A prompt block has
@@ -114,9 +140,15 @@ export function findBlock(response: GenerateContentResponse, want: 'text' | 'ima
     return `output blocked (${finish}${candidate.finishMessage ? `: ${candidate.finishMessage}` : ''})`;
   }
   if (want === 'image') {
-    const hasImage = candidate.content?.parts?.some((p) => p.inlineData?.data && p.inlineData.mimeType?.startsWith('image/'));
+    const hasImage = candidate.content?.parts?.some(
+      (p) => p.inlineData?.data && p.inlineData.mimeType?.startsWith('image/'),
+    );
     if (!hasImage) {
-      const said = candidate.content?.parts?.map((p) => p.text ?? '').join(' ').trim().slice(0, 200);
+      const said = candidate.content?.parts
+        ?.map((p) => p.text ?? '')
+        .join(' ')
+        .trim()
+        .slice(0, 200);
       return `no image returned (${finish ?? 'no finish reason'}${said ? `: ${said}` : ''})`;
     }
   }

@@ -23,7 +23,12 @@ const ASPECT_RATIO: Record<SlideshowPlan['aspect'], number> = { '3:4': 3 / 4, '9
 
 /** (metrics hook) What happened to one generateContent call, or that a slide image was accepted. */
 export type GeminiEvent =
-  | { type: 'call'; key: string; kind: CallKind; outcome: 'ok' | 'rate_limited' | 'daily_quota' | 'invalid_key' | 'unavailable' | 'rejected' }
+  | {
+      type: 'call';
+      key: string;
+      kind: CallKind;
+      outcome: 'ok' | 'rate_limited' | 'daily_quota' | 'invalid_key' | 'unavailable' | 'rejected';
+    }
   | { type: 'image-made' };
 
 async function inlineJpeg(path: string): Promise<Part> {
@@ -78,7 +83,11 @@ export class GeminiGenerator implements Generator {
     for (const key of this.pool.keys) {
       // Node's own fetch: our timeout (180 s) is below undici's 300 s default, so the SDK's undici
       // dispatcher (which looks up a global that Jest's VM does not share) is not needed.
-      const httpOptions = { timeout: CALL_TIMEOUT_MS, fetch: globalThis.fetch, ...(config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : {}) };
+      const httpOptions = {
+        timeout: CALL_TIMEOUT_MS,
+        fetch: globalThis.fetch,
+        ...(config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : {}),
+      };
       this.clients.set(key.id, new GoogleGenAI({ apiKey: key.apiKey, vertexai: false, httpOptions }));
     }
   }
@@ -107,7 +116,10 @@ export class GeminiGenerator implements Generator {
         productPart,
       ],
     });
-    const genConfig: GenerateContentConfig = { responseMimeType: 'application/json', responseSchema: PLAN_RESPONSE_SCHEMA };
+    const genConfig: GenerateContentConfig = {
+      responseMimeType: 'application/json',
+      responseSchema: PLAN_RESPONSE_SCHEMA,
+    };
     const model = this.config.gemini.textModel;
 
     let turn = userTurn(false);
@@ -123,12 +135,20 @@ export class GeminiGenerator implements Generator {
     if (check.plan) return check.plan;
 
     this.logger.warn(`link ${linkId}: invalid plan (${check.errors.slice(0, 3).join('; ')}); one repair call`);
-    const conversation: Content[] = [turn, { role: 'model', parts: [{ text: res.text ?? '' }] }, { role: 'user', parts: [{ text: repairPrompt(check.errors) }] }];
+    const conversation: Content[] = [
+      turn,
+      { role: 'model', parts: [{ text: res.text ?? '' }] },
+      { role: 'user', parts: [{ text: repairPrompt(check.errors) }] },
+    ];
     res = await this.call('text', 'analysis', model, conversation, genConfig, linkId);
     this.throwIfBlocked(res, 'text', 'analysis');
     check = this.checkPlan(res, expect);
     if (check.plan) return check.plan;
-    throw new PermanentError('analysis', `Gemini returned an invalid plan twice: ${check.errors.slice(0, 5).join('; ')}`, 'INVALID_PLAN');
+    throw new PermanentError(
+      'analysis',
+      `Gemini returned an invalid plan twice: ${check.errors.slice(0, 5).join('; ')}`,
+      'INVALID_PLAN',
+    );
   }
 
   async makeSlideImage(input: SlideImageInput): Promise<Buffer> {
@@ -138,7 +158,10 @@ export class GeminiGenerator implements Generator {
     const productPart = slide.role === 'product' ? await inlineJpeg(product.photoPath) : undefined;
     const refPart = ref ? await inlineJpeg(ref.path) : undefined;
     const text = this.drawsText ? (slide.texts[input.textIndex ?? 0] ?? '') : undefined;
-    const genConfig: GenerateContentConfig = { responseModalities: ['IMAGE'], imageConfig: { aspectRatio: plan.aspect } };
+    const genConfig: GenerateContentConfig = {
+      responseModalities: ['IMAGE'],
+      imageConfig: { aspectRatio: plan.aspect },
+    };
     const tag = `${linkId} slide ${slideIndex} p${photoIndex}${text !== undefined ? ` t${input.textIndex ?? 0}` : ''}`;
 
     let lastBlock = '';
@@ -157,8 +180,19 @@ export class GeminiGenerator implements Generator {
         text,
         sanitised,
       });
-      const parts: Part[] = [{ text: prompt }, ...(style ? [style] : []), ...(productPart ? [{ text: 'Product photo:' }, productPart] : [])];
-      const res = await this.call('image', 'generation', this.config.gemini.imageModel, [{ role: 'user', parts }], genConfig, tag);
+      const parts: Part[] = [
+        { text: prompt },
+        ...(style ? [style] : []),
+        ...(productPart ? [{ text: 'Product photo:' }, productPart] : []),
+      ];
+      const res = await this.call(
+        'image',
+        'generation',
+        this.config.gemini.imageModel,
+        [{ role: 'user', parts }],
+        genConfig,
+        tag,
+      );
       const block = findBlock(res, 'image');
       if (!block) {
         const image = await this.checkImage(res, plan.aspect, tag);
@@ -172,7 +206,14 @@ export class GeminiGenerator implements Generator {
   }
 
   /** For /api/health: models, and per key (masked) its state and calls in the current window. */
-  async health(): Promise<{ generator: 'gemini'; ok: boolean; textModel: string; imageModel: string; drawsText: boolean; keys: Awaited<ReturnType<GeminiKeyPool['health']>> }> {
+  async health(): Promise<{
+    generator: 'gemini';
+    ok: boolean;
+    textModel: string;
+    imageModel: string;
+    drawsText: boolean;
+    keys: Awaited<ReturnType<GeminiKeyPool['health']>>;
+  }> {
     const keys = await this.pool.health();
     return {
       generator: 'gemini',
@@ -188,9 +229,15 @@ export class GeminiGenerator implements Generator {
   async notices(): Promise<string[]> {
     const keys = await this.pool.health();
     return keys.flatMap((k) => {
-      if (k.state === 'invalid') return [`Gemini key ${k.key} was refused (invalid or without permission)${k.reason ? `: ${k.reason}` : ''}`];
-      const parked = [k.text, k.image].map((c, i) => ({ c, kind: i ? 'image' : 'text' })).filter(({ c }) => c.state.startsWith('parked_until_'));
-      return parked.map(({ c, kind }) => `Gemini key ${k.key} used its daily ${kind} quota; it rests until ${c.state.slice('parked_until_'.length)}`);
+      if (k.state === 'invalid')
+        return [`Gemini key ${k.key} was refused (invalid or without permission)${k.reason ? `: ${k.reason}` : ''}`];
+      const parked = [k.text, k.image]
+        .map((c, i) => ({ c, kind: i ? 'image' : 'text' }))
+        .filter(({ c }) => c.state.startsWith('parked_until_'));
+      return parked.map(
+        ({ c, kind }) =>
+          `Gemini key ${k.key} used its daily ${kind} quota; it rests until ${c.state.slice('parked_until_'.length)}`,
+      );
     });
   }
 
@@ -216,12 +263,25 @@ export class GeminiGenerator implements Generator {
         return res;
       } catch (e) {
         const failure = classifyGeminiError(e);
-        const outcome = ({ rate: 'rate_limited', daily: 'daily_quota', 'invalid-key': 'invalid_key', transient: 'unavailable', permanent: 'rejected' } as const)[failure.kind];
+        const outcome = (
+          {
+            rate: 'rate_limited',
+            daily: 'daily_quota',
+            'invalid-key': 'invalid_key',
+            transient: 'unavailable',
+            permanent: 'rejected',
+          } as const
+        )[failure.kind];
         this.emit({ type: 'call', key: key.masked, kind, outcome });
         switch (failure.kind) {
           case 'rate':
             await this.pool.coolDown(key, kind, failure.retryAfterMs);
-            throw new TransientError(step, `Gemini rate limit on key ${key.masked} (${failure.quotaId ?? '429'}); retrying in ${Math.ceil(failure.retryAfterMs / 1000)}s`, failure.retryAfterMs, 'RATE_LIMITED');
+            throw new TransientError(
+              step,
+              `Gemini rate limit on key ${key.masked} (${failure.quotaId ?? '429'}); retrying in ${Math.ceil(failure.retryAfterMs / 1000)}s`,
+              failure.retryAfterMs,
+              'RATE_LIMITED',
+            );
           case 'daily':
             await this.pool.park(key, kind, failure.quotaId ?? failure.message);
             continue;
@@ -230,7 +290,12 @@ export class GeminiGenerator implements Generator {
             continue;
           case 'transient':
             this.logger.warn(`link ${tag}: Gemini ${kind} call failed (${failure.message}); will retry`);
-            throw new TransientError(step, `Gemini unavailable: ${failure.message}`, failure.retryAfterMs, 'GEMINI_UNAVAILABLE');
+            throw new TransientError(
+              step,
+              `Gemini unavailable: ${failure.message}`,
+              failure.retryAfterMs,
+              'GEMINI_UNAVAILABLE',
+            );
           case 'permanent':
             throw new PermanentError(step, `Gemini rejected the request: ${failure.message}`, 'GEMINI_REJECTED');
         }
@@ -246,7 +311,8 @@ export class GeminiGenerator implements Generator {
   /** Parses and validates the JSON plan; the fields we asked for by number are set, not trusted. */
   private checkPlan(res: GenerateContentResponse, expect: { p: number; t: number; sourceSlides: number }) {
     const raw = (res.text ?? '').trim().replace(/^```(?:json)?\s*|\s*```$/g, '');
-    const cut = res.candidates?.[0]?.finishReason === 'MAX_TOKENS' ? ' (the answer was cut off at the token limit)' : '';
+    const cut =
+      res.candidates?.[0]?.finishReason === 'MAX_TOKENS' ? ' (the answer was cut off at the token limit)' : '';
     let candidate: unknown;
     try {
       candidate = JSON.parse(raw);
@@ -267,8 +333,14 @@ export class GeminiGenerator implements Generator {
   }
 
   /** An image counts only if it decodes fully, is at least 512 px on its short side and has the plan's shape. */
-  private async checkImage(res: GenerateContentResponse, aspect: SlideshowPlan['aspect'], tag: string): Promise<Buffer> {
-    const part = res.candidates?.[0]?.content?.parts?.find((p) => p.inlineData?.data && p.inlineData.mimeType?.startsWith('image/'));
+  private async checkImage(
+    res: GenerateContentResponse,
+    aspect: SlideshowPlan['aspect'],
+    tag: string,
+  ): Promise<Buffer> {
+    const part = res.candidates?.[0]?.content?.parts?.find(
+      (p) => p.inlineData?.data && p.inlineData.mimeType?.startsWith('image/'),
+    );
     const bytes = Buffer.from(part?.inlineData?.data ?? '', 'base64');
     let width = 0;
     let height = 0;
@@ -277,7 +349,12 @@ export class GeminiGenerator implements Generator {
       width = info.width;
       height = info.height;
     } catch (e) {
-      throw new TransientError('generation', `Gemini returned an image that does not decode (${(e as Error).message})`, undefined, 'BAD_IMAGE');
+      throw new TransientError(
+        'generation',
+        `Gemini returned an image that does not decode (${(e as Error).message})`,
+        undefined,
+        'BAD_IMAGE',
+      );
     }
     const problem =
       Math.min(width, height) < MIN_IMAGE_SIDE
@@ -285,7 +362,8 @@ export class GeminiGenerator implements Generator {
         : Math.abs(width / height / ASPECT_RATIO[aspect] - 1) > ASPECT_TOLERANCE
           ? `wrong shape (${width}×${height}, wanted ${aspect})`
           : undefined;
-    if (problem) throw new TransientError('generation', `Gemini returned an unusable image: ${problem}`, undefined, 'BAD_IMAGE');
+    if (problem)
+      throw new TransientError('generation', `Gemini returned an unusable image: ${problem}`, undefined, 'BAD_IMAGE');
     this.logger.log(`link ${tag}: image ${width}×${height} ok`);
     return bytes;
   }

@@ -97,8 +97,12 @@ export class GeminiKeyPool {
    * cooling. Throws PermanentError when no key is valid, TransientError (code DAILY_QUOTA, retry after
    * the reset) when every valid key is parked for the day.
    */
-  async acquire(kind: CallKind, options: { onWait?: (waitMs: number) => Promise<void> | void } = {}): Promise<PooledKey> {
-    if (!this.keys.length) throw new PermanentError('generation', 'no Gemini API key configured (GEMINI_API_KEYS)', 'NO_VALID_KEY');
+  async acquire(
+    kind: CallKind,
+    options: { onWait?: (waitMs: number) => Promise<void> | void } = {},
+  ): Promise<PooledKey> {
+    if (!this.keys.length)
+      throw new PermanentError('generation', 'no Gemini API key configured (GEMINI_API_KEYS)', 'NO_VALID_KEY');
     const step = kind === 'text' ? 'analysis' : 'generation';
     for (;;) {
       // A shared counter picks the starting key, so calls from all workers spread over the keys in turn.
@@ -117,12 +121,20 @@ export class GeminiKeyPool {
           earliestReset = Math.min(earliestReset, Number(parkedUntil));
           continue;
         }
-        const wait = await this.limiter.tryAcquire(this.limiterName(key, kind), this.limit(kind), this.config.gemini.windowMs + SEND_MARGIN_MS);
+        const wait = await this.limiter.tryAcquire(
+          this.limiterName(key, kind),
+          this.limit(kind),
+          this.config.gemini.windowMs + SEND_MARGIN_MS,
+        );
         if (wait === 0) return key;
         minWait = Math.min(minWait, wait);
       }
       if (invalid === this.keys.length) {
-        throw new PermanentError(step, 'every Gemini API key was rejected as invalid or unauthorised; check GEMINI_API_KEYS', 'NO_VALID_KEY');
+        throw new PermanentError(
+          step,
+          'every Gemini API key was rejected as invalid or unauthorised; check GEMINI_API_KEYS',
+          'NO_VALID_KEY',
+        );
       }
       if (minWait === Number.POSITIVE_INFINITY) {
         const until = new Date(earliestReset);
@@ -148,7 +160,9 @@ export class GeminiKeyPool {
   async park(key: PooledKey, kind: CallKind, reason: string): Promise<Date> {
     const until = nextPacificMidnight();
     await this.redis.set(this.parkedKey(key, kind), String(until.getTime()), 'PXAT', until.getTime());
-    this.logger.warn(`gemini key ${key.masked} daily ${kind} quota used up (${reason}); parked until ${until.toISOString()}`);
+    this.logger.warn(
+      `gemini key ${key.masked} daily ${kind} quota used up (${reason}); parked until ${until.toISOString()}`,
+    );
     return until;
   }
 

@@ -36,7 +36,11 @@ export const PLAN_RESPONSE_SCHEMA: Schema = {
         type: Type.OBJECT,
         properties: {
           role: { type: Type.STRING, format: 'enum', enum: ['hook', 'body', 'product', 'cta'] },
-          sourceIndex: { type: Type.INTEGER, nullable: true, description: 'source slide index; null for an appended product slide' },
+          sourceIndex: {
+            type: Type.INTEGER,
+            nullable: true,
+            description: 'source slide index; null for an appended product slide',
+          },
           scenes: { type: Type.ARRAY, items: { type: Type.STRING } },
           texts: { type: Type.ARRAY, items: { type: Type.STRING } },
         },
@@ -63,21 +67,23 @@ export interface AnalysisPromptInput {
 
 export function analysisPrompt(i: AnalysisPromptInput): string {
   return [
-    'You plan a new TikTok photo slideshow that re-makes the attached source slideshow for the user\'s product.',
+    "You plan a new TikTok photo slideshow that re-makes the attached source slideshow for the user's product.",
     `Photo variations: P = ${i.p}. Text variations: T = ${i.t}. Source slides: ${i.sourceSlides} source slides, attached in order as slide 0 to slide ${i.sourceSlides - 1}; the product photo is attached last.`,
     `Source caption: ${JSON.stringify(i.caption.slice(0, 500))}`,
     `Product description: ${JSON.stringify(i.description.slice(0, 1500))}`,
     '',
     'Rules:',
-    '- One plan slide per source slide, in the same order, with sourceIndex = that source slide\'s index.',
+    "- One plan slide per source slide, in the same order, with sourceIndex = that source slide's index.",
     '- Roles: the first slide is "hook"; a closing call to action is "cta"; the rest are "body".',
     '- Exactly one slide has role "product". If the source has its own product or "link in bio" slide, that slide becomes the product slide (productPlacement "replace"). Otherwise add one product slide with sourceIndex null before a final cta, or at the end (productPlacement "append").',
     `- scenes: exactly ${i.p} different photo descriptions per slide (setting, subject, light, camera angle, mood) that keep the source slide's look. Pictures only: no text, letters, captions, logos or watermarks in them. Every product-slide scene shows the product from the product photo.`,
     `- texts: exactly ${i.t} overlay texts per slide, rewritten for the product in the source's tone, language and length (never longer than about 120 characters). Text variant k of every slide belongs to the same variant of the story.`,
-    '- style: the source\'s overlay text style: sizeClass, fill colour, treatment (outline, box or shadow), accent colour (outline/box/shadow colour), position.',
+    "- style: the source's overlay text style: sizeClass, fill colour, treatment (outline, box or shadow), accent colour (outline/box/shadow colour), position.",
     `- aspect: "${i.aspect}" unless the source slides clearly have the other shape. version: 1. photoVariations: ${i.p}. textVariations: ${i.t}.`,
     ...(i.sanitised
-      ? ['- Keep every scene and text neutral and family-friendly: everyday settings and objects, no bodies, no medical, violent, adult, drug or weapon themes, no real people\'s names.']
+      ? [
+          "- Keep every scene and text neutral and family-friendly: everyday settings and objects, no bodies, no medical, violent, adult, drug or weapon themes, no real people's names.",
+        ]
       : []),
     'Answer with the JSON object only.',
   ].join('\n');
@@ -106,15 +112,23 @@ export interface SlidePromptInput {
   sanitised?: boolean;
 }
 
-const RISKY = /\b(sexy|nude|naked|lingerie|bikini|blood|bloody|gun|guns|weapon|knife|kill|drugs?|pills?|cigarettes?|vape|alcohol|beer|wine|injur\w*|wound\w*|syringe|child|children|kids?|teen\w*)\b/gi;
+const RISKY =
+  /\b(sexy|nude|naked|lingerie|bikini|blood|bloody|gun|guns|weapon|knife|kill|drugs?|pills?|cigarettes?|vape|alcohol|beer|wine|injur\w*|wound\w*|syringe|child|children|kids?|teen\w*)\b/gi;
 
 /** Drops words that commonly trip safety filters; the meaning of a product scene survives without them. */
 export function sanitiseScene(scene: string): string {
-  return scene.replace(RISKY, '').replace(/\s{2,}/g, ' ').trim();
+  return scene
+    .replace(RISKY, '')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }
 
 function textInstruction(text: string, style: TextStyle): string {
-  const look = { outline: `a ${style.accent} outline`, box: `on a ${style.accent} box`, shadow: `a soft ${style.accent} shadow` }[style.treatment];
+  const look = {
+    outline: `a ${style.accent} outline`,
+    box: `on a ${style.accent} box`,
+    shadow: `a soft ${style.accent} shadow`,
+  }[style.treatment];
   return `Write this caption on the image, spelled exactly, once: "${text}". ${style.sizeClass} bold sans-serif letters in ${style.fill} with ${look}, at the ${style.position} of the image, inside the safe area. No other text anywhere.`;
 }
 
@@ -126,18 +140,26 @@ export function slideImagePrompt(i: SlidePromptInput): string {
     `Portrait, aspect ratio ${i.plan.aspect}, photographic, natural and authentic like a phone photo.`,
   ];
   if (i.hasStyleReference) {
-    lines.push('The first attached image is the source slide: use it only as a style reference (colour grading, light, composition, camera distance, mood). Do not copy its text, logos, watermarks or people.');
+    lines.push(
+      'The first attached image is the source slide: use it only as a style reference (colour grading, light, composition, camera distance, mood). Do not copy its text, logos, watermarks or people.',
+    );
   }
   if (i.hasProductPhoto) {
-    lines.push(`The attached product photo shows the product (${i.productDescription.slice(0, 300)}). Show exactly this product, clearly recognisable, as the hero of the scene.`);
+    lines.push(
+      `The attached product photo shows the product (${i.productDescription.slice(0, 300)}). Show exactly this product, clearly recognisable, as the hero of the scene.`,
+    );
   }
   if (i.text !== undefined) {
     lines.push(textInstruction(i.text, i.plan.style));
   } else {
-    lines.push(`No text of any kind: no letters, numbers, captions, watermarks, logos or user interface. Keep the ${i.plan.style.position} of the frame calm and uncluttered so a caption can be placed there later.`);
+    lines.push(
+      `No text of any kind: no letters, numbers, captions, watermarks, logos or user interface. Keep the ${i.plan.style.position} of the frame calm and uncluttered so a caption can be placed there later.`,
+    );
   }
   if (i.sanitised) {
-    lines.push('Keep the image safe for all audiences: an everyday setting, no bodies in focus, nothing medical, violent, adult, drug- or weapon-related.');
+    lines.push(
+      'Keep the image safe for all audiences: an everyday setting, no bodies in focus, nothing medical, violent, adult, drug- or weapon-related.',
+    );
   }
   return lines.join('\n');
 }

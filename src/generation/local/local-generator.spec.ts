@@ -26,7 +26,9 @@ async function slideshow(count: number, w: number, h: number, name = 'post'): Pr
   const slides = [];
   for (let index = 0; index < count; index++) {
     const file = path.join(dir, `${name}-${index}.jpg`);
-    await sharp(photoSvg(w, h, index * 67)).jpeg().toFile(file);
+    await sharp(photoSvg(w, h, index * 67))
+      .jpeg()
+      .toFile(file);
     slides.push({ index, path: file, width: w, height: h });
   }
   return { postId: name, caption: '', url: `https://www.tiktok.com/@a/photo/${name}`, source: 'test', slides };
@@ -57,7 +59,10 @@ beforeAll(async () => {
   )
     .png()
     .toFile(photoPath);
-  product = { photoPath, description: 'GlowDrop Vitamin C Serum. Brightens dull skin in two weeks. Lightweight and never sticky.' };
+  product = {
+    photoPath,
+    description: 'GlowDrop Vitamin C Serum. Brightens dull skin in two weeks. Lightweight and never sticky.',
+  };
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -146,7 +151,14 @@ describe('LocalGenerator.makeSlideImage', () => {
 
   const image = (slideIndex: number, p: number, linkId = 'link-1') =>
     gen.makeSlideImage({
-      linkId, plan, slideIndex, slide: plan.slides[slideIndex], photoIndex: p, slideshow: show, product, ...outputSize(plan.aspect),
+      linkId,
+      plan,
+      slideIndex,
+      slide: plan.slides[slideIndex],
+      photoIndex: p,
+      slideshow: show,
+      product,
+      ...outputSize(plan.aspect),
     });
 
   it('makes images of exactly the output size, the same bytes for the same inputs', async () => {
@@ -173,12 +185,32 @@ describe('LocalGenerator.makeSlideImage', () => {
     const pw = Math.round(meta.width! * scale);
     const ph = Math.round(meta.height! * scale);
     // Compare the inner 80% of the product's place (corners are rounded) with the photo resized alike.
-    const region = { left: Math.round((width - pw) / 2 + pw * 0.1), top: Math.round((height - ph) / 2 + ph * 0.1), width: Math.round(pw * 0.8), height: Math.round(ph * 0.8) };
-    const expected = await sharp(product.photoPath).resize(pw, ph).extract({ ...region, left: region.left - Math.round((width - pw) / 2), top: region.top - Math.round((height - ph) / 2) }).removeAlpha().raw().toBuffer();
-    const productSlide = await sharp(await image(3, 1)).extract(region).raw().toBuffer();
+    const region = {
+      left: Math.round((width - pw) / 2 + pw * 0.1),
+      top: Math.round((height - ph) / 2 + ph * 0.1),
+      width: Math.round(pw * 0.8),
+      height: Math.round(ph * 0.8),
+    };
+    const expected = await sharp(product.photoPath)
+      .resize(pw, ph)
+      .extract({
+        ...region,
+        left: region.left - Math.round((width - pw) / 2),
+        top: region.top - Math.round((height - ph) / 2),
+      })
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+    const productSlide = await sharp(await image(3, 1))
+      .extract(region)
+      .raw()
+      .toBuffer();
     expect(meanAbsDiff(productSlide, expected)).toBeLessThan(6);
     // The same place on a body slide is nothing like the product: the comparison can fail.
-    const bodySlide = await sharp(await image(1, 1)).extract(region).raw().toBuffer();
+    const bodySlide = await sharp(await image(1, 1))
+      .extract(region)
+      .raw()
+      .toBuffer();
     expect(meanAbsDiff(bodySlide, expected)).toBeGreaterThan(40);
     // And the text drawn on top of it leaves the product visible.
     const rendered = await renderSlide(await image(3, 1), plan.slides[3].texts[0], plan.style, { width, height });
@@ -188,14 +220,32 @@ describe('LocalGenerator.makeSlideImage', () => {
   it('composes an appended product slide over the first source slide', async () => {
     const short = await slideshow(2, 1080, 1920, 'append');
     const p = await gen.analyse(analysisInput(short));
-    const img = await gen.makeSlideImage({ linkId: 'link-1', plan: p, slideIndex: 2, slide: p.slides[2], photoIndex: 0, slideshow: short, product, ...outputSize(p.aspect) });
+    const img = await gen.makeSlideImage({
+      linkId: 'link-1',
+      plan: p,
+      slideIndex: 2,
+      slide: p.slides[2],
+      photoIndex: 0,
+      slideshow: short,
+      product,
+      ...outputSize(p.aspect),
+    });
     expect((await sharp(img).metadata()).height).toBe(1920);
   });
 
   it('fails permanently when the product photo cannot be read', async () => {
     const broken = { ...product, photoPath: path.join(dir, 'missing.png') };
     await expect(
-      gen.makeSlideImage({ linkId: 'link-1', plan, slideIndex: 3, slide: plan.slides[3], photoIndex: 0, slideshow: show, product: broken, ...outputSize(plan.aspect) }),
+      gen.makeSlideImage({
+        linkId: 'link-1',
+        plan,
+        slideIndex: 3,
+        slide: plan.slides[3],
+        photoIndex: 0,
+        slideshow: show,
+        product: broken,
+        ...outputSize(plan.aspect),
+      }),
     ).rejects.toBeInstanceOf(PermanentError);
   });
 });

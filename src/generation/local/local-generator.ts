@@ -116,7 +116,11 @@ export class LocalGenerator implements Generator {
     const words = productWords(input.product.description);
     const layout: { role: PlanSlide['role']; sourceIndex: number | null; slot: TextSlot }[] = [
       { role: 'hook', sourceIndex: 0, slot: { kind: 'hook', count: bodyIndexes.length } },
-      ...bodyIndexes.map((i, k) => ({ role: 'body' as const, sourceIndex: i, slot: { kind: 'body' as const, k: k + 1 } })),
+      ...bodyIndexes.map((i, k) => ({
+        role: 'body' as const,
+        sourceIndex: i,
+        slot: { kind: 'body' as const, k: k + 1 },
+      })),
       { role: 'product', sourceIndex: append ? null : n - 1, slot: { kind: 'product' } },
     ];
     const plan: SlideshowPlan = {
@@ -134,12 +138,21 @@ export class LocalGenerator implements Generator {
       })),
     };
     const check = validatePlan(plan, { p: P, t: T, sourceSlides: n });
-    if (!check.ok || !check.plan) throw new PermanentError('analysis', `local plan is invalid: ${check.errors.join('; ')}`);
-    this.logger.log(`link ${linkId}: local plan, ${plan.slides.length} slides (${plan.productPlacement}), ${P}×${T} variants`);
+    if (!check.ok || !check.plan)
+      throw new PermanentError('analysis', `local plan is invalid: ${check.errors.join('; ')}`);
+    this.logger.log(
+      `link ${linkId}: local plan, ${plan.slides.length} slides (${plan.productPlacement}), ${P}×${T} variants`,
+    );
     return check.plan;
   }
 
-  private scene(linkId: string, slideIndex: number, p: number, role: PlanSlide['role'], sourceIndex: number | null): string {
+  private scene(
+    linkId: string,
+    slideIndex: number,
+    p: number,
+    role: PlanSlide['role'],
+    sourceIndex: number | null,
+  ): string {
     const rf = reframing(linkId, slideIndex, p);
     if (role === 'product') {
       return `The product photo centred on a blurred, ${rf.grade.name}-graded version of source slide ${(sourceIndex ?? 0) + 1}`;
@@ -160,13 +173,21 @@ export class LocalGenerator implements Generator {
       .extract({ left: Math.round(rf.fx * (zw - width)), top: Math.round(rf.fy * (zh - height)), width, height });
     if (rf.mirror) img.flop();
     return this.encode(
-      img.modulate({ brightness: rf.brightness, saturation: rf.saturation, hue: rf.hue }).linear(rf.grade.a, rf.grade.b),
+      img
+        .modulate({ brightness: rf.brightness, saturation: rf.saturation, hue: rf.hue })
+        .linear(rf.grade.a, rf.grade.b),
       `slide ${input.slideIndex} (source ${source.index}) of link ${input.linkId}`,
     );
   }
 
   /** The user's product photo, rounded and lifted by a soft shadow, centred on a blurred source slide. */
-  private async productSlide(bgPath: string, photoPath: string, rf: Reframing, width: number, height: number): Promise<Buffer> {
+  private async productSlide(
+    bgPath: string,
+    photoPath: string,
+    rf: Reframing,
+    width: number,
+    height: number,
+  ): Promise<Buffer> {
     // Blurred at a quarter of the size and scaled back up: the same look at a fraction of the cost.
     const small = { width: Math.ceil(width / 4), height: Math.ceil(height / 4) };
     const background = await sharp(bgPath, { failOn: 'none' })
@@ -195,7 +216,9 @@ export class LocalGenerator implements Generator {
     const { width: pw, height: ph } = product.info;
     const radius = Math.round(Math.min(pw, ph) * 0.05);
     const rect = (w: number, h: number, x = 0, y = 0, extra = ''): Buffer =>
-      Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w + 2 * x}" height="${h + 2 * y}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="${radius}"${extra}/></svg>`);
+      Buffer.from(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${w + 2 * x}" height="${h + 2 * y}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="${radius}"${extra}/></svg>`,
+      );
     const rounded = await sharp(product.data, { raw: { width: pw, height: ph, channels: 4 } })
       .composite([{ input: rect(pw, ph), blend: 'dest-in' }])
       .png()
@@ -204,7 +227,10 @@ export class LocalGenerator implements Generator {
     const top = Math.round((height - ph) / 2);
     const blur = Math.round(width * 0.02);
     const margin = 3 * blur;
-    const shadow = await sharp(rect(pw, ph, margin, margin, ' fill-opacity="0.55"')).blur(blur).png().toBuffer();
+    const shadow = await sharp(rect(pw, ph, margin, margin, ' fill-opacity="0.55"'))
+      .blur(blur)
+      .png()
+      .toBuffer();
     return this.encode(
       sharp(background, { raw: { ...small, channels: 3 } })
         .resize(width, height, { fit: 'fill' })

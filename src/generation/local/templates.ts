@@ -102,7 +102,12 @@ export function productWords(description: string): ProductWords {
   const clauses = description
     .replace(/\s+/g, ' ')
     .split(/(?<=[.!?;])\s|[\n•|]|\s[-–—]\s/)
-    .map((c) => c.trim().replace(/[.!?;,:]+$/, '').trim())
+    .map((c) =>
+      c
+        .trim()
+        .replace(/[.!?;,:]+$/, '')
+        .trim(),
+    )
     .filter((c) => c.length > 0);
   const first = clauses[0] ?? '';
   const nameClause = first.split(/[,:(]/)[0].trim();

@@ -4,7 +4,13 @@ import { TextStyle } from '../plan';
 import { drawableText, overlayFontPath } from './fonts';
 import { layoutText, outputSize, Rect, renderSlide, safeArea, Size } from './renderer';
 
-const STYLE: TextStyle = { sizeClass: 'medium', fill: '#FFFFFF', treatment: 'outline', accent: '#000000', position: 'middle' };
+const STYLE: TextStyle = {
+  sizeClass: 'medium',
+  fill: '#FFFFFF',
+  treatment: 'outline',
+  accent: '#000000',
+  position: 'middle',
+};
 const TALL = outputSize('9:16');
 const CLASSIC = outputSize('3:4');
 const LONG_200 =
@@ -86,19 +92,28 @@ describe('renderSlide', () => {
     expect(fs.statSync(p).size).toBeGreaterThan(10_000);
   });
 
-  it.each(['top', 'middle', 'bottom'] as const)('draws text pixels inside the safe area and none outside it (%s)', async (position) => {
-    for (const treatment of ['outline', 'box', 'shadow'] as const) {
-      const style: TextStyle = { ...STYLE, position, treatment, sizeClass: 'large', accent: treatment === 'box' ? '#FF2050' : '#000000' };
-      const changed = await textPixels('Wait for the last slide, it changed everything for me', style, TALL);
-      const safe = safeArea(TALL);
-      expect(changed.length).toBeGreaterThan(5000);
-      expect(changed.filter((p) => !inside(p, safe, JPEG_SLACK))).toEqual([]);
-      // The block sits where the position says: its centre in the upper, middle or lower third of the safe area.
-      const cy = changed.reduce((a, p) => a + p.y, 0) / changed.length;
-      const third = Math.min(2, Math.floor(((cy - safe.top) / safe.height) * 3));
-      expect(third).toBe({ top: 0, middle: 1, bottom: 2 }[position]);
-    }
-  });
+  it.each(['top', 'middle', 'bottom'] as const)(
+    'draws text pixels inside the safe area and none outside it (%s)',
+    async (position) => {
+      for (const treatment of ['outline', 'box', 'shadow'] as const) {
+        const style: TextStyle = {
+          ...STYLE,
+          position,
+          treatment,
+          sizeClass: 'large',
+          accent: treatment === 'box' ? '#FF2050' : '#000000',
+        };
+        const changed = await textPixels('Wait for the last slide, it changed everything for me', style, TALL);
+        const safe = safeArea(TALL);
+        expect(changed.length).toBeGreaterThan(5000);
+        expect(changed.filter((p) => !inside(p, safe, JPEG_SLACK))).toEqual([]);
+        // The block sits where the position says: its centre in the upper, middle or lower third of the safe area.
+        const cy = changed.reduce((a, p) => a + p.y, 0) / changed.length;
+        const third = Math.min(2, Math.floor(((cy - safe.top) / safe.height) * 3));
+        expect(third).toBe({ top: 0, middle: 1, bottom: 2 }[position]);
+      }
+    },
+  );
 
   it('wraps a 200-character line and fits it, whole, inside the safe area', async () => {
     expect(LONG_200.length).toBe(200);
@@ -169,7 +184,11 @@ describe('renderSlide', () => {
     const black = (r: number, g: number, b: number) => r < 30 && g < 30 && b < 30;
     expect(await count({ ...STYLE, fill: '#FFFF00' }, yellow)).toBeGreaterThan(3000);
     expect(await count({ ...STYLE, treatment: 'outline' }, black)).toBeGreaterThan(2000);
-    expect(await count({ ...STYLE, treatment: 'box', accent: '#FF0000', fill: '#000000' }, red)).toBeGreaterThan(20_000);
-    expect(await count({ ...STYLE, treatment: 'shadow' }, black)).toBeLessThan(await count({ ...STYLE, treatment: 'outline' }, black));
+    expect(await count({ ...STYLE, treatment: 'box', accent: '#FF0000', fill: '#000000' }, red)).toBeGreaterThan(
+      20_000,
+    );
+    expect(await count({ ...STYLE, treatment: 'shadow' }, black)).toBeLessThan(
+      await count({ ...STYLE, treatment: 'outline' }, black),
+    );
   });
 });

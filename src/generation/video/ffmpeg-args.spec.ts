@@ -47,7 +47,11 @@ describe('buildFilterGraph', () => {
     const g = buildFilterGraph(2, 3);
     for (const i of [0, 1]) {
       expect(g).toContain(`[${i}:v]split=2[bgsrc${i}][fgsrc${i}]`);
-      expect(g).toMatch(new RegExp(`\\[bgsrc${i}\\]scale=1080:1920:force_original_aspect_ratio=increase,crop=1080:1920,gblur=sigma=\\d+\\[bg${i}\\]`));
+      expect(g).toMatch(
+        new RegExp(
+          `\\[bgsrc${i}\\]scale=1080:1920:force_original_aspect_ratio=increase,crop=1080:1920,gblur=sigma=\\d+\\[bg${i}\\]`,
+        ),
+      );
       expect(g).toContain(`[fgsrc${i}]scale=1080:1920:force_original_aspect_ratio=decrease[fg${i}]`);
       expect(g).toContain(`[bg${i}][fg${i}]overlay=(W-w)/2:(H-h)/2`);
     }
@@ -57,7 +61,9 @@ describe('buildFilterGraph', () => {
 
   it('chains slides with xfade at k × secondsPerSlide and ends in [vout]', () => {
     const g = buildFilterGraph(4, 2.5);
-    const fades = [...g.matchAll(/\[(\w+)\]\[(\w+)\]xfade=transition=fade:duration=([\d.]+):offset=([\d.]+)\[(\w+)\]/g)];
+    const fades = [
+      ...g.matchAll(/\[(\w+)\]\[(\w+)\]xfade=transition=fade:duration=([\d.]+):offset=([\d.]+)\[(\w+)\]/g),
+    ];
     expect(fades.map((m) => [m[1], m[2], Number(m[3]), Number(m[4]), m[5]])).toEqual([
       ['s0', 's1', 0.4, 2.5, 'x1'],
       ['x1', 's2', 0.4, 5, 'x2'],
@@ -124,7 +130,12 @@ describe('buildFfmpegArgs', () => {
 
   it('passes paths as single arguments (no shell quoting needed)', () => {
     const odd = ['/t/my slides/01 "x".jpg'];
-    const args = buildFfmpegArgs({ slidePaths: odd, audioPath: '/t/a b;rm.mp3', outputPath: '/t/o u.mp4', secondsPerSlide: 3 });
+    const args = buildFfmpegArgs({
+      slidePaths: odd,
+      audioPath: '/t/a b;rm.mp3',
+      outputPath: '/t/o u.mp4',
+      secondsPerSlide: 3,
+    });
     expect(args).toContain(odd[0]);
     expect(args).toContain('/t/a b;rm.mp3');
   });

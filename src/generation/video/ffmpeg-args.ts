@@ -65,7 +65,9 @@ export function buildFilterGraph(slideCount: number, secondsPerSlide: number): s
   let prev = 's0';
   for (let k = 1; k < slideCount; k++) {
     const out = k === slideCount - 1 ? 'vout' : `x${k}`;
-    chains.push(`[${prev}][s${k}]xfade=transition=fade:duration=${round(fade)}:offset=${round(k * secondsPerSlide)}[${out}]`);
+    chains.push(
+      `[${prev}][s${k}]xfade=transition=fade:duration=${round(fade)}:offset=${round(k * secondsPerSlide)}[${out}]`,
+    );
     prev = out;
   }
   return chains.join(';');
@@ -86,14 +88,34 @@ export function buildFfmpegArgs(input: SlideshowVideoInput): string[] {
     args.push('-f', 'lavfi', '-t', String(total), '-i', 'anullsrc=channel_layout=stereo:sample_rate=44100');
   }
   args.push(
-    '-filter_complex', buildFilterGraph(n, input.secondsPerSlide),
-    '-map', '[vout]',
-    '-map', `${n}:a:0`,
-    '-r', String(VIDEO_FPS),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-ac', '2',
-    '-t', String(total),
-    '-movflags', '+faststart',
+    '-filter_complex',
+    buildFilterGraph(n, input.secondsPerSlide),
+    '-map',
+    '[vout]',
+    '-map',
+    `${n}:a:0`,
+    '-r',
+    String(VIDEO_FPS),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '20',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-ar',
+    '44100',
+    '-ac',
+    '2',
+    '-t',
+    String(total),
+    '-movflags',
+    '+faststart',
     input.outputPath,
   );
   return args;

@@ -73,7 +73,11 @@ export class VideoService {
             reportSafely(onProgress, pct);
           }
         };
-        return this.run(buildFfmpegArgs({ slidePaths, audioPath: audio, outputPath, secondsPerSlide }), RENDER_TIMEOUT_MS, report);
+        return this.run(
+          buildFfmpegArgs({ slidePaths, audioPath: audio, outputPath, secondsPerSlide }),
+          RENDER_TIMEOUT_MS,
+          report,
+        );
       };
 
       let result = await render();
@@ -127,7 +131,10 @@ export class VideoService {
         done({
           ok: false,
           notStarted: true,
-          reason: e.code === 'ENOENT' ? `ffmpeg not found at "${bin}" (install Debian's ffmpeg or set FFMPEG_PATH)` : `ffmpeg could not start: ${e.message}`,
+          reason:
+            e.code === 'ENOENT'
+              ? `ffmpeg not found at "${bin}" (install Debian's ffmpeg or set FFMPEG_PATH)`
+              : `ffmpeg could not start: ${e.message}`,
         }),
       );
       child.on('close', (code, signal) => {
@@ -155,6 +162,10 @@ function withoutDir(reason: string, file: string): string {
 
 /** ffmpeg's first error line is usually the cause (later ones are consequences); "[mjpeg @ 0x…] x" → "mjpeg: x". */
 function firstLine(text: string): string {
-  const line = text.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  const line =
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean) ?? '';
   return line.replace(/^\[(\w+) @ 0x[0-9a-f]+\]\s*/, '$1: ').slice(0, 300);
 }

@@ -26,9 +26,15 @@ export class LinkPreviewDto {
 
 export class LinkPreviewErrorDto {
   @ApiProperty({ example: 422 }) statusCode: number;
-  @ApiProperty({ example: 'private', description: 'not_slideshow, not_found, private, region_locked, too_few_slides, invalid_url, host_not_allowed, challenge, timeout…' })
+  @ApiProperty({
+    example: 'private',
+    description:
+      'not_slideshow, not_found, private, region_locked, too_few_slides, invalid_url, host_not_allowed, challenge, timeout…',
+  })
   code: string;
   @ApiProperty({ example: 'post is private or needs a login to view' }) reason: string;
-  @ApiProperty({ description: 'True when trying again later may work (challenge page, timeout, TikTok errors).' }) retryable: boolean;
-  @ApiPropertyOptional({ description: 'Seconds to wait before retrying, when TikTok said.' }) retryAfterSeconds?: number;
+  @ApiProperty({ description: 'True when trying again later may work (challenge page, timeout, TikTok errors).' })
+  retryable: boolean;
+  @ApiPropertyOptional({ description: 'Seconds to wait before retrying, when TikTok said.' })
+  retryAfterSeconds?: number;
 }

@@ -40,7 +40,11 @@ export async function inspectImage(body: Buffer): Promise<ImageCheck> {
   const width = meta.autoOrient?.width ?? meta.width ?? 0;
   const height = meta.autoOrient?.height ?? meta.height ?? 0;
   if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE) {
-    throw new PermanentError('fetch', `image is ${width}×${height}, under the ${MIN_IMAGE_SIDE} px minimum`, 'image_too_small');
+    throw new PermanentError(
+      'fetch',
+      `image is ${width}×${height}, under the ${MIN_IMAGE_SIDE} px minimum`,
+      'image_too_small',
+    );
   }
   try {
     // A header can lie; decoding a small version proves the pixels are there.

@@ -24,7 +24,11 @@ describe('isHostAllowed', () => {
   });
 
   it('adds the hosts of configured base URLs', () => {
-    const cfg = loadConfig({ DATA_DIR: '/tmp/unused', TIKTOK_BASE_URL: 'http://127.0.0.1:4555', TIKWM_BASE_URL: 'https://tikwm.example' });
+    const cfg = loadConfig({
+      DATA_DIR: '/tmp/unused',
+      TIKTOK_BASE_URL: 'http://127.0.0.1:4555',
+      TIKWM_BASE_URL: 'https://tikwm.example',
+    });
     expect(isHostAllowed('127.0.0.1', cfg.source.allowedHosts)).toBe(true);
     expect(isHostAllowed('tikwm.example', cfg.source.allowedHosts)).toBe(true);
     expect(isHostAllowed('127.0.0.2', cfg.source.allowedHosts)).toBe(false);
@@ -37,7 +41,9 @@ describe('isHostAllowed', () => {
 });
 
 describe('isPublicAddress', () => {
-  it.each(['8.8.8.8', '151.101.1.140', '2606:4700::6810:84e5'])('%s is public', (a) => expect(isPublicAddress(a)).toBe(true));
+  it.each(['8.8.8.8', '151.101.1.140', '2606:4700::6810:84e5'])('%s is public', (a) =>
+    expect(isPublicAddress(a)).toBe(true),
+  );
   it.each([
     '10.0.0.1',
     '172.16.5.4',
@@ -61,10 +67,18 @@ describe('isPublicAddress', () => {
 });
 
 describe('SafeFetcher.checkTarget (no request is made)', () => {
-  const cfg = loadConfig({ DATA_DIR: '/tmp/unused', TIKTOK_BASE_URL: 'http://127.0.0.1:4555', SOURCE_ALLOWED_HOSTS: 'www.tiktok.com,10.1.2.3,localhost' });
+  const cfg = loadConfig({
+    DATA_DIR: '/tmp/unused',
+    TIKTOK_BASE_URL: 'http://127.0.0.1:4555',
+    SOURCE_ALLOWED_HOSTS: 'www.tiktok.com,10.1.2.3,localhost',
+  });
   const fetcher = new SafeFetcher(cfg.source);
   afterAll(() => fetcher.close());
-  const code = async (url: string) => fetcher.checkTarget(new URL(url)).then(() => 'ok', (e: PermanentError) => e.code);
+  const code = async (url: string) =>
+    fetcher.checkTarget(new URL(url)).then(
+      () => 'ok',
+      (e: PermanentError) => e.code,
+    );
 
   it('lets the configured base origin through over http, even on loopback', async () => {
     expect(await code('http://127.0.0.1:4555/@a/photo/1')).toBe('ok');
@@ -98,7 +112,9 @@ describe('pinnedLookup (the check at connect time, against DNS rebinding)', () =
     const refused = await resolve([], 'localhost');
     expect(refused).toBeInstanceOf(PermanentError);
     expect((refused as PermanentError).code).toBe('address_not_allowed');
-    expect(await resolve(['localhost'], 'localhost')).toEqual(expect.arrayContaining([expect.objectContaining({ address: expect.any(String) })]));
+    expect(await resolve(['localhost'], 'localhost')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ address: expect.any(String) })]),
+    );
   });
 });
 
@@ -112,7 +128,9 @@ describe('retryAfterMs and detectAudio', () => {
   it('tells MP3 from M4A by the bytes', () => {
     expect(detectAudio(Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x00', 'latin1')).ext).toBe('mp3');
     expect(detectAudio(Buffer.from([0xff, 0xfb, 0x90, 0x64])).mime).toBe('audio/mpeg');
-    expect(detectAudio(Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypM4A \0\0\0\0')])).mime).toBe('audio/mp4');
+    expect(detectAudio(Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypM4A \0\0\0\0')])).mime).toBe(
+      'audio/mp4',
+    );
     expect(() => detectAudio(Buffer.from('<html>'))).toThrow(PermanentError);
   });
 });

@@ -52,7 +52,10 @@ export interface SafeResponse {
 
 /** `host` lower-cased, without IPv6 brackets or a trailing dot. */
 export function normalizeHost(host: string): string {
-  return host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 /** Exact names, and `*.suffix` patterns that match any sub-domain of suffix (not suffix itself). */
@@ -87,15 +90,31 @@ export function retryAfterMs(headers: Headers): number | undefined {
 /** The classified error for an unexpected HTTP status: 429/5xx/403 may pass, 404/410 will not. */
 export function errorForStatus(res: SafeResponse, what: string): PermanentError | TransientError {
   const host = new URL(res.url).host;
-  if (res.status === 404 || res.status === 410) return new PermanentError('fetch', `${what}: ${host} answered ${res.status} (not found)`, 'not_found');
-  if (res.status === 429) return new TransientError('fetch', `${what}: ${host} is rate limiting (429)`, retryAfterMs(res.headers), 'rate_limited');
-  return new TransientError('fetch', `${what}: ${host} answered ${res.status}`, retryAfterMs(res.headers), `http_${res.status}`);
+  if (res.status === 404 || res.status === 410)
+    return new PermanentError('fetch', `${what}: ${host} answered ${res.status} (not found)`, 'not_found');
+  if (res.status === 429)
+    return new TransientError(
+      'fetch',
+      `${what}: ${host} is rate limiting (429)`,
+      retryAfterMs(res.headers),
+      'rate_limited',
+    );
+  return new TransientError(
+    'fetch',
+    `${what}: ${host} answered ${res.status}`,
+    retryAfterMs(res.headers),
+    `http_${res.status}`,
+  );
 }
 
 /** Refusal carried out of the socket lookup (undici wraps it as the `cause` of "fetch failed"). */
 class AddressRefused extends PermanentError {
   constructor(host: string, address: string) {
-    super('fetch', `refused to contact ${host}: it resolves to a non-public address (${address})`, 'address_not_allowed');
+    super(
+      'fetch',
+      `refused to contact ${host}: it resolves to a non-public address (${address})`,
+      'address_not_allowed',
+    );
   }
 }
 
@@ -108,7 +127,8 @@ export function pinnedLookup(trustedHosts: ReadonlySet<string>): LookupFunction 
     dns.lookup(hostname, { all: true, family: options.family ?? 0, hints: options.hints }, (err, addresses) => {
       if (err) return callback(err, '', 0);
       const bad = addresses.find((a) => !isPublicAddress(a.address));
-      if (bad && !trustedHosts.has(normalizeHost(hostname))) return callback(new AddressRefused(hostname, bad.address), '', 0);
+      if (bad && !trustedHosts.has(normalizeHost(hostname)))
+        return callback(new AddressRefused(hostname, bad.address), '', 0);
       if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
     });
@@ -148,9 +168,16 @@ export class SafeFetcher {
           await res.body?.cancel().catch(() => undefined);
           const next = this.parse(location, current);
           if (options.stopBefore?.(next)) {
-            return { status: res.status, url: current.href, headers: res.headers, body: Buffer.alloc(0), redirectedTo: next.href };
+            return {
+              status: res.status,
+              url: current.href,
+              headers: res.headers,
+              body: Buffer.alloc(0),
+              redirectedTo: next.href,
+            };
           }
-          if (hop >= MAX_REDIRECTS) throw new PermanentError('fetch', `more than ${MAX_REDIRECTS} redirects from ${url}`, 'too_many_redirects');
+          if (hop >= MAX_REDIRECTS)
+            throw new PermanentError('fetch', `more than ${MAX_REDIRECTS} redirects from ${url}`, 'too_many_redirects');
           current = next;
           continue;
         }
@@ -167,11 +194,14 @@ export class SafeFetcher {
     const host = normalizeHost(u.hostname);
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw this.refuse(u, `scheme ${u.protocol} is not allowed`);
     if (u.username || u.password) throw this.refuse(u, 'URLs with credentials are not allowed');
-    if (!isHostAllowed(host, this.settings.allowedHosts)) throw this.refuse(u, `host ${host} is not an allowed TikTok host`);
+    if (!isHostAllowed(host, this.settings.allowedHosts))
+      throw this.refuse(u, `host ${host} is not an allowed TikTok host`);
     const trusted = this.trustedOrigins.has(u.origin);
     if (u.protocol === 'http:' && !trusted) throw this.refuse(u, `plain http to ${host} is not allowed`);
     if (trusted) return;
-    const addresses = ipaddr.isValid(host) ? [host] : (await dns.promises.lookup(host, { all: true })).map((a) => a.address);
+    const addresses = ipaddr.isValid(host)
+      ? [host]
+      : (await dns.promises.lookup(host, { all: true })).map((a) => a.address);
     const bad = addresses.find((a) => !isPublicAddress(a));
     if (bad) throw new AddressRefused(host, bad);
   }
@@ -198,7 +228,12 @@ export class SafeFetcher {
     if (cause instanceof PermanentError) return cause;
     if (caller?.aborted) return caller.reason ?? e;
     if (timeout.aborted) {
-      return new TransientError('fetch', `timed out after ${this.settings.timeoutMs} ms fetching ${u.host}`, undefined, 'timeout');
+      return new TransientError(
+        'fetch',
+        `timed out after ${this.settings.timeoutMs} ms fetching ${u.host}`,
+        undefined,
+        'timeout',
+      );
     }
     const detail = cause instanceof Error ? cause.message : (e as Error)?.message;
     return new TransientError('fetch', `network error fetching ${u.host}: ${detail}`, undefined, 'network');

@@ -35,7 +35,8 @@ interface MetaFile {
 }
 
 export function postCacheDir(dataDir: string, postId: string): string {
-  if (!POST_ID_RE.test(postId)) throw new PermanentError('fetch', `invalid post id "${postId.slice(0, 40)}"`, 'invalid_url');
+  if (!POST_ID_RE.test(postId))
+    throw new PermanentError('fetch', `invalid post id "${postId.slice(0, 40)}"`, 'invalid_url');
   return path.join(dataDir, 'cache', 'tiktok', postId);
 }
 
@@ -43,7 +44,9 @@ export function postCacheDir(dataDir: string, postId: string): string {
 export async function readCachedMeta(dataDir: string, postId: string): Promise<MetaFile | null> {
   if (!POST_ID_RE.test(postId)) return null;
   try {
-    const meta = JSON.parse(await fs.readFile(path.join(postCacheDir(dataDir, postId), 'meta.json'), 'utf8')) as MetaFile;
+    const meta = JSON.parse(
+      await fs.readFile(path.join(postCacheDir(dataDir, postId), 'meta.json'), 'utf8'),
+    ) as MetaFile;
     const files = [...meta.slides.map((s) => s.file), ...(meta.audio ? [meta.audio.file] : [])];
     // meta.json is ours, but a file name from disk still never reaches path.join unchecked.
     return meta.version === 1 && files.every((f) => FILE_RE.test(f)) ? meta : null;
@@ -53,7 +56,11 @@ export async function readCachedMeta(dataDir: string, postId: string): Promise<M
 }
 
 /** The cached image of slide `index` (0-based) of a post, for the preview thumbnails. */
-export async function cachedSlideFile(dataDir: string, postId: string, index: number): Promise<{ path: string; mime: string } | null> {
+export async function cachedSlideFile(
+  dataDir: string,
+  postId: string,
+  index: number,
+): Promise<{ path: string; mime: string } | null> {
   const meta = await readCachedMeta(dataDir, postId);
   const slide = meta?.slides.find((s) => s.index === index);
   if (!slide) return null;
@@ -94,7 +101,11 @@ export class SlideshowStore {
   async download(post: SlideshowPost, url: string, source: string, signal?: AbortSignal): Promise<FetchedSlideshow> {
     const min = this.config.source.minSlides;
     if (post.slides.length < min) {
-      throw new PermanentError('fetch', `the slideshow has ${post.slides.length} slide(s); at least ${min} are needed`, 'too_few_slides');
+      throw new PermanentError(
+        'fetch',
+        `the slideshow has ${post.slides.length} slide(s); at least ${min} are needed`,
+        'too_few_slides',
+      );
     }
     const dir = postCacheDir(this.config.dataDir, post.postId);
     await fs.mkdir(dir, { recursive: true });
@@ -102,7 +113,13 @@ export class SlideshowStore {
     const taskSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
     const slideTasks = post.slides.map((slide, i) => async () => {
       const number = String(i + 1).padStart(2, '0');
-      const got = await this.firstGood(slide.urls, `slide ${i + 1}`, taskSignal, 'image/avif,image/webp,image/*,*/*;q=0.8', inspectImage);
+      const got = await this.firstGood(
+        slide.urls,
+        `slide ${i + 1}`,
+        taskSignal,
+        'image/avif,image/webp,image/*,*/*;q=0.8',
+        inspectImage,
+      );
       const file = `slide_${number}.${got.check.ext}`;
       await writeAtomic(path.join(dir, file), got.body);
       return { index: i, file, width: got.check.width, height: got.check.height, mime: got.check.mime };
@@ -134,7 +151,9 @@ export class SlideshowStore {
       audio: results[0] as MetaFile['audio'],
     };
     await writeAtomic(path.join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
-    this.logger.log(`post ${post.postId}: cached ${meta.slides.length} slides${meta.audio ? ' + audio' : ''} from ${source}`);
+    this.logger.log(
+      `post ${post.postId}: cached ${meta.slides.length} slides${meta.audio ? ' + audio' : ''} from ${source}`,
+    );
     return this.toFetched(meta, source);
   }
 
@@ -175,9 +194,19 @@ export class SlideshowStore {
       author: meta.author,
       caption: meta.caption,
       url: meta.url,
-      slides: meta.slides.map((s) => ({ index: s.index, path: path.join(dir, s.file), width: s.width, height: s.height })),
+      slides: meta.slides.map((s) => ({
+        index: s.index,
+        path: path.join(dir, s.file),
+        width: s.width,
+        height: s.height,
+      })),
       audio: meta.audio
-        ? { path: path.join(dir, meta.audio.file), mime: meta.audio.mime, title: meta.audio.title, durationSec: meta.audio.durationSec }
+        ? {
+            path: path.join(dir, meta.audio.file),
+            mime: meta.audio.mime,
+            title: meta.audio.title,
+            durationSec: meta.audio.durationSec,
+          }
         : undefined,
       source,
     };

@@ -10,7 +10,12 @@ function universal(scope: Record<string, unknown>): string {
 
 const appContext = { 'webapp.app-context': { language: 'en' } };
 const image = (n: number) => ({
-  imageURL: { urlList: [`https://p16-sign-va.tiktokcdn.com/obj/${n}.jpeg?x-expires=1&x-signature=a`, `https://p19-sign.tiktokcdn-us.com/obj/${n}.jpeg`] },
+  imageURL: {
+    urlList: [
+      `https://p16-sign-va.tiktokcdn.com/obj/${n}.jpeg?x-expires=1&x-signature=a`,
+      `https://p19-sign.tiktokcdn-us.com/obj/${n}.jpeg`,
+    ],
+  },
   imageWidth: 1080,
   imageHeight: 1440,
 });
@@ -34,7 +39,10 @@ function classified(html: string): unknown {
 
 describe('parseTikTokPage + classifyPage', () => {
   it('reads a slideshow from the universal data script: slides in order, every URL kept, audio, caption', () => {
-    const post = classifyPage(parseTikTokPage(detailPage({ statusCode: 0, itemInfo: { itemStruct: photoItem } }), ID), ID);
+    const post = classifyPage(
+      parseTikTokPage(detailPage({ statusCode: 0, itemInfo: { itemStruct: photoItem } }), ID),
+      ID,
+    );
     expect(post.postId).toBe(ID);
     expect(post.author).toBe('glowgirl');
     expect(post.caption).toBe('three tips </script> for <b>glow</b>');
@@ -46,7 +54,7 @@ describe('parseTikTokPage + classifyPage', () => {
 
   it('reads the older SIGI_STATE shape (ItemModule keyed by id, author as a string)', () => {
     const sigi = { ItemModule: { [ID]: { ...photoItem, author: 'oldschool' } } };
-    const html = `<script id="SIGI_STATE" type="application/json">${JSON.stringify(sigi).replace(/</g, "\\u003c")}</script>`;
+    const html = `<script id="SIGI_STATE" type="application/json">${JSON.stringify(sigi).replace(/</g, '\\u003c')}</script>`;
     const post = classifyPage(parseTikTokPage(html, ID), ID);
     expect(post.author).toBe('oldschool');
     expect(post.slides).toHaveLength(3);
@@ -67,7 +75,11 @@ describe('parseTikTokPage + classifyPage', () => {
   });
 
   it('a video post is "not a slideshow (this post is a video)"', () => {
-    const video = { ...photoItem, imagePost: undefined, video: { id: ID, playAddr: 'https://v16.tiktokcdn.com/v.mp4', duration: 12 } };
+    const video = {
+      ...photoItem,
+      imagePost: undefined,
+      video: { id: ID, playAddr: 'https://v16.tiktokcdn.com/v.mp4', duration: 12 },
+    };
     const e = classified(detailPage({ statusCode: 0, itemInfo: { itemStruct: video } })) as PermanentError;
     expect(e).toBeInstanceOf(PermanentError);
     expect(e.code).toBe('not_slideshow');
@@ -81,7 +93,8 @@ describe('parseTikTokPage + classifyPage', () => {
   });
 
   it('a captcha/verify page is a transient challenge', () => {
-    const html = '<html><title>Security Check</title><div id="tiktok-verify-ele"></div><script src="/captcha.js"></script></html>';
+    const html =
+      '<html><title>Security Check</title><div id="tiktok-verify-ele"></div><script src="/captcha.js"></script></html>';
     const e = classified(html) as TransientError;
     expect(e).toBeInstanceOf(TransientError);
     expect(e.code).toBe('challenge');
@@ -89,17 +102,24 @@ describe('parseTikTokPage + classifyPage', () => {
 
   it('a page with no data at all, or broken JSON, is a transient "could not extract"', () => {
     expect((classified('<html><body>hello</body></html>') as TransientError).code).toBe('extract_failed');
-    const broken = '<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">{"__DEFAULT_SCOPE__":</script>';
+    const broken =
+      '<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">{"__DEFAULT_SCOPE__":</script>';
     expect((classified(broken) as TransientError).code).toBe('extract_failed');
   });
 
   it('an item with neither photos nor a video is still not a slideshow', () => {
-    const e = classified(detailPage({ statusCode: 0, itemInfo: { itemStruct: { id: ID, desc: 'x', imagePost: { images: [] } } } }));
+    const e = classified(
+      detailPage({ statusCode: 0, itemInfo: { itemStruct: { id: ID, desc: 'x', imagePost: { images: [] } } } }),
+    );
     expect((e as PermanentError).code).toBe('not_slideshow');
   });
 
   it('drops empty and non-string URLs from a urlList and music without playUrl', () => {
-    const item = { ...photoItem, music: { title: 'x', playUrl: '' }, imagePost: { images: [{ imageURL: { urlList: ['', 5, 'https://a.tiktokcdn.com/1.jpeg'] } }] } };
+    const item = {
+      ...photoItem,
+      music: { title: 'x', playUrl: '' },
+      imagePost: { images: [{ imageURL: { urlList: ['', 5, 'https://a.tiktokcdn.com/1.jpeg'] } }] },
+    };
     const post = classifyPage(parseTikTokPage(detailPage({ statusCode: 0, itemInfo: { itemStruct: item } }), ID), ID);
     expect(post.slides[0].urls).toEqual(['https://a.tiktokcdn.com/1.jpeg']);
     expect(post.audio).toBeUndefined();

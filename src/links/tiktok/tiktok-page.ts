@@ -43,7 +43,8 @@ export const TIKTOK_STATUS = { OK: 0, NOT_FOUND: 10204, PRIVATE: 10222, REGION_L
 const UNIVERSAL_RE = /<script[^>]*\bid=["']__UNIVERSAL_DATA_FOR_REHYDRATION__["'][^>]*>([\s\S]*?)<\/script>/i;
 const SIGI_SCRIPT_RE = /<script[^>]*\bid=["']SIGI_STATE["'][^>]*>([\s\S]*?)<\/script>/i;
 const SIGI_WINDOW_RE = /window\[['"]SIGI_STATE['"]\]\s*=\s*(\{[\s\S]*?\});\s*window\[/;
-const CHALLENGE_RE = /captcha|tiktok-verify|verify-page|wafchallenge|_wafchallengeid|security check|verify you are human/i;
+const CHALLENGE_RE =
+  /captcha|tiktok-verify|verify-page|wafchallenge|_wafchallengeid|security check|verify you are human/i;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -78,7 +79,11 @@ function fromDetail(detail: Json): PageData {
   const info = detail.itemInfo;
   const item = isObject(info) ? info.itemStruct : undefined;
   if (statusCode !== TIKTOK_STATUS.OK) {
-    return { kind: 'status', statusCode, statusMsg: typeof detail.statusMsg === 'string' ? detail.statusMsg : undefined };
+    return {
+      kind: 'status',
+      statusCode,
+      statusMsg: typeof detail.statusMsg === 'string' ? detail.statusMsg : undefined,
+    };
   }
   if (!isObject(item) || Object.keys(item).length === 0) return { kind: 'no-detail' };
   return { kind: 'item', item: item as ItemStruct };
@@ -115,9 +120,18 @@ export function classifyPage(page: PageData, postId: string): SlideshowPost {
     case 'status':
       throw errorForTikTokStatus(page.statusCode, page.statusMsg);
     case 'no-detail':
-      throw new PermanentError('fetch', 'post not found: TikTok has no post with this id (deleted or never existed)', 'not_found');
+      throw new PermanentError(
+        'fetch',
+        'post not found: TikTok has no post with this id (deleted or never existed)',
+        'not_found',
+      );
     case 'challenge':
-      throw new TransientError('fetch', 'TikTok answered with a verification (captcha) page instead of the post', undefined, 'challenge');
+      throw new TransientError(
+        'fetch',
+        'TikTok answered with a verification (captcha) page instead of the post',
+        undefined,
+        'challenge',
+      );
     case 'unparseable':
       throw new TransientError('fetch', `could not extract the post data: ${page.why}`, undefined, 'extract_failed');
   }
@@ -133,7 +147,12 @@ export function errorForTikTokStatus(statusCode: number, statusMsg?: string): Pe
       return new PermanentError('fetch', 'post is not available in this region', 'region_locked');
     default: {
       const msg = statusMsg ? ` (${statusMsg})` : '';
-      return new TransientError('fetch', `TikTok answered status ${statusCode}${msg} for this post`, undefined, `tiktok_${statusCode}`);
+      return new TransientError(
+        'fetch',
+        `TikTok answered status ${statusCode}${msg} for this post`,
+        undefined,
+        `tiktok_${statusCode}`,
+      );
     }
   }
 }
@@ -158,8 +177,11 @@ function slideshowFromItem(item: ItemStruct, postId: string): SlideshowPost {
     author: author || undefined,
     caption: typeof item.desc === 'string' ? item.desc : '',
     slides,
-    audio: music?.playUrl ? { urls: [music.playUrl], title: music.title || undefined, durationSec: positive(music.duration) } : undefined,
+    audio: music?.playUrl
+      ? { urls: [music.playUrl], title: music.title || undefined, durationSec: positive(music.duration) }
+      : undefined,
   };
 }
 
-const positive = (n: unknown): number | undefined => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined);
+const positive = (n: unknown): number | undefined =>
+  typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;

@@ -31,7 +31,8 @@ export function parseLink(url: string): ParsedLink {
   try {
     return parseTikTokUrl(url);
   } catch (e) {
-    if (e instanceof LinkError) throw new PermanentError('fetch', `not a TikTok post link: ${e.message}`, 'invalid_url');
+    if (e instanceof LinkError)
+      throw new PermanentError('fetch', `not a TikTok post link: ${e.message}`, 'invalid_url');
     throw e;
   }
 }
@@ -75,7 +76,12 @@ export class TikTokSource implements SlideshowSource {
       if (resolvedHit) return resolvedHit;
     }
     const post = await this.loadPost(ref, options.signal);
-    const result = await this.store.download(post, canonicalPostUrl(post.author ?? ref.user, post.postId), this.name, options.signal);
+    const result = await this.store.download(
+      post,
+      canonicalPostUrl(post.author ?? ref.user, post.postId),
+      this.name,
+      options.signal,
+    );
     if (link.shortCode) await this.store.rememberShortLink(link.shortCode, post.postId);
     return result;
   }
@@ -90,7 +96,10 @@ export class TikTokSource implements SlideshowSource {
    */
   private async resolveShortLink(link: ParsedLink, signal?: AbortSignal): Promise<PostRef> {
     const code = link.shortCode!.split('/').pop()!;
-    const start = this.config.source.tiktokBaseUrl === DEFAULT_TIKTOK_BASE_URL ? link.url : `${this.config.source.tiktokBaseUrl}/t/${code}/`;
+    const start =
+      this.config.source.tiktokBaseUrl === DEFAULT_TIKTOK_BASE_URL
+        ? link.url
+        : `${this.config.source.tiktokBaseUrl}/t/${code}/`;
     const res = await this.fetcher.get(start, { signal, stopBefore: (next) => this.isPostOrHome(next) });
     const target = res.redirectedTo ? new URL(res.redirectedTo) : new URL(res.url);
     const ref = this.postRef(target);
@@ -99,10 +108,19 @@ export class TikTokSource implements SlideshowSource {
       return ref;
     }
     if (res.redirectedTo) {
-      throw new PermanentError('fetch', `post not found: the short link ${link.url} leads to TikTok's home page`, 'not_found');
+      throw new PermanentError(
+        'fetch',
+        `post not found: the short link ${link.url} leads to TikTok's home page`,
+        'not_found',
+      );
     }
     if (res.status !== 200) throw errorForStatus(res, 'short link');
-    throw new TransientError('fetch', `the short link ${link.url} did not lead to a post`, undefined, 'short_link_unresolved');
+    throw new TransientError(
+      'fetch',
+      `the short link ${link.url} did not lead to a post`,
+      undefined,
+      'short_link_unresolved',
+    );
   }
 
   /** Fetches and classifies the post page; a `/photo/` page without the detail is retried under `/video/`. */
@@ -113,7 +131,8 @@ export class TikTokSource implements SlideshowSource {
       const res = await this.fetcher.get(pageUrl, { signal });
       if (res.status === 429 || res.status === 403 || res.status >= 500) throw errorForStatus(res, 'post page');
       const page = parseTikTokPage(res.body.toString('utf8'), ref.postId);
-      const missing = page.kind === 'no-detail' || (page.kind === 'status' && page.statusCode === TIKTOK_STATUS.NOT_FOUND);
+      const missing =
+        page.kind === 'no-detail' || (page.kind === 'status' && page.statusCode === TIKTOK_STATUS.NOT_FOUND);
       if (missing && i < kinds.length - 1) {
         this.logger.log(`post ${ref.postId}: no detail under /${kind}/, retrying under /${kinds[i + 1]}/`);
         continue;

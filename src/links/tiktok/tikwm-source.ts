@@ -54,12 +54,22 @@ export class TikwmSource implements SlideshowSource {
     try {
       body = JSON.parse(res.body.toString('utf8')) as TikwmResponse;
     } catch {
-      throw new TransientError('fetch', 'tikwm API answered with something that is not JSON', undefined, 'extract_failed');
+      throw new TransientError(
+        'fetch',
+        'tikwm API answered with something that is not JSON',
+        undefined,
+        'extract_failed',
+      );
     }
     if (body.code !== 0 || !body.data) throw tikwmError(body.msg ?? `code ${body.code}`);
     const post = postFromTikwm(body.data, link.postId);
     this.logger.log(`post ${post.postId}: ${post.slides.length} slides listed by tikwm`);
-    const result = await this.store.download(post, canonicalPostUrl(post.author ?? link.user, post.postId), this.name, options.signal);
+    const result = await this.store.download(
+      post,
+      canonicalPostUrl(post.author ?? link.user, post.postId),
+      this.name,
+      options.signal,
+    );
     if (link.shortCode) await this.store.rememberShortLink(link.shortCode, post.postId);
     return result;
   }
@@ -69,8 +79,10 @@ export class TikwmSource implements SlideshowSource {
 export function tikwmError(msg: string): PermanentError | TransientError {
   const text = `tikwm: ${msg}`;
   if (/private/i.test(msg)) return new PermanentError('fetch', `post is private (${text})`, 'private');
-  if (/region|country/i.test(msg)) return new PermanentError('fetch', `post is not available in this region (${text})`, 'region_locked');
-  if (/not exist|not found|deleted|removed|unavailable/i.test(msg)) return new PermanentError('fetch', `post not found (${text})`, 'not_found');
+  if (/region|country/i.test(msg))
+    return new PermanentError('fetch', `post is not available in this region (${text})`, 'region_locked');
+  if (/not exist|not found|deleted|removed|unavailable/i.test(msg))
+    return new PermanentError('fetch', `post not found (${text})`, 'not_found');
   const limited = /limit/i.test(msg);
   // "Url parsing is failed" and anything else unexplained may pass on a later try.
   return new TransientError('fetch', text, limited ? 1000 : undefined, limited ? 'rate_limited' : 'tikwm_error');
@@ -78,8 +90,11 @@ export function tikwmError(msg: string): PermanentError | TransientError {
 
 export function postFromTikwm(data: TikwmData, knownId: string | null): SlideshowPost {
   const postId = String(data.id ?? knownId ?? '');
-  if (!/^\d{1,32}$/.test(postId)) throw new TransientError('fetch', 'tikwm API answered without a post id', undefined, 'extract_failed');
-  const images = Array.isArray(data.images) ? data.images.filter((u): u is string => typeof u === 'string' && u.length > 0) : [];
+  if (!/^\d{1,32}$/.test(postId))
+    throw new TransientError('fetch', 'tikwm API answered without a post id', undefined, 'extract_failed');
+  const images = Array.isArray(data.images)
+    ? data.images.filter((u): u is string => typeof u === 'string' && u.length > 0)
+    : [];
   if (images.length === 0) {
     if (data.play) throw new PermanentError('fetch', 'not a slideshow (this post is a video)', 'not_slideshow');
     throw new PermanentError('fetch', 'not a slideshow: the post has no photos', 'not_slideshow');
@@ -90,6 +105,8 @@ export function postFromTikwm(data: TikwmData, knownId: string | null): Slidesho
     author: data.author?.unique_id || undefined,
     caption: data.title ?? '',
     slides: images.map((u) => ({ urls: [u] })),
-    audio: musicUrl ? { urls: [musicUrl], title: data.music_info?.title, durationSec: data.music_info?.duration } : undefined,
+    audio: musicUrl
+      ? { urls: [musicUrl], title: data.music_info?.title, durationSec: data.music_info?.duration }
+      : undefined,
   };
 }
