@@ -61,12 +61,10 @@ export function redisGate(redis: Pick<Redis, 'status'>) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (redis.status === 'ready' || !NEEDS_QUEUE.test(req.path) || (req.method === 'GET' && /^\/api\//i.test(req.path)))
       return next();
-    res
-      .status(503)
-      .json({
-        statusCode: 503,
-        message: 'the job queue (Redis) is not reachable; nothing was changed, try again shortly',
-      });
+    res.status(503).json({
+      statusCode: 503,
+      message: 'the job queue (Redis) is not reachable; nothing was changed, try again shortly',
+    });
   };
 }
 

@@ -213,7 +213,7 @@ function send(t: TestApp, method: Method, url: string, query: Record<string, unk
   }
 }
 
-/** UTF-8 percent-encoding by hand (lone surrogates included); `raw` keeps '%' so half-encoded junk reaches the server. */
+/** UTF-8 percent-encoding by hand (lone surrogates included); `raw` keeps '%' so half-encoded junk reaches it. */
 function pathSegment(id: string, strict: boolean): string {
   return [...Buffer.from(id, 'utf8')]
     .map((b) => {

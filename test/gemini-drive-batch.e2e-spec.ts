@@ -108,7 +108,8 @@ describe('a batch through Gemini and Google Drive', () => {
   it('a variation that failed mid-way and is retried repays no finished image and leaves no twin on Drive', async () => {
     const link = tiktok.addPost({ id: '7410000000000000004', slides: 3 });
     const productId = await createProduct(t);
-    // After two images are made, the third is blocked for good (its sanitised retry too): the variation fails in generation.
+    // After two images are made, the third is blocked for good (its sanitised retry too): the variation
+    // fails in generation.
     gemini.fail({ type: 'blocked', how: 'finish' }, { kind: 'image', times: 2, after: 2 });
     const paid = (kind: 'text' | 'image') =>
       gemini.calls.filter((c) => c.kind === kind && c.status === 200 && !c.fault);

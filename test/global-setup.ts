@@ -13,6 +13,7 @@ export default async function globalSetup(): Promise<void> {
   } catch (e) {
     throw new Error(
       `Tests need Redis at ${url} (${(e as Error).message}). Start one: redis-server --daemonize yes --port 6379 --save ""`,
+      { cause: e },
     );
   } finally {
     redis.disconnect();

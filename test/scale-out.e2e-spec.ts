@@ -155,6 +155,7 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
     } catch (e) {
       throw new Error(
         `${(e as Error).message}\n${JSON.stringify(status)}\n${children.map((c) => tail(c, 15)).join('\n')}`,
+        { cause: e },
       );
     } finally {
       redis.disconnect();
@@ -180,7 +181,8 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
     expect([...counts.keys()].sort()).toEqual([...expected].sort());
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
 
-    // Each variation ended once (the exact-once transition logs it in the worker that ended it), and all three workers took part.
+    // Each variation ended once (the exact-once transition logs it in the worker that ended it), and all
+    // three workers took part.
     const ended = (c: Child) =>
       c.lines.filter((l) =>
         new RegExp(`batch ${batchId} link \\S+ variation \\S+: link \\d+ variation v\\d+-\\d+ completed`).test(l),

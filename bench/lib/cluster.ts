@@ -192,6 +192,7 @@ export class BenchCluster {
     } catch (e) {
       throw new Error(
         `${this.options.label}: ${(e as Error).message}\n${JSON.stringify(last?.variations)}\n${this.children.map((c) => tail(c, 10)).join('\n')}`,
+        { cause: e },
       );
     }
     return { status: last!, endedAt: Date.now() };

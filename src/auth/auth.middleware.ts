@@ -42,12 +42,10 @@ export function authMiddleware(auth: AuthService): RequestHandler {
         if (who !== 'anonymous') return next();
         // Health stays public for load balancers, but strangers see only up/down, not the details.
         if (path === HEALTH) return next(redactHealth(res));
-        res
-          .status(401)
-          .json({
-            statusCode: 401,
-            message: 'authentication required: log in, or send Authorization: Bearer <ADMIN_PASSWORD>',
-          });
+        res.status(401).json({
+          statusCode: 401,
+          message: 'authentication required: log in, or send Authorization: Bearer <ADMIN_PASSWORD>',
+        });
       })
       .catch((e: unknown) => {
         if (e instanceof HttpException) {

@@ -202,15 +202,13 @@ export class BatchProgressService {
     const first = await this.ds
       .getRepository(BatchVariation)
       .findOne({ where: { linkId, status: 'failed' }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
-    await this.ds
-      .getRepository(BatchLink)
-      .update(
-        { id: linkId },
-        {
-          error: `${count('failed')} of ${total} variations failed${first?.error ? `; first: ${first.error}` : ''}`,
-          errorStep: first?.errorStep ?? 'generation',
-        },
-      );
+    await this.ds.getRepository(BatchLink).update(
+      { id: linkId },
+      {
+        error: `${count('failed')} of ${total} variations failed${first?.error ? `; first: ${first.error}` : ''}`,
+        errorStep: first?.errorStep ?? 'generation',
+      },
+    );
   }
 
   /** Ends the batch when no link is open; exactly one caller wins. Returns the final status if it did. */

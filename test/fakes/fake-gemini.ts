@@ -335,7 +335,7 @@ interface FakePlanSlide {
   texts: string[];
 }
 
-/** A valid plan for the P, T and slide count the analysis prompt names: the source slides plus an appended product slide. */
+/** A valid plan for the P, T and slide count the prompt names: the source slides + an appended product slide. */
 export function planFromPrompt(prompt: string) {
   const p = Number(/\bP\s*=\s*(\d+)/.exec(prompt)?.[1] ?? 1);
   const t = Number(/\bT\s*=\s*(\d+)/.exec(prompt)?.[1] ?? 1);

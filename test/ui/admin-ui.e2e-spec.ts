@@ -79,7 +79,7 @@ describe('admin UI in Chromium', () => {
     } catch (e) {
       const id = /#\/batch\/([0-9a-f-]{36})/.exec(p.url())?.[1];
       const api = id ? await p.request.get(`/api/batch/${id}/status`).then((r) => r.text()) : 'no batch id in the URL';
-      throw new Error(`batch page never showed "${status}": ${(e as Error).message}\nAPI status: ${api}`);
+      throw new Error(`batch page never showed "${status}": ${(e as Error).message}\nAPI status: ${api}`, { cause: e });
     }
   }
 

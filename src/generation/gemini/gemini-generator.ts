@@ -342,8 +342,8 @@ export class GeminiGenerator implements Generator {
       (p) => p.inlineData?.data && p.inlineData.mimeType?.startsWith('image/'),
     );
     const bytes = Buffer.from(part?.inlineData?.data ?? '', 'base64');
-    let width = 0;
-    let height = 0;
+    let width: number;
+    let height: number;
     try {
       const { info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
       width = info.width;

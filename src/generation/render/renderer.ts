@@ -108,7 +108,6 @@ function wrap(paragraph: string, maxUnits: number, m: Measure): string[] {
       continue;
     }
     if (current) lines.push(current);
-    current = '';
     if (w <= maxUnits) {
       current = word;
       currentWidth = w;

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
-import sharp from 'sharp';
 import type { AppConfig } from '../../config/config.schema';
 import { PermanentError, TransientError, isTransient } from '../../common/errors';
 import type { ParsedLink } from '../link-intake';
