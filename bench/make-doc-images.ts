@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { LocalGenerator } from '../src/generation/local/local-generator';
-import { SlideshowPlan, TextStyle } from '../src/generation/plan';
+import { SlideshowPlan, TextStyle } from '../src/pipeline/plan';
 import { outputSize, renderSlide } from '../src/generation/render/renderer';
-import { FetchedSlideshow } from '../src/links/slideshow-source.interface';
+import { FetchedSlideshow } from '../src/pipeline/slideshow';
 
 const OUT = path.join(__dirname, '..', 'docs', 'images');
 /** Docs show the slides at two thirds of their size: plenty to read them, and each file stays far under 200 KB. */

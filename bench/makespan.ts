@@ -8,10 +8,11 @@
  *
  *   npx ts-node bench/makespan.ts            (BENCH_MAKESPAN_RATE=40 for the 40/s of a bigger machine)
  */
-import { VARIATION_STARTS } from '../src/generation/variations.processor';
+
 import { BenchCluster, JobTimes, SlotLog } from './lib/cluster';
 import { BenchRow, runAlone } from './lib/report';
 import { fmt, mb, percentile, slotUtilisation } from './lib/stats';
+import { VARIATION_STARTS } from '../src/pipeline/queues';
 
 const LINKS = 100;
 const P = 2;

@@ -7,7 +7,7 @@
  *   npx ts-node bench/render-speed.ts
  */
 import sharp from 'sharp';
-import { TextStyle } from '../src/generation/plan';
+import { TextStyle } from '../src/pipeline/plan';
 import { outputSize, renderSlide, SLIDE_JPEG } from '../src/generation/render/renderer';
 import { BenchRow, runAlone } from './lib/report';
 import { fmt } from './lib/stats';

@@ -14,6 +14,7 @@ import { DriveModule } from './drive/drive.module';
 import { GenerationModule } from './generation/generation.module';
 import { HealthModule } from './health/health.module';
 import { LinksModule } from './links/links.module';
+import { SourceModule } from './links/source.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
 
@@ -36,6 +37,7 @@ export class AppModule {
         }),
         BullBoardModule.forRoot({ route: '/admin/queues', adapter: ExpressAdapter }),
         DatabaseModule,
+        SourceModule,
         ProductsModule,
         DriveModule,
         GenerationModule,

@@ -1,5 +1,5 @@
-import { BatchEvent } from '../src/batches/batch-event.entity';
-import { BatchVariation } from '../src/generation/variation.entity';
+import { BatchEvent } from '../src/pipeline/entities/batch-event.entity';
+import { BatchVariation } from '../src/pipeline/entities/variation.entity';
 import { FakeTikTok } from './fakes/fake-tiktok';
 import { buildForChildren, Child, killAll, startChild } from './helpers/processes';
 import { configEnv, testConfig } from './helpers/test-config';

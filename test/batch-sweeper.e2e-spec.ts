@@ -1,15 +1,16 @@
 import type Redis from 'ioredis';
-import { Batch } from '../src/batches/batch.entity';
+import { Batch } from '../src/pipeline/entities/batch.entity';
 import { BatchSweeperService, SWEEP_MAX_REQUEUES } from '../src/batches/batch-sweeper.service';
-import { BatchesQueue, processBatchJobId } from '../src/batches/batches.queue';
+import { BatchesQueue } from '../src/batches/batches.queue';
 import { REDIS } from '../src/common/redis.module';
-import { BatchVariation } from '../src/generation/variation.entity';
-import { variationJobId, VariationsQueue } from '../src/generation/variations.queue';
-import { BatchLink } from '../src/links/link.entity';
-import { LinksQueue, processLinkJobId } from '../src/links/links.queue';
+import { BatchVariation } from '../src/pipeline/entities/variation.entity';
+import { VariationsQueue } from '../src/generation/variations.queue';
+import { BatchLink } from '../src/pipeline/entities/link.entity';
+import { LinksQueue } from '../src/links/links.queue';
 import { cleanupRedis, createProduct, startTestApp, TestApp, tiktokLinks } from './helpers/test-app';
 import { TestGenerator, TestSource } from './helpers/test-doubles';
 import { testConfig } from './helpers/test-config';
+import { processBatchJobId, processLinkJobId, variationJobId } from '../src/pipeline/queues';
 
 /**
  * The sweeper on a real database and real queues. No processor runs (WORKERS=false), so the rows and

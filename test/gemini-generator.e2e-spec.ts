@@ -8,8 +8,8 @@ import { AppConfig } from '../src/config/config.schema';
 import { estimateCalls, estimateForConfig } from '../src/generation/estimate';
 import { GeminiGenerator } from '../src/generation/gemini/gemini-generator';
 import { AnalysisInput, SlideImageInput } from '../src/generation/generator.interface';
-import { SlideshowPlan, validatePlan } from '../src/generation/plan';
-import { FetchedSlideshow } from '../src/links/slideshow-source.interface';
+import { SlideshowPlan, validatePlan } from '../src/pipeline/plan';
+import { FetchedSlideshow } from '../src/pipeline/slideshow';
 import { FakeGemini } from './fakes/fake-gemini';
 import { testConfig } from './helpers/test-config';
 

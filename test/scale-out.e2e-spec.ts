@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import sharp from 'sharp';
 import request from 'supertest';
-import { VARIATION_STARTS } from '../src/generation/variations.processor';
+
 import { FakeGemini } from './fakes/fake-gemini';
 import { FakeTikTok } from './fakes/fake-tiktok';
 import {
@@ -22,6 +22,7 @@ import {
   tail,
   waitFor,
 } from './helpers/processes';
+import { VARIATION_STARTS } from '../src/pipeline/queues';
 
 /**
  * Scale-out on the real parts: one API process (WORKERS=false) and three worker processes, separate

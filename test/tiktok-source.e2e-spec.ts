@@ -8,7 +8,7 @@ import { PermanentError, TransientError } from '../src/common/errors';
 import { AppConfigModule } from '../src/config/config.module';
 import type { AppConfig } from '../src/config/config.schema';
 import { PreviewController } from '../src/links/preview.controller';
-import { SLIDESHOW_SOURCE, SlideshowSource } from '../src/links/slideshow-source.interface';
+import { SLIDESHOW_SOURCE, SlideshowSource } from '../src/pipeline/slideshow';
 import { SafeFetcher } from '../src/links/tiktok/safe-fetch';
 import { createSlideshowSource } from '../src/links/tiktok/source.factory';
 import { TikTokSource } from '../src/links/tiktok/tiktok-source';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BatchLink } from '../src/links/link.entity';
-import { BatchVariation } from '../src/generation/variation.entity';
+import { BatchLink } from '../src/pipeline/entities/link.entity';
+import { BatchVariation } from '../src/pipeline/entities/variation.entity';
 import { FakeGemini } from './fakes/fake-gemini';
 import { FakeTikTok } from './fakes/fake-tiktok';
 import { cleanupRedis, createProduct, startTestApp, TestApp, waitForEnd } from './helpers/test-app';

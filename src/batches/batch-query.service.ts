@@ -1,16 +1,18 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
-import { BATCH_FINAL } from '../common/statuses';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
-import { BatchVariation } from '../generation/variation.entity';
-import { BatchLink } from '../links/link.entity';
-import { Batch } from './batch.entity';
-import { BatchEvent } from './batch-event.entity';
+import { GENERATOR, Generator } from '../generation/generator.interface';
+import { Batch } from '../pipeline/entities/batch.entity';
+import { BatchVariation } from '../pipeline/entities/variation.entity';
+import {
+  BatchesRepository,
+  EventsRepository,
+  LinksRepository,
+  StatusCounts,
+  VariationsRepository,
+} from '../pipeline/repositories';
+import { BATCH_FINAL } from '../pipeline/statuses';
 import { BatchDetailDto, BatchPageDto, BatchStatusDto, BatchSummaryDto, CountsDto } from './dto/batch-responses.dto';
-
-type Counts = Record<string, number>;
 
 /**
  * Reads batches for the API. Status is cheap at any size: counts come from GROUP BY on indexed
@@ -19,40 +21,28 @@ type Counts = Record<string, number>;
 @Injectable()
 export class BatchQueryService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
     @InjectConfig() private readonly config: AppConfig,
+    @Inject(GENERATOR) private readonly generator: Generator,
+    private readonly batches: BatchesRepository,
+    private readonly links: LinksRepository,
+    private readonly variations: VariationsRepository,
+    private readonly events: EventsRepository,
   ) {}
 
-  private p(n: number): string {
-    return this.ds.options.type === 'postgres' ? `$${n}` : '?';
-  }
-
-  private async grouped(sql: string, params: unknown[]): Promise<Counts> {
-    const rows: { status: string; n: string | number }[] = await this.ds.query(sql, params);
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-  }
-
   private async batchOr404(id: string): Promise<Batch> {
-    const batch = await this.ds.getRepository(Batch).findOne({ where: { id } });
+    const batch = await this.batches.find(id);
     if (!batch) throw new NotFoundException(`batch ${id} not found`);
     return batch;
   }
 
-  async status(id: string, notices: string[] = []): Promise<BatchStatusDto> {
+  async status(id: string): Promise<BatchStatusDto> {
     const batch = await this.batchOr404(id);
-    const linkCounts = await this.grouped(
-      `SELECT status, COUNT(*) AS n FROM batch_links WHERE "batchId" = ${this.p(1)} GROUP BY status`,
-      [id],
-    );
-    const varCounts = await this.grouped(
-      `SELECT status, COUNT(*) AS n FROM batch_variations WHERE "batchId" = ${this.p(1)} GROUP BY status`,
-      [id],
-    );
+    // The provider's own states (a key resting until its daily reset) explain a pause the counts cannot.
+    const { notices } = await this.generator.status().catch(() => ({ notices: [] as string[] }));
+    const linkCounts = await this.links.countByStatus(id);
+    const varCounts = await this.variations.countByStatus(id);
     // Variations of links not yet planned have no rows: they count by their link's status.
-    const unplanned = await this.grouped(
-      `SELECT status, SUM("variationsTotal") AS n FROM batch_links WHERE "batchId" = ${this.p(1)} AND "variationsCreated" = ${this.p(2)} GROUP BY status`,
-      [id, false],
-    );
+    const unplanned = await this.links.unplannedVariationsByStatus(id);
     const links = this.counts(batch.linksTotal, linkCounts, {});
     const variations = this.counts(batch.variationsTotal, varCounts, {
       failed: unplanned.failed ?? 0,
@@ -62,9 +52,7 @@ export class BatchQueryService {
     const final = BATCH_FINAL.includes(batch.status);
     const progress = final ? 100 : batch.variationsTotal ? Math.floor((ended / batch.variationsTotal) * 100) : 0;
 
-    const recent = await this.ds
-      .getRepository(BatchEvent)
-      .find({ where: { batchId: id }, order: { id: 'DESC' }, take: 10 });
+    const recent = await this.events.recent(id, 10);
     return {
       id: batch.id,
       name: batch.name,
@@ -82,7 +70,7 @@ export class BatchQueryService {
     };
   }
 
-  private counts(total: number, rows: Counts, extra: Partial<Counts>): CountsDto {
+  private counts(total: number, rows: StatusCounts, extra: Partial<StatusCounts>): CountsDto {
     const completed = rows.completed ?? 0;
     const processing = rows.processing ?? 0;
     const failed = (rows.failed ?? 0) + (extra.failed ?? 0);
@@ -112,24 +100,11 @@ export class BatchQueryService {
   }
 
   private async failures(batchId: string) {
-    const links = await this.ds.getRepository(BatchLink).find({
-      where: { batchId, status: 'failed' },
-      select: ['id', 'url', 'errorStep', 'error', 'position'],
-      order: { position: 'ASC' },
-    });
-    const variations = await this.ds.getRepository(BatchVariation).find({
-      where: { batchId, status: 'failed' },
-      select: ['id', 'linkId', 'errorStep', 'error', 'photoIndex', 'textIndex'],
-      take: 100,
-    });
+    const links = await this.links.failed(batchId);
+    const variations = await this.variations.failed(batchId, 100);
     const urls = new Map(links.map((l) => [l.id, l.url]));
     const missing = [...new Set(variations.map((v) => v.linkId).filter((id) => !urls.has(id)))];
-    if (missing.length) {
-      for (const l of await this.ds
-        .getRepository(BatchLink)
-        .find({ where: { id: In(missing) }, select: ['id', 'url'] }))
-        urls.set(l.id, l.url);
-    }
+    for (const [id, url] of await this.links.urls(missing)) urls.set(id, url);
     return [
       ...links.map((l) => ({
         linkId: l.id,
@@ -151,10 +126,8 @@ export class BatchQueryService {
   async detail(id: string): Promise<BatchDetailDto> {
     const batch = await this.batchOr404(id);
     const [summary] = await this.summaries([batch]);
-    const links = await this.ds.getRepository(BatchLink).find({ where: { batchId: id }, order: { position: 'ASC' } });
-    const variations = await this.ds
-      .getRepository(BatchVariation)
-      .find({ where: { batchId: id }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
+    const links = await this.links.ofBatch(id);
+    const variations = await this.variations.ofBatch(id);
     const byLink = new Map<string, BatchVariation[]>();
     for (const v of variations) byLink.set(v.linkId, [...(byLink.get(v.linkId) ?? []), v]);
     return {
@@ -188,27 +161,13 @@ export class BatchQueryService {
   }
 
   async list(page = 1, pageSize = 20): Promise<BatchPageDto> {
-    const [batches, total] = await this.ds
-      .getRepository(Batch)
-      .findAndCount({ order: { createdAt: 'DESC' }, skip: (page - 1) * pageSize, take: pageSize });
+    const [batches, total] = await this.batches.page(page, pageSize);
     return { items: await this.summaries(batches), total, page, pageSize };
   }
 
   private async summaries(batches: Batch[]): Promise<BatchSummaryDto[]> {
     if (!batches.length) return [];
-    const ids = batches.map((b) => b.id);
-    const rows: { batchId: string; status: string; n: string | number }[] = await this.ds
-      .getRepository(BatchVariation)
-      .createQueryBuilder('v')
-      .select('v."batchId"', 'batchId')
-      .addSelect('v.status', 'status')
-      .addSelect('COUNT(*)', 'n')
-      .where('v."batchId" IN (:...ids)', { ids })
-      .andWhere('v.status IN (:...s)', { s: ['completed', 'failed'] })
-      .groupBy('v."batchId"')
-      .addGroupBy('v.status')
-      .getRawMany();
-    const count = (id: string, s: string) => Number(rows.find((r) => r.batchId === id && r.status === s)?.n ?? 0);
+    const ended = await this.variations.endedCountsOfBatches(batches.map((b) => b.id));
     return batches.map((b) => ({
       id: b.id,
       name: b.name,
@@ -218,8 +177,8 @@ export class BatchQueryService {
       video: b.video,
       linksTotal: b.linksTotal,
       variationsTotal: b.variationsTotal,
-      variationsCompleted: count(b.id, 'completed'),
-      variationsFailed: count(b.id, 'failed'),
+      variationsCompleted: ended.get(b.id)?.completed ?? 0,
+      variationsFailed: ended.get(b.id)?.failed ?? 0,
       generator: b.generator,
       storage: b.storage,
       outputUrl: b.outputUrl,

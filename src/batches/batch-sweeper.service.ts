@@ -1,20 +1,30 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import type Redis from 'ioredis';
-import { DataSource, In } from 'typeorm';
 import { tryRedisLock } from '../common/redis-lock';
 import { InjectRedis } from '../common/redis.module';
-import { BATCH_FINAL } from '../common/statuses';
+import { BATCH_FINAL, BatchStatus } from '../pipeline/statuses';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
-import { BatchVariation } from '../generation/variation.entity';
-import { variationJobId, VariationsQueue } from '../generation/variations.queue';
-import { BatchLink } from '../links/link.entity';
-import { LinksQueue, processLinkJobId } from '../links/links.queue';
-import { Batch } from './batch.entity';
-import { BatchProgressService } from './batch-progress.service';
-import { BatchesQueue, processBatchJobId } from './batches.queue';
+import { BatchProgressService } from '../pipeline/batch-progress.service';
+import { BatchLink } from '../pipeline/entities/link.entity';
+import { BatchVariation } from '../pipeline/entities/variation.entity';
+import { processBatchJobId, processLinkJobId, variationJobId } from '../pipeline/queues';
+import { BatchesRepository, LinksRepository, VariationsRepository } from '../pipeline/repositories';
+import { WorkQueues } from './work-queues';
+
+/** Batches whose rows can be lost in flight. */
+const STARTED: BatchStatus[] = ['processing', 'cancelling'];
+
+/** The three tables the sweeper reads, as one injectable (they are always used together here). */
+@Injectable()
+export class SweptRows {
+  constructor(
+    readonly batches: BatchesRepository,
+    readonly links: LinksRepository,
+    readonly variations: VariationsRepository,
+  ) {}
+}
 
 /** After this many re-queues of one row its work counts as lost for good and the row fails with a reason. */
 export const SWEEP_MAX_REQUEUES = 3;
@@ -51,13 +61,11 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
   private running?: Promise<unknown>;
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
     @InjectRedis() private readonly redis: Redis,
     @InjectConfig() private readonly config: AppConfig,
     private readonly progress: BatchProgressService,
-    private readonly batchesQueue: BatchesQueue,
-    private readonly linksQueue: LinksQueue,
-    private readonly variationsQueue: VariationsQueue,
+    private readonly queues: WorkQueues,
+    private readonly rows: SweptRows,
   ) {}
 
   private key(name: string): string {
@@ -155,14 +163,13 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
 
   /** Queued batches whose process-batch job is gone (e.g. the API stopped between the insert and the queue). */
   private async lostBatches(): Promise<Suspect[]> {
-    const queued = await this.ds.getRepository(Batch).find({ where: { status: 'queued' }, select: ['id'] });
     const out: Suspect[] = [];
-    for (const b of queued) {
-      if (await this.jobAlive(this.batchesQueue.queue, processBatchJobId(b.id))) continue;
+    for (const batchId of await this.rows.batches.idsWithStatus(['queued'])) {
+      if (await this.jobAlive(this.queues.batches.queue, processBatchJobId(batchId))) continue;
       out.push({
-        field: processBatchJobId(b.id),
+        field: processBatchJobId(batchId),
         act: async () => {
-          await this.batchesQueue.add(b.id);
+          await this.queues.batches.add(batchId);
           return 'requeued';
         },
       });
@@ -188,8 +195,7 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
     return {
       field: jobId,
       act: async () => {
-        const batch = await this.ds.getRepository(Batch).findOne({ where: { id: batchId }, select: ['id', 'status'] });
-        if (batch?.status === 'cancelling') {
+        if ((await this.rows.batches.status(batchId)) === 'cancelling') {
           await handlers.cancel();
           return 'none';
         }
@@ -208,17 +214,10 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
 
   /** Open links of started batches whose process-link job is gone, before their variations exist. */
   private async lostLinks(): Promise<Suspect[]> {
-    const started = await this.ds
-      .getRepository(Batch)
-      .find({ where: { status: In(['processing', 'cancelling']) }, select: ['id'] });
-    if (!started.length) return [];
-    const open = await this.ds.getRepository(BatchLink).find({
-      where: { batchId: In(started.map((b) => b.id)), status: In(['pending', 'processing']), variationsCreated: false },
-      select: ['id', 'batchId', 'position', 'status', 'slideshow', 'plan'],
-    });
+    const open = await this.rows.links.openUnplanned(await this.rows.batches.idsWithStatus(STARTED));
     const out: Suspect[] = [];
     for (const link of open) {
-      if (await this.jobAlive(this.linksQueue.queue, processLinkJobId(link.id))) continue;
+      if (await this.jobAlive(this.queues.links.queue, processLinkJobId(link.id))) continue;
       out.push(
         this.lostRow(processLinkJobId(link.id), link.batchId, `link ${link.id}`, {
           cancel: () => this.progress.endLink(link, { status: 'cancelled' }),
@@ -230,7 +229,7 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
             }),
           requeue: async () => {
             await this.progress.release(BatchLink, link.id);
-            await this.linksQueue.add(link.batchId, [link.id]);
+            await this.queues.links.add(link.batchId, [link.id]);
           },
         }),
       );
@@ -240,24 +239,17 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
 
   /** Open variations of started batches whose generate-variation job is gone. */
   private async lostVariations(): Promise<Suspect[]> {
-    const started = await this.ds
-      .getRepository(Batch)
-      .find({ where: { status: In(['processing', 'cancelling']) }, select: ['id', 'status'] });
-    if (!started.length) return [];
-    const open = await this.ds.getRepository(BatchVariation).find({
-      where: { batchId: In(started.map((b) => b.id)), status: In(['pending', 'processing']) },
-      select: ['id', 'batchId', 'linkId', 'photoIndex', 'textIndex', 'status'],
-    });
+    const open = await this.rows.variations.open(await this.rows.batches.idsWithStatus(STARTED));
     const out: Suspect[] = [];
     for (const v of open) {
-      if (await this.jobAlive(this.variationsQueue.queue, variationJobId(v.id))) continue;
+      if (await this.jobAlive(this.queues.variations.queue, variationJobId(v.id))) continue;
       out.push(
         this.lostRow(variationJobId(v.id), v.batchId, `variation ${v.id}`, {
           cancel: () => this.progress.endVariation(v, { status: 'cancelled' }),
           fail: (error) => this.progress.endVariation(v, { status: 'failed', step: 'generation', error }),
           requeue: async () => {
             await this.progress.release(BatchVariation, v.id);
-            await this.variationsQueue.add([{ batchId: v.batchId, linkId: v.linkId, variationId: v.id }]);
+            await this.queues.variations.add([{ batchId: v.batchId, linkId: v.linkId, variationId: v.id }]);
           },
         }),
       );
@@ -267,18 +259,13 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
 
   /** Links whose variations all ended, and batches with no open link, that nobody settled. */
   private async settleIdleBatches(): Promise<string[]> {
-    const started = await this.ds
-      .getRepository(Batch)
-      .find({ where: { status: In(['processing', 'cancelling']) }, select: ['id'] });
     const settled: string[] = [];
-    for (const b of started) {
-      const links = await this.ds
-        .getRepository(BatchLink)
-        .find({ where: { batchId: b.id, status: 'processing', variationsCreated: true }, select: ['id'] });
-      for (const l of links) await this.progress.settleLink(l.id, b.id); // settles the batch too when it was the last
-      await this.progress.settleBatch(b.id);
-      const now = await this.ds.getRepository(Batch).findOne({ where: { id: b.id }, select: ['id', 'status'] });
-      if (now && BATCH_FINAL.includes(now.status)) settled.push(b.id);
+    for (const batchId of await this.rows.batches.idsWithStatus(STARTED)) {
+      // settleLink settles the batch too when it was the last link
+      for (const linkId of await this.rows.links.processingPlannedIds(batchId)) await this.progress.settleLink(linkId, batchId);
+      await this.progress.settleBatch(batchId);
+      const now = await this.rows.batches.status(batchId);
+      if (now && BATCH_FINAL.includes(now)) settled.push(batchId);
     }
     return settled;
   }

@@ -32,9 +32,9 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { validateDto } from '../common/validate-dto';
-import { GENERATOR, Generator } from '../generation/generator.interface';
 import { ProductsService, UploadedPhoto } from '../products/products.service';
 import { BatchQueryService } from './batch-query.service';
+import { BatchControlService } from './batch-control.service';
 import { BatchesService, InlineProducts } from './batches.service';
 import {
   BatchCreatedDto,
@@ -55,9 +55,9 @@ const ID = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('
 export class BatchesController {
   constructor(
     private readonly batches: BatchesService,
+    private readonly control: BatchControlService,
     private readonly query: BatchQueryService,
     private readonly products: ProductsService,
-    @Inject(GENERATOR) private readonly generator: Generator & { notices?: () => Promise<string[]> },
   ) {}
 
   @Post('validate')
@@ -133,8 +133,7 @@ export class BatchesController {
   @ApiOkResponse({ type: BatchStatusDto })
   @ApiNotFoundResponse()
   async status(@Param('id', ID) id: string): Promise<BatchStatusDto> {
-    const notices = (await this.generator.notices?.().catch(() => [] as string[])) ?? [];
-    return this.query.status(id, notices);
+    return this.query.status(id);
   }
 
   @Get(':id')
@@ -154,7 +153,7 @@ export class BatchesController {
   @ApiConflictResponse({ description: 'The batch has already ended.' })
   @ApiNotFoundResponse()
   cancel(@Param('id', ID) id: string): Promise<CancelResultDto> {
-    return this.batches.cancel(id);
+    return this.control.cancel(id);
   }
 
   @Post(':id/retry-failed')
@@ -164,7 +163,7 @@ export class BatchesController {
   @ApiConflictResponse({ description: 'Nothing failed, or the batch is still cancelling.' })
   @ApiNotFoundResponse()
   retry(@Param('id', ID) id: string): Promise<RetryResultDto> {
-    return this.batches.retryFailed(id);
+    return this.control.retryFailed(id);
   }
 
   @Delete(':id')
@@ -174,6 +173,6 @@ export class BatchesController {
   @ApiConflictResponse({ description: 'The batch is still running: cancel it first.' })
   @ApiNotFoundResponse()
   async remove(@Param('id', ID) id: string): Promise<void> {
-    await this.batches.remove(id);
+    await this.control.remove(id);
   }
 }

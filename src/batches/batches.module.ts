@@ -7,12 +7,15 @@ import { GenerationModule } from '../generation/generation.module';
 import { LinksModule } from '../links/links.module';
 import { multerOptions } from '../products/products.module';
 import { ProductsModule } from '../products/products.module';
-import { BatchProgressModule } from './batch-progress.module';
+import { PipelineModule } from '../pipeline/pipeline.module';
 import { BatchQueryService } from './batch-query.service';
 import { BatchesController } from './batches.controller';
 import { BatchesProcessor } from './batches.processor';
-import { BATCHES_QUEUE, BatchesQueue } from './batches.queue';
+import { BatchesQueue } from './batches.queue';
 import { BatchesService } from './batches.service';
+import { BatchControlService } from './batch-control.service';
+import { WorkQueues } from './work-queues';
+import { BATCHES_QUEUE } from '../pipeline/queues';
 
 /** Home of the `batches` queue (process-batch) and the batch API. */
 @Module({
@@ -24,10 +27,10 @@ import { BatchesService } from './batches.service';
     GenerationModule,
     LinksModule,
     ProductsModule,
-    BatchProgressModule,
+    PipelineModule,
   ],
   controllers: [BatchesController],
-  providers: [BatchesQueue, BatchesService, BatchQueryService, BatchesProcessor],
-  exports: [BatchesQueue, BatchQueryService],
+  providers: [BatchesQueue, WorkQueues, BatchesService, BatchControlService, BatchQueryService, BatchesProcessor],
+  exports: [BatchesQueue, WorkQueues, BatchQueryService],
 })
 export class BatchesModule {}

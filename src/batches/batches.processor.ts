@@ -9,11 +9,11 @@ import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { batchFolderName } from '../drive/output-tree';
 import { STORAGE, Storage } from '../drive/storage.interface';
-import { BatchLink } from '../links/link.entity';
+import { BatchLink } from '../pipeline/entities/link.entity';
 import { LinksQueue } from '../links/links.queue';
-import { Batch } from './batch.entity';
-import { BatchProgressService } from './batch-progress.service';
-import { BATCHES_QUEUE, PROCESS_BATCH, ProcessBatchJob } from './batches.queue';
+import { Batch } from '../pipeline/entities/batch.entity';
+import { BatchProgressService } from '../pipeline/batch-progress.service';
+import { BATCHES_QUEUE, PROCESS_BATCH, ProcessBatchJob } from '../pipeline/queues';
 
 /** process-batch: makes the batch's output folder and queues one process-link per pending link. */
 @Injectable()

@@ -2,15 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { enqueueOnce, removeQueued } from '../common/queueing';
-
-export const BATCHES_QUEUE = 'batches';
-export const PROCESS_BATCH = 'process-batch';
-
-export interface ProcessBatchJob {
-  batchId: string;
-}
-
-export const processBatchJobId = (batchId: string) => `batch:${batchId}`;
+import { BATCHES_QUEUE, PROCESS_BATCH, ProcessBatchJob, processBatchJobId } from '../pipeline/queues';
 
 /** Enqueues `process-batch`; the job carries the id only, the database is the truth. */
 @Injectable()

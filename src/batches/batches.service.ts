@@ -1,35 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import {
-  BadRequestException,
-  ConflictException,
-  Inject,
-  Injectable,
-  Logger,
-  NotFoundException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
-import { BATCH_FINAL } from '../common/statuses';
+import { BadRequestException, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { In } from 'typeorm';
 import { withTimeout } from '../common/with-timeout';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { TransactionRunner } from '../database/transaction-runner';
-import { LocalStorage } from '../drive/local-storage';
-import { STORAGE, Storage } from '../drive/storage.interface';
-import { SlideImageStore } from '../generation/slide-image-store';
-import { BatchVariation } from '../generation/variation.entity';
-import { VariationsQueue } from '../generation/variations.queue';
 import { intakeLinks, IntakeResult, LinkError, parseTikTokUrl } from '../links/link-intake';
-import { BatchLink } from '../links/link.entity';
-import { LinksQueue } from '../links/links.queue';
+import { BatchEvent } from '../pipeline/entities/batch-event.entity';
+import { Batch } from '../pipeline/entities/batch.entity';
+import { BatchLink } from '../pipeline/entities/link.entity';
+import { BatchesRepository } from '../pipeline/repositories';
 import { Product } from '../products/product.entity';
 import { PreparedProduct, ProductsService } from '../products/products.service';
-import { Batch } from './batch.entity';
-import { BatchEvent } from './batch-event.entity';
 import { estimateBatch } from './batch-estimate';
-import { BatchProgressService } from './batch-progress.service';
 import { BatchesQueue } from './batches.queue';
 import { BatchCreatedDto } from './dto/batch-responses.dto';
 import { CreateBatchDto } from './dto/create-batch.dto';
@@ -42,21 +26,19 @@ export interface InlineProducts {
   byIndex: Map<number, PreparedProduct>;
 }
 
-/** Creating, cancelling, retrying and deleting batches. Reading them is BatchQueryService's job. */
+/**
+ * Checking and starting batches. Steering them once started (cancel, retry, delete) is BatchControlService's
+ * job; reading them is BatchQueryService's.
+ */
 @Injectable()
 export class BatchesService {
   private readonly logger = new Logger(BatchesService.name);
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
     @InjectConfig() private readonly config: AppConfig,
-    @Inject(STORAGE) private readonly storage: Storage,
     private readonly products: ProductsService,
-    private readonly progress: BatchProgressService,
+    private readonly batches: BatchesRepository,
     private readonly batchesQueue: BatchesQueue,
-    private readonly linksQueue: LinksQueue,
-    private readonly variationsQueue: VariationsQueue,
-    private readonly images: SlideImageStore,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -145,11 +127,9 @@ export class BatchesService {
         `no answer from Redis within ${ENQUEUE_TIMEOUT_MS} ms`,
       );
     } catch (e) {
-      const inlineProducts = inlineIds.length ? await this.ds.getRepository(Product).findBy({ id: In(inlineIds) }) : [];
+      const inlineProducts = await this.products.findMany(inlineIds);
       await this.tx.run(async (em) => {
-        await em.getRepository(BatchEvent).delete({ batchId: batch.id });
-        await em.getRepository(BatchLink).delete({ batchId: batch.id });
-        await em.getRepository(Batch).delete({ id: batch.id });
+        await this.batches.deleteWithRows(batch.id, em);
         if (inlineIds.length) await em.getRepository(Product).delete({ id: In(inlineIds) });
       });
       for (const p of inlineProducts) await rm(this.products.photoPath(p), { force: true });
@@ -206,133 +186,5 @@ export class BatchesService {
       );
     }
     return assigned as (string | PreparedProduct)[];
-  }
-
-  async get(id: string): Promise<Batch> {
-    const batch = await this.ds.getRepository(Batch).findOne({ where: { id } });
-    if (!batch) throw new NotFoundException(`batch ${id} not found`);
-    return batch;
-  }
-
-  /**
-   * Queued jobs are removed; running ones stop at their next step boundary (before the next paid call
-   * and before any upload). The batch stays `cancelling` until nothing runs, then becomes `cancelled`.
-   */
-  async cancel(id: string): Promise<{ id: string; status: string }> {
-    const batch = await this.get(id);
-    if (BATCH_FINAL.includes(batch.status))
-      throw new ConflictException(`batch ${id} has already ended (${batch.status}); there is nothing to cancel`);
-    // A queued batch (process-batch not run yet) ends at once below: it has nothing running.
-    await this.ds
-      .createQueryBuilder()
-      .update(Batch)
-      .set({ status: 'cancelling' })
-      .where('id = :id AND status IN (:...s)', { id, s: ['queued', 'processing'] })
-      .execute();
-    if (batch.status !== 'cancelling') await this.progress.event(id, 'cancel requested');
-    await this.batchesQueue.remove(id);
-    const pendingLinks = await this.ds
-      .getRepository(BatchLink)
-      .find({ where: { batchId: id, status: 'pending' }, select: ['id'] });
-    await this.linksQueue.remove(pendingLinks.map((l) => l.id));
-    const pendingVariations = await this.ds
-      .getRepository(BatchVariation)
-      .find({ where: { batchId: id, status: 'pending' }, select: ['id'] });
-    await this.variationsQueue.remove(pendingVariations.map((v) => v.id));
-    await this.ds
-      .createQueryBuilder()
-      .update(BatchVariation)
-      .set({ status: 'cancelled', finishedAt: () => 'CURRENT_TIMESTAMP' })
-      .where('"batchId" = :id AND status = :s', { id, s: 'pending' })
-      .execute();
-    await this.ds
-      .createQueryBuilder()
-      .update(BatchLink)
-      .set({ status: 'cancelled', finishedAt: () => 'CURRENT_TIMESTAMP' })
-      .where('"batchId" = :id AND status = :s', { id, s: 'pending' })
-      .execute();
-    const processing = await this.ds
-      .getRepository(BatchLink)
-      .find({ where: { batchId: id, status: 'processing', variationsCreated: true }, select: ['id'] });
-    for (const link of processing) await this.progress.settleLink(link.id, id);
-    await this.progress.settleBatch(id);
-    this.logger.log(`batch ${id}: cancel requested`);
-    return { id, status: (await this.get(id)).status };
-  }
-
-  /**
-   * Failed links and variations go back to pending, the batch back to processing; what succeeded (fetched
-   * slides, stored plans, made images, finished variations) is reused, not redone.
-   */
-  async retryFailed(id: string): Promise<{ id: string; status: string; links: number; variations: number }> {
-    const batch = await this.get(id);
-    if (batch.status === 'cancelling' || batch.status === 'queued')
-      throw new ConflictException(`batch ${id} is ${batch.status}; retry once it has ended or started`);
-    const { links, variations } = await this.tx.run(async (em) => {
-      const v = await em
-        .createQueryBuilder()
-        .update(BatchVariation)
-        .set({ status: 'pending', error: null, errorStep: null, finishedAt: null })
-        .where('"batchId" = :id AND status = :s', { id, s: 'failed' })
-        .execute();
-      // Links that failed before their variations existed start over (fetch is cached, the plan is kept).
-      const l = await em
-        .createQueryBuilder()
-        .update(BatchLink)
-        .set({ status: 'pending', error: null, errorStep: null, finishedAt: null })
-        .where('"batchId" = :id AND status = :s AND "variationsCreated" = :no', { id, s: 'failed', no: false })
-        .execute();
-      // Links whose variations were reset are open again.
-      await em
-        .createQueryBuilder()
-        .update(BatchLink)
-        .set({ status: 'processing', error: null, errorStep: null, finishedAt: null })
-        .where(
-          `"batchId" = :id AND status IN ('failed', 'completed') AND EXISTS (SELECT 1 FROM batch_variations v WHERE v."linkId" = batch_links.id AND v.status = 'pending')`,
-          { id },
-        )
-        .execute();
-      if (!v.affected && !l.affected) throw new ConflictException(`batch ${id} has nothing that failed to retry`);
-      await em
-        .createQueryBuilder()
-        .update(Batch)
-        .set({ status: 'processing', finishedAt: null })
-        .where('id = :id', { id })
-        .execute();
-      return { links: l.affected ?? 0, variations: v.affected ?? 0 };
-    });
-    await this.progress.event(id, `retry: ${links} links and ${variations} variations queued again`);
-    const pendingLinks = await this.ds
-      .getRepository(BatchLink)
-      .find({ where: { batchId: id, status: 'pending' }, select: ['id'], order: { position: 'ASC' } });
-    await this.linksQueue.add(
-      id,
-      pendingLinks.map((l) => l.id),
-    );
-    const pendingVariations = await this.ds
-      .getRepository(BatchVariation)
-      .find({ where: { batchId: id, status: 'pending' }, select: ['id', 'linkId'] });
-    await this.variationsQueue.add(
-      pendingVariations.map((v) => ({ batchId: id, linkId: v.linkId, variationId: v.id })),
-    );
-    this.logger.log(`batch ${id}: retry of ${links} links and ${variations} variations`);
-    return { id, status: 'processing', links, variations };
-  }
-
-  /** Deletes an ended batch: rows, its local output and its working images. */
-  async remove(id: string): Promise<void> {
-    const batch = await this.get(id);
-    if (!BATCH_FINAL.includes(batch.status))
-      throw new ConflictException(`batch ${id} is ${batch.status}; cancel it before deleting`);
-    const links = await this.ds.getRepository(BatchLink).find({ where: { batchId: id }, select: ['id'] });
-    await this.tx.run(async (em) => {
-      await em.getRepository(BatchEvent).delete({ batchId: id });
-      if (links.length) await em.getRepository(BatchVariation).delete({ linkId: In(links.map((l) => l.id)) });
-      await em.getRepository(BatchLink).delete({ batchId: id });
-      await em.getRepository(Batch).delete({ id });
-    });
-    for (const link of links) await this.images.removeLink(link.id);
-    if (this.storage instanceof LocalStorage && batch.outputFolderId) await this.storage.remove(batch.outputFolderId);
-    this.logger.log(`batch ${id}: deleted`);
   }
 }

@@ -2,21 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/config.schema';
-import { Batch } from '../batches/batch.entity';
-import { BatchEvent } from '../batches/batch-event.entity';
-import { BatchVariation } from '../generation/variation.entity';
-import { BatchLink } from '../links/link.entity';
-import { Product } from '../products/product.entity';
 import { migrations } from './migrations';
 
-export const entities = [Batch, BatchLink, BatchVariation, Product, BatchEvent];
-
 /**
- * One DataSource description for the app, the workers and the TypeORM CLI (ormconfig.ts). Migrations,
- * never `synchronize`, and they run at boot. SQLite runs in WAL mode with a busy timeout so an API process
+ * One DataSource description for the app, the workers and the TypeORM CLI (ormconfig.ts). The database
+ * layer knows no feature: the app registers its entities through each module's `forFeature`
+ * (`autoLoadEntities`), the CLI passes them in. Migrations, never `synchronize`, and they run at boot. SQLite runs in WAL mode with a busy timeout so an API process
  * and worker processes on one machine can share the file.
  */
-export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+export function dataSourceOptions(config: AppConfig, entities: DataSourceOptions['entities'] = []): DataSourceOptions {
   const common = { entities, migrations, migrationsRun: true, synchronize: false, logging: ['error' as const] };
   if (config.database.type === 'postgres') {
     return { ...common, type: 'postgres', url: config.database.url, extra: { max: 10 } };

@@ -5,7 +5,7 @@ import { drive_v3, google } from 'googleapis';
 import { AppConfig } from '../config/config.schema';
 import { PermanentError, TransientError } from '../common/errors';
 import { sleep } from '../common/rate-limiter';
-import { Storage, StoredRef } from './storage.interface';
+import { OutputArchive, OutputScope, Storage, StoredRef } from './storage.interface';
 
 const FOLDER_MIME = 'application/vnd.google-apps.folder';
 const SCOPES = ['https://www.googleapis.com/auth/drive'];
@@ -165,6 +165,18 @@ export class DriveStorage implements Storage {
       }),
     );
   }
+
+  /** On Drive the delivered folder itself is the link: the person opens it there. */
+  downloadUrl(_scope: OutputScope, folder: StoredRef): string {
+    return folder.url;
+  }
+
+  archive(folder: { id: string | null; url: string | null }): OutputArchive {
+    return { ok: false, reason: `the output is on Google Drive: ${folder.url ?? 'not delivered yet'}` };
+  }
+
+  /** Drive folders are the user's own copy of the work: deleting a batch in the app leaves them alone. */
+  async removeOutput(_folderId: string): Promise<void> {}
 
   /** The parent folder exists and, for a service account, lies inside a shared drive. */
   async check(): Promise<void> {

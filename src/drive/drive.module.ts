@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../config/config.schema';
 import { APP_CONFIG } from '../config/config.module';
-import { DatabaseModule } from '../database/database.module';
+import { PipelineModule } from '../pipeline/pipeline.module';
 import { DownloadsController } from './downloads.controller';
 import { DriveStorage } from './drive-storage';
 import { LocalStorage } from './local-storage';
@@ -15,7 +15,7 @@ export function createStorage(config: AppConfig): Storage {
 }
 
 @Module({
-  imports: [DatabaseModule],
+  imports: [PipelineModule],
   controllers: [DownloadsController],
   providers: [
     {
@@ -25,7 +25,7 @@ export function createStorage(config: AppConfig): Storage {
         const storage = createStorage(config);
         // A Drive misconfiguration is reported at boot, not at the first upload of a batch.
         await storage
-          .check?.()
+          .check()
           .catch((e: Error) => new Logger('DriveModule').error(`storage check failed: ${e.message}`));
         return storage;
       },

@@ -1,6 +1,8 @@
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { Storage, StoredRef } from './storage.interface';
+import archiver from 'archiver';
+import { OutputArchive, OutputScope, Storage, StoredRef } from './storage.interface';
 
 /**
  * Delivery into `DATA_DIR/output`, the offline default: the same folder tree as Drive, served by the app
@@ -19,9 +21,12 @@ export class LocalStorage implements Storage {
   /** Absolute path of a folder id, refusing anything that would leave the output root. */
   resolve(relative: string): string {
     const abs = path.resolve(this.root, relative);
-    if (abs !== this.root && !abs.startsWith(this.root + path.sep))
-      throw new Error(`path escapes the output folder: ${relative}`);
+    if (abs !== this.root && !abs.startsWith(this.root + path.sep)) throw new Error(`path escapes the output folder: ${relative}`);
     return abs;
+  }
+
+  async check(): Promise<void> {
+    await fs.mkdir(this.root, { recursive: true });
   }
 
   async ensureFolder(parentId: string | null, name: string): Promise<StoredRef> {
@@ -40,13 +45,27 @@ export class LocalStorage implements Storage {
     return { id, url: LocalStorage.urlFor(id) };
   }
 
-  async remove(folderId: string): Promise<void> {
+  /** The app's own ZIP routes (DownloadsController) serve local output. */
+  downloadUrl(scope: OutputScope, _folder: StoredRef): string {
+    return scope.linkId ? `/api/batch/${scope.batchId}/links/${scope.linkId}/download` : `/api/batch/${scope.batchId}/download`;
+  }
+
+  archive(folder: { id: string | null; url: string | null }): OutputArchive {
+    const dir = folder.id ? this.resolve(folder.id) : null;
+    if (!dir || !fsSync.existsSync(dir)) return { ok: false, reason: 'nothing has been delivered yet' };
+    const name = path.basename(dir);
+    const zip = archiver('zip', { zlib: { level: 1 } }); // JPEGs and MP4s do not compress further
+    zip.directory(dir, name);
+    void zip.finalize();
+    return { ok: true, name, stream: zip };
+  }
+
+  async removeOutput(folderId: string): Promise<void> {
     await fs.rm(this.resolve(folderId), { recursive: true, force: true });
   }
 }
 
 function safeName(name: string): string {
-  if (!/^[A-Za-z0-9._-]{1,120}$/.test(name) || name === '.' || name === '..')
-    throw new Error(`unsafe file name: ${name}`);
+  if (!/^[A-Za-z0-9._-]{1,120}$/.test(name) || name === '.' || name === '..') throw new Error(`unsafe file name: ${name}`);
   return name;
 }

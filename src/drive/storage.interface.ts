@@ -1,11 +1,22 @@
+import type { Readable } from 'node:stream';
+
 /** A folder or file made by a storage provider: its id for further calls and a URL a person can open. */
 export interface StoredRef {
   id: string;
   url: string;
 }
 
+/** Whose output a download link is for: a whole batch, or one of its links. */
+export interface OutputScope {
+  batchId: string;
+  linkId?: string;
+}
+
+/** A delivered folder as a ZIP stream, or why there is none to give. */
+export type OutputArchive = { ok: true; name: string; stream: Readable } | { ok: false; reason: string };
+
 /**
- * Where finished variations are delivered. Both calls are idempotent by name: calling again with the same
+ * Where finished variations are delivered. Both writes are idempotent by name: calling again with the same
  * parent and name returns the existing folder or replaces nothing and returns the existing file, so a
  * retried upload never makes a twin.
  */
@@ -15,8 +26,14 @@ export interface Storage {
   ensureFolder(parentId: string | null, name: string): Promise<StoredRef>;
   /** Finds or writes file `name` in `folderId`. `body` is the file's bytes. */
   putFile(folderId: string, name: string, body: Buffer, mimeType: string): Promise<StoredRef>;
-  /** Optional: confirms credentials and the root at boot; throws with a message a person can act on. */
-  check?(): Promise<void>;
+  /** Confirms credentials and the root at boot; throws with a message a person can act on. */
+  check(): Promise<void>;
+  /** The link a person opens for a delivered folder: the app's ZIP download (local) or the folder itself (Drive). */
+  downloadUrl(scope: OutputScope, folder: StoredRef): string;
+  /** A delivered folder as a ZIP stream (local output), or the reason there is none (Drive, nothing yet). */
+  archive(folder: { id: string | null; url: string | null }): OutputArchive;
+  /** Removes a deleted batch's output the app keeps itself (local); Drive folders belong to the user and stay. */
+  removeOutput(folderId: string): Promise<void>;
 }
 
 export const STORAGE = Symbol('STORAGE');

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { BatchProgressModule } from '../batches/batch-progress.module';
+import { PipelineModule } from '../pipeline/pipeline.module';
 import { RedisRateLimiter } from '../common/rate-limiter';
 import { REDIS } from '../common/redis.module';
 import { registerQueue } from '../common/queueing';
@@ -8,15 +8,15 @@ import { AppConfig } from '../config/config.schema';
 import { APP_CONFIG } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { DriveModule } from '../drive/drive.module';
-import { SourceModule } from '../links/source.module';
 import { ProductsModule } from '../products/products.module';
 import { GeminiGenerator } from './gemini/gemini-generator';
 import { GENERATOR, Generator } from './generator.interface';
 import { LocalGenerator } from './local/local-generator';
 import { SlideImageStore } from './slide-image-store';
 import { VariationsProcessor } from './variations.processor';
-import { VARIATIONS_QUEUE, VariationsQueue } from './variations.queue';
+import { VariationsQueue } from './variations.queue';
 import { VideoService } from './video/video.service';
+import { VARIATIONS_QUEUE } from '../pipeline/queues';
 
 /** The generator, chosen here and nowhere else: Gemini when a key is set (or GENERATOR=gemini), else offline. */
 export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, redis: Redis): Generator {
@@ -34,8 +34,7 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
     })),
     DatabaseModule,
     DriveModule,
-    SourceModule,
-    BatchProgressModule,
+    PipelineModule,
     ProductsModule,
   ],
   providers: [

@@ -1,5 +1,5 @@
-import { FetchedSlideshow } from '../links/slideshow-source.interface';
-import { PlanSlide, SlideshowPlan } from './plan';
+import { FetchedSlideshow } from '../pipeline/slideshow';
+import { PlanSlide, SlideshowPlan } from '../pipeline/plan';
 
 export interface ProductInput {
   /** Absolute path of the stored, re-encoded product photo. */
@@ -35,6 +35,28 @@ export interface SlideImageInput {
   textIndex?: number;
 }
 
+/** What happened to one paid call, or that a slide image was accepted (the metrics hook). */
+export type GeneratorEvent =
+  | {
+      type: 'call';
+      /** The API key, masked. */
+      key: string;
+      kind: 'text' | 'image';
+      outcome: 'ok' | 'rate_limited' | 'daily_quota' | 'invalid_key' | 'unavailable' | 'rejected';
+    }
+  | { type: 'image-made' };
+
+/** How the generator is doing, for /api/health (details), batch status (notices) and metrics. */
+export interface GeneratorStatus {
+  name: 'local' | 'gemini';
+  /** False when no call can succeed now (every key refused or resting). */
+  ok: boolean;
+  /** Plain-language states a user should see in batch status, e.g. a key resting until the daily reset. */
+  notices: string[];
+  /** Provider details for health: models, keys (masked) and their states. */
+  details: Record<string, unknown>;
+}
+
 /**
  * Plans and paints new slideshows. `analyse` is called once per link (its plan is stored, so a retry
  * never pays again); `makeSlideImage` once per (slide, photo variant), and its result is persisted
@@ -47,6 +69,9 @@ export interface Generator {
   analyse(input: AnalysisInput): Promise<SlideshowPlan>;
   /** A text-free slide image (JPEG or PNG bytes), unless `drawsText`. */
   makeSlideImage(input: SlideImageInput): Promise<Buffer>;
+  status(): Promise<GeneratorStatus>;
+  /** `listener` hears every paid call's outcome and every accepted image (metrics). */
+  onEvent(listener: (e: GeneratorEvent) => void): void;
 }
 
 export const GENERATOR = Symbol('GENERATOR');

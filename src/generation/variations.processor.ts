@@ -6,8 +6,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bull';
 import sharp from 'sharp';
 import { DataSource } from 'typeorm';
-import { Batch } from '../batches/batch.entity';
-import { BatchProgressService } from '../batches/batch-progress.service';
+import { Batch } from '../pipeline/entities/batch.entity';
+import { BatchProgressService } from '../pipeline/batch-progress.service';
 import { FailureStep } from '../common/errors';
 import { consume, runJob } from '../common/job-runner';
 import { RedisRateLimiter } from '../common/rate-limiter';
@@ -16,19 +16,18 @@ import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { slideFileName, variationFolderName } from '../drive/output-tree';
 import { STORAGE, Storage } from '../drive/storage.interface';
-import { BatchLink } from '../links/link.entity';
-import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource } from '../links/slideshow-source.interface';
+import { BatchLink } from '../pipeline/entities/link.entity';
+import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource } from '../pipeline/slideshow';
 import { ProductsService } from '../products/products.service';
 import { GENERATOR, Generator, ProductInput } from './generator.interface';
-import { SlideshowPlan } from './plan';
+import { SlideshowPlan } from '../pipeline/plan';
 import { outputSize, renderSlide, SLIDE_JPEG } from './render/renderer';
 import { SlideImageStore } from './slide-image-store';
-import { BatchVariation, VariationFile } from './variation.entity';
-import { GENERATE_VARIATION, GenerateVariationJob, VARIATIONS_QUEUE } from './variations.queue';
-import { VideoService } from './video/video.service';
+import { BatchVariation, VariationFile } from '../pipeline/entities/variation.entity';
 
-/** The limiter name for generate-variation starts (VARIATION_RATE_LIMIT), shared by every worker. */
-export const VARIATION_STARTS = 'variation-starts';
+import { VideoService } from './video/video.service';
+import { GENERATE_VARIATION, GenerateVariationJob, VARIATION_STARTS, VARIATIONS_QUEUE } from '../pipeline/queues';
+
 
 /**
  * generate-variation: the slide images of photo variant p (made once per (slide, p), shared by every t),

@@ -2,18 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { enqueueOnce, removeQueued } from '../common/queueing';
+import { GENERATE_VARIATION, GenerateVariationJob, VARIATIONS_QUEUE, variationJobId } from '../pipeline/queues';
 
-export const VARIATIONS_QUEUE = 'variations';
-export const GENERATE_VARIATION = 'generate-variation';
-
-export interface GenerateVariationJob {
-  batchId: string;
-  linkId: string;
-  variationId: string;
-}
-
-export const variationJobId = (variationId: string) => `variation:${variationId}`;
-
+/** Enqueues `generate-variation`, one job per variation under its deterministic id. */
 @Injectable()
 export class VariationsQueue {
   constructor(@InjectQueue(VARIATIONS_QUEUE) readonly queue: Queue<GenerateVariationJob>) {}

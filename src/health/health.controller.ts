@@ -4,15 +4,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { BatchesQueue } from '../batches/batches.queue';
+import { WorkQueues } from '../batches/work-queues';
 import { InjectRedis } from '../common/redis.module';
 import { withTimeout } from '../common/with-timeout';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { STORAGE, Storage } from '../drive/storage.interface';
 import { GENERATOR, Generator } from '../generation/generator.interface';
-import { VariationsQueue } from '../generation/variations.queue';
-import { LinksQueue } from '../links/links.queue';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 
 /** Database, Redis, queues, live workers and providers; 503 when the database or Redis is down. */
@@ -22,10 +20,8 @@ export class HealthController {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @InjectRedis() private readonly redis: Redis,
-    private readonly batches: BatchesQueue,
-    private readonly links: LinksQueue,
-    private readonly variations: VariationsQueue,
-    @Inject(GENERATOR) private readonly generator: Generator & { health?: () => Promise<unknown> },
+    private readonly queues: WorkQueues,
+    @Inject(GENERATOR) private readonly generator: Generator,
     @Inject(STORAGE) private readonly storage: Storage,
     @InjectConfig() private readonly config: AppConfig,
     private readonly heartbeats: WorkerHeartbeatService,
@@ -47,15 +43,18 @@ export class HealthController {
     const redis = await check(async () => ({ ping: await this.redis.ping() }));
     const queues = redis.ok
       ? await check(async () => ({
-          batches: await this.batches.queue.getJobCounts(),
-          links: await this.links.queue.getJobCounts(),
-          variations: await this.variations.queue.getJobCounts(),
+          batches: await this.queues.batches.queue.getJobCounts(),
+          links: await this.queues.links.queue.getJobCounts(),
+          variations: await this.queues.variations.queue.getJobCounts(),
         }))
       : { ok: false as const, error: 'Redis is down' };
     const workers = redis.ok ? await this.heartbeats.live().catch(() => []) : [];
     const generator = {
       name: this.generator.name,
-      ...((await this.generator.health?.().catch((e: Error) => ({ error: e.message }))) ?? {}),
+      ...(await this.generator
+        .status()
+        .then((st) => st.details)
+        .catch((e: Error) => ({ error: e.message }))),
     };
     const ok = database.ok && redis.ok;
     res.status(ok ? 200 : 503).json({

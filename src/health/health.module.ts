@@ -3,12 +3,11 @@ import { BatchesModule } from '../batches/batches.module';
 import { DatabaseModule } from '../database/database.module';
 import { DriveModule } from '../drive/drive.module';
 import { GenerationModule } from '../generation/generation.module';
-import { LinksModule } from '../links/links.module';
 import { HealthController } from './health.controller';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 
 @Module({
-  imports: [DatabaseModule, DriveModule, GenerationModule, LinksModule, BatchesModule],
+  imports: [DatabaseModule, DriveModule, GenerationModule, BatchesModule],
   controllers: [HealthController],
   providers: [WorkerHeartbeatService],
   exports: [WorkerHeartbeatService],

@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
-import { BatchProgressModule } from '../batches/batch-progress.module';
+import { PipelineModule } from '../pipeline/pipeline.module';
 import { registerQueue } from '../common/queueing';
 import { DatabaseModule } from '../database/database.module';
 import { DriveModule } from '../drive/drive.module';
 import { GenerationModule } from '../generation/generation.module';
 import { ProductsModule } from '../products/products.module';
 import { LinksProcessor } from './links.processor';
-import { LINKS_QUEUE, LinksQueue } from './links.queue';
+import { LinksQueue } from './links.queue';
 import { PreviewController } from './preview.controller';
 import { SourceModule } from './source.module';
+import { LINKS_QUEUE } from '../pipeline/queues';
 
 /** Home of the `links` queue (process-link: fetch, analysis, variation rows) and the link preview. */
 @Module({
@@ -18,7 +19,7 @@ import { SourceModule } from './source.module';
     DriveModule,
     GenerationModule,
     SourceModule,
-    BatchProgressModule,
+    PipelineModule,
     ProductsModule,
   ],
   controllers: [PreviewController],

@@ -4,8 +4,8 @@ import { InjectQueue } from '@nestjs/bull';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bull';
 import { DataSource } from 'typeorm';
-import { Batch } from '../batches/batch.entity';
-import { BatchProgressService } from '../batches/batch-progress.service';
+import { Batch } from '../pipeline/entities/batch.entity';
+import { BatchProgressService } from '../pipeline/batch-progress.service';
 import { FailureStep } from '../common/errors';
 import { TransactionRunner } from '../database/transaction-runner';
 import { consume, runJob } from '../common/job-runner';
@@ -15,12 +15,13 @@ import { InjectConfig } from '../config/config.module';
 import { linkFolderName } from '../drive/output-tree';
 import { STORAGE, Storage } from '../drive/storage.interface';
 import { GENERATOR, Generator } from '../generation/generator.interface';
-import { BatchVariation } from '../generation/variation.entity';
+import { BatchVariation } from '../pipeline/entities/variation.entity';
 import { VariationsQueue } from '../generation/variations.queue';
 import { ProductsService } from '../products/products.service';
-import { BatchLink } from './link.entity';
-import { LINKS_QUEUE, PROCESS_LINK, ProcessLinkJob } from './links.queue';
-import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource } from './slideshow-source.interface';
+import { BatchLink } from '../pipeline/entities/link.entity';
+
+import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource } from '../pipeline/slideshow';
+import { LINKS_QUEUE, PROCESS_LINK, ProcessLinkJob } from '../pipeline/queues';
 
 /**
  * process-link: fetch the slideshow, run the analysis once (its plan is stored: a retry never pays for it

@@ -29,7 +29,7 @@ import { VALIDATION_OPTIONS } from '../common/validate-dto';
 import { InjectConfig } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { LinkPreviewDto, LinkPreviewErrorDto, PreviewLinkDto } from './dto/preview.dto';
-import { SLIDESHOW_SOURCE, SlideshowSource } from './slideshow-source.interface';
+import { SLIDESHOW_SOURCE, SlideshowSource } from '../pipeline/slideshow';
 import { cachedSlideFile } from './tiktok/slideshow-store';
 
 const POST_ID_RE = /^\d{1,32}$/;

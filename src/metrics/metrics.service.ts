@@ -1,16 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bull';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
-import { BatchesQueue } from '../batches/batches.queue';
+import { WorkQueues } from '../batches/work-queues';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
-import { GeminiEvent, GeminiGenerator } from '../generation/gemini/gemini-generator';
-import { GENERATOR, Generator } from '../generation/generator.interface';
-import { VariationsQueue } from '../generation/variations.queue';
+import { GENERATOR, Generator, GeneratorEvent } from '../generation/generator.interface';
 import { WorkerHeartbeatService } from '../health/worker-heartbeat.service';
-import { LinksQueue } from '../links/links.queue';
+import { BatchesRepository } from '../pipeline/repositories';
 
 /** Job states Bull counts; read at scrape time, so every process reports the same global numbers. */
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused'] as const;
@@ -49,7 +45,7 @@ export class MetricsService implements OnApplicationBootstrap {
   });
   readonly imagesMade = new Counter({
     name: 'studio_images_made_total',
-    help: 'Slide images the paid generator made and that passed the checks (each is stored and never made again).',
+    help: 'Slide images made by the generator that passed the checks (each is stored and never made again).',
     labelNames: ['generator'] as const,
     registers: [this.registry],
   });
@@ -61,19 +57,13 @@ export class MetricsService implements OnApplicationBootstrap {
   });
 
   constructor(
-    batches: BatchesQueue,
-    links: LinksQueue,
-    variations: VariationsQueue,
+    work: WorkQueues,
     @Inject(GENERATOR) private readonly generator: Generator,
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly batches: BatchesRepository,
     @InjectConfig() private readonly config: AppConfig,
     private readonly heartbeats: WorkerHeartbeatService,
   ) {
-    this.queues = [
-      { name: 'batches', queue: batches.queue },
-      { name: 'links', queue: links.queue },
-      { name: 'variations', queue: variations.queue },
-    ];
+    this.queues = work.all();
     collectDefaultMetrics({ register: this.registry });
     const queues = this.queues;
     new Gauge({
@@ -88,7 +78,7 @@ export class MetricsService implements OnApplicationBootstrap {
         }
       },
     });
-    const db = this.ds;
+    const repo = this.batches;
     new Gauge({
       name: 'studio_batches',
       help: 'Batches by status (from the database at scrape time).',
@@ -96,10 +86,7 @@ export class MetricsService implements OnApplicationBootstrap {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const rows: { status: string; n: string | number }[] = await db.query(
-          'SELECT status, COUNT(*) AS n FROM batches GROUP BY status',
-        );
-        for (const r of rows) this.set({ status: r.status }, Number(r.n));
+        for (const [status, n] of Object.entries(await repo.countByStatus())) this.set({ status }, n);
       },
     });
     const beats = this.heartbeats;
@@ -119,7 +106,7 @@ export class MetricsService implements OnApplicationBootstrap {
       queue.on('completed', (job: Job) => this.observe(name, 'completed', job));
       queue.on('failed', (job: Job) => this.observe(name, 'failed', job));
     }
-    if (this.generator instanceof GeminiGenerator) this.generator.onEvent((e) => this.onGemini(e));
+    this.generator.onEvent((e) => this.onGenerator(e));
   }
 
   private observe(queue: string, outcome: string, job: Job): void {
@@ -128,12 +115,13 @@ export class MetricsService implements OnApplicationBootstrap {
     this.jobDuration.observe({ queue, outcome }, Math.max(0, ((job.finishedOn ?? Date.now()) - started) / 1000));
   }
 
-  private onGemini(e: GeminiEvent): void {
-    if (e.type === 'image-made') return void this.imagesMade.inc({ generator: 'gemini' });
-    this.providerCalls.inc({ provider: 'gemini', key: e.key, kind: e.kind, outcome: e.outcome });
+  private onGenerator(e: GeneratorEvent): void {
+    const provider = this.generator.name;
+    if (e.type === 'image-made') return void this.imagesMade.inc({ generator: provider });
+    this.providerCalls.inc({ provider, key: e.key, kind: e.kind, outcome: e.outcome });
     if (e.outcome === 'rate_limited' || e.outcome === 'daily_quota') {
       this.providerRateLimited.inc({
-        provider: 'gemini',
+        provider,
         key: e.key,
         kind: e.kind,
         quota: e.outcome === 'daily_quota' ? 'day' : 'minute',
@@ -141,7 +129,7 @@ export class MetricsService implements OnApplicationBootstrap {
     }
     if (e.outcome === 'ok') {
       const price = e.kind === 'image' ? this.config.gemini.pricePerImageCall : this.config.gemini.pricePerTextCall;
-      this.spend.inc({ provider: 'gemini', kind: e.kind }, price);
+      this.spend.inc({ provider, kind: e.kind }, price);
     }
   }
 

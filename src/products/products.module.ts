@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { memoryStorage } from 'multer';
 import { AppConfig } from '../config/config.schema';
 import { APP_CONFIG } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { Product } from './product.entity';
 import { ProductsController } from './products.controller';
 import { ProductsService } from './products.service';
 
@@ -17,7 +19,7 @@ export const multerOptions = {
 };
 
 @Module({
-  imports: [DatabaseModule, MulterModule.registerAsync(multerOptions)],
+  imports: [DatabaseModule, TypeOrmModule.forFeature([Product]), MulterModule.registerAsync(multerOptions)],
   controllers: [ProductsController],
   providers: [ProductsService],
   exports: [ProductsService],

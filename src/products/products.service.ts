@@ -93,6 +93,10 @@ export class ProductsService {
     return product;
   }
 
+  findMany(ids: string[]): Promise<Product[]> {
+    return ids.length ? this.products.findBy({ id: In(ids) }) : Promise.resolve([]);
+  }
+
   /** The ids among `ids` that do not exist. */
   async missing(ids: string[]): Promise<string[]> {
     if (!ids.length) return [];

@@ -9,7 +9,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/config/config.schema';
 import { GENERATOR, Generator } from '../../src/generation/generator.interface';
-import { SLIDESHOW_SOURCE, SlideshowSource } from '../../src/links/slideshow-source.interface';
+import { SLIDESHOW_SOURCE, SlideshowSource } from '../../src/pipeline/slideshow';
 import { REDIS } from '../../src/common/redis.module';
 import type Redis from 'ioredis';
 

@@ -3,10 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { PermanentError, TransientError } from '../../src/common/errors';
-import { AnalysisInput, Generator, SlideImageInput } from '../../src/generation/generator.interface';
-import { SlideshowPlan } from '../../src/generation/plan';
+import { AnalysisInput, Generator, GeneratorStatus, SlideImageInput } from '../../src/generation/generator.interface';
+import { SlideshowPlan } from '../../src/pipeline/plan';
 import { parseTikTokUrl } from '../../src/links/link-intake';
-import { FetchedSlideshow, SlideshowSource } from '../../src/links/slideshow-source.interface';
+import { FetchedSlideshow, SlideshowSource } from '../../src/pipeline/slideshow';
 
 /**
  * Test doubles of the provider interfaces for the engine's integration specs (the engine is the code
@@ -65,6 +65,12 @@ export class TestGenerator implements Generator {
   readonly imageFailures = new Map<string, Failure>();
   /** Each image call takes this long (lets cancel and crash tests catch work in flight). */
   imageDelayMs = 0;
+
+  async status(): Promise<GeneratorStatus> {
+    return { name: 'local', ok: true, notices: [], details: {} };
+  }
+
+  onEvent(): void {}
 
   async analyse(input: AnalysisInput): Promise<SlideshowPlan> {
     this.analyses.push({ linkId: input.linkId, at: Date.now() });

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { BATCH_STATUSES, ITEM_STATUSES } from '../../common/statuses';
+import { BATCH_STATUSES, ITEM_STATUSES } from '../../pipeline/statuses';
 
 export class ValidLinkDto {
   @ApiProperty() url: string;

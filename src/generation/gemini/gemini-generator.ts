@@ -5,9 +5,10 @@ import sharp from 'sharp';
 import { AppConfig } from '../../config/config.schema';
 import { FailureStep, PermanentError, TransientError } from '../../common/errors';
 import { RedisRateLimiter } from '../../common/rate-limiter';
-import { FetchedSlideshow } from '../../links/slideshow-source.interface';
-import { AnalysisInput, Generator, SlideImageInput } from '../generator.interface';
-import { SlideshowPlan, validatePlan } from '../plan';
+import { FetchedSlideshow } from '../../pipeline/slideshow';
+import { Listeners } from '../../common/listeners';
+import { AnalysisInput, Generator, GeneratorEvent, GeneratorStatus, SlideImageInput } from '../generator.interface';
+import { SlideshowPlan, validatePlan } from '../../pipeline/plan';
 import { classifyGeminiError, findBlock } from './gemini-errors';
 import { CallKind, GeminiKeyPool, PooledKey } from './key-pool';
 import { PLAN_RESPONSE_SCHEMA, analysisPrompt, repairPrompt, slideImagePrompt } from './prompts';
@@ -21,15 +22,6 @@ const ASPECT_TOLERANCE = 0.1;
 
 const ASPECT_RATIO: Record<SlideshowPlan['aspect'], number> = { '3:4': 3 / 4, '9:16': 9 / 16 };
 
-/** (metrics hook) What happened to one generateContent call, or that a slide image was accepted. */
-export type GeminiEvent =
-  | {
-      type: 'call';
-      key: string;
-      kind: CallKind;
-      outcome: 'ok' | 'rate_limited' | 'daily_quota' | 'invalid_key' | 'unavailable' | 'rejected';
-    }
-  | { type: 'image-made' };
 
 async function inlineJpeg(path: string): Promise<Part> {
   const data = await sharp(path)
@@ -45,6 +37,8 @@ function sourceAspect(slideshow: FetchedSlideshow): SlideshowPlan['aspect'] {
   return tall > slideshow.slides.length / 2 ? '9:16' : '3:4';
 }
 
+type KeyStates = Awaited<ReturnType<GeminiKeyPool['health']>>;
+
 /**
  * The paid generator: analysis on the text model (JSON under a response schema), slides on the image
  * model. Every call first takes a slot from the key pool (sliding-window RPM per key in Redis, shared by
@@ -56,21 +50,15 @@ export class GeminiGenerator implements Generator {
   readonly pool: GeminiKeyPool;
   private readonly logger = new Logger(GeminiGenerator.name);
   private readonly clients = new Map<string, GoogleGenAI>();
-  private readonly listeners: ((e: GeminiEvent) => void)[] = [];
+  private readonly listeners = new Listeners<GeneratorEvent>();
 
   /** Metrics hook: `listener` hears every call's outcome (key masked) and every accepted image. */
-  onEvent(listener: (e: GeminiEvent) => void): void {
-    this.listeners.push(listener);
+  onEvent(listener: (e: GeneratorEvent) => void): void {
+    this.listeners.add(listener);
   }
 
-  private emit(e: GeminiEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch {
-        // a metrics listener must never break a paid call
-      }
-    }
+  private emit(e: GeneratorEvent): void {
+    this.listeners.emit(e);
   }
 
   constructor(
@@ -205,18 +193,20 @@ export class GeminiGenerator implements Generator {
     throw new PermanentError('generation', `blocked by Gemini safety filters: ${lastBlock}`, 'SAFETY_BLOCK');
   }
 
-  /** For /api/health: models, and per key (masked) its state and calls in the current window. */
-  async health(): Promise<{
-    generator: 'gemini';
-    ok: boolean;
-    textModel: string;
-    imageModel: string;
-    drawsText: boolean;
-    keys: Awaited<ReturnType<GeminiKeyPool['health']>>;
-  }> {
+  async status(): Promise<GeneratorStatus> {
     const keys = await this.pool.health();
+    const details = this.describe(keys);
+    return { name: 'gemini', ok: details.ok, notices: this.notices(keys), details };
+  }
+
+  /** Models, and per key (masked) its state and calls in the current window: `status().details`. */
+  async health() {
+    return this.describe(await this.pool.health());
+  }
+
+  private describe(keys: KeyStates) {
     return {
-      generator: 'gemini',
+      generator: 'gemini' as const,
       ok: keys.some((k) => k.state !== 'invalid' && !k.state.startsWith('parked')),
       textModel: this.config.gemini.textModel,
       imageModel: this.config.gemini.imageModel,
@@ -226,8 +216,7 @@ export class GeminiGenerator implements Generator {
   }
 
   /** Plain-language states a user should see in batch status: keys resting until the daily reset, or refused. */
-  async notices(): Promise<string[]> {
-    const keys = await this.pool.health();
+  private notices(keys: KeyStates): string[] {
     return keys.flatMap((k) => {
       if (k.state === 'invalid')
         return [`Gemini key ${k.key} was refused (invalid or without permission)${k.reason ? `: ${k.reason}` : ''}`];

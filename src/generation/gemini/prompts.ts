@@ -1,5 +1,5 @@
 import { Schema, Type } from '@google/genai';
-import { PlanSlide, SlideshowPlan, TextStyle } from '../plan';
+import { PlanSlide, SlideshowPlan, TextStyle } from '../../pipeline/plan';
 
 /**
  * The words sent to Gemini. The analysis asks for the plan format of ../plan.ts as JSON under a response

@@ -2,9 +2,10 @@ import { Logger } from '@nestjs/common';
 import sharp, { Sharp } from 'sharp';
 import { PermanentError } from '../../common/errors';
 import { AppConfig } from '../../config/config.schema';
-import { FetchedSlideshow, SourceSlide } from '../../links/slideshow-source.interface';
-import { AnalysisInput, Generator, SlideImageInput } from '../generator.interface';
-import { PlanSlide, SlideshowPlan, TextStyle, validatePlan } from '../plan';
+import { FetchedSlideshow, SourceSlide } from '../../pipeline/slideshow';
+import { Listeners } from '../../common/listeners';
+import { AnalysisInput, Generator, GeneratorEvent, GeneratorStatus, SlideImageInput } from '../generator.interface';
+import { PlanSlide, SlideshowPlan, TextStyle, validatePlan } from '../../pipeline/plan';
 import { overlayText, productWords, seededRandom, TextSlot } from './templates';
 
 export interface LocalGeneratorOptions {
@@ -101,11 +102,21 @@ export class LocalGenerator implements Generator {
   readonly name = 'local' as const;
   readonly drawsText = false;
   private readonly logger = new Logger(LocalGenerator.name);
+  private readonly listeners = new Listeners<GeneratorEvent>();
 
   constructor(
     _config?: AppConfig,
     private readonly options: LocalGeneratorOptions = {},
   ) {}
+
+  /** Offline: nothing to run out of, nothing to tell the user. */
+  async status(): Promise<GeneratorStatus> {
+    return { name: 'local', ok: true, notices: [], details: { generator: 'local', drawsText: false } };
+  }
+
+  onEvent(listener: (e: GeneratorEvent) => void): void {
+    this.listeners.add(listener);
+  }
 
   async analyse(input: AnalysisInput): Promise<SlideshowPlan> {
     const { slideshow, linkId, photoVariations: P, textVariations: T } = input;
@@ -245,7 +256,9 @@ export class LocalGenerator implements Generator {
   private async encode(img: Sharp, what: string): Promise<Buffer> {
     try {
       // High quality: the renderer re-encodes once more after drawing the text.
-      return await img.toColourspace('srgb').jpeg({ quality: 95 }).toBuffer();
+      const image = await img.toColourspace('srgb').jpeg({ quality: 95 }).toBuffer();
+      this.listeners.emit({ type: 'image-made' });
+      return image;
     } catch (e) {
       throw new PermanentError('generation', `${what}: image cannot be made: ${(e as Error).message}`);
     }

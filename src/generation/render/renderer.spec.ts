@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import sharp from 'sharp';
-import { TextStyle } from '../plan';
+import { TextStyle } from '../../pipeline/plan';
 import { drawableText, overlayFontPath } from './fonts';
 import { layoutText, outputSize, Rect, renderSlide, safeArea, Size } from './renderer';
 

@@ -1,5 +1,5 @@
 import sharp, { JpegOptions } from 'sharp';
-import { SlideshowPlan, TextStyle } from '../plan';
+import { SlideshowPlan, TextStyle } from '../../pipeline/plan';
 import { drawableText, glyphPathData, overlayFont, shapeLine } from './fonts';
 
 /**

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { isPermanent, isTransient } from '../../common/errors';
-import type { FetchedSlideshow, SlideshowSource } from '../slideshow-source.interface';
+import type { FetchedSlideshow, SlideshowSource } from '../../pipeline/slideshow';
 
 /**
  * Tries `secondary` only when `primary` failed with a transient error (challenge page, timeout, 5xx):

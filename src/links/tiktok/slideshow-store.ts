@@ -5,7 +5,7 @@ import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../../config/config.schema';
 import { PermanentError, TransientError, isTransient } from '../../common/errors';
 import type { ParsedLink } from '../link-intake';
-import type { FetchedSlideshow } from '../slideshow-source.interface';
+import type { FetchedSlideshow } from '../../pipeline/slideshow';
 import { SafeFetcher, errorForStatus } from './safe-fetch';
 import type { SlideshowPost } from './tiktok-page';
 import { detectAudio, inspectImage } from './media-check';

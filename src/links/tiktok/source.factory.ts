@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../config/config.schema';
-import type { SlideshowSource } from '../slideshow-source.interface';
+import type { SlideshowSource } from '../../pipeline/slideshow';
 import { FallbackSource } from './fallback-source';
 import { SafeFetcher } from './safe-fetch';
 import { SlideshowStore } from './slideshow-store';

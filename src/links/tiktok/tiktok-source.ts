@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../../config/config.schema';
 import { PermanentError, TransientError } from '../../common/errors';
 import { LinkError, ParsedLink, parseTikTokUrl } from '../link-intake';
-import type { FetchedSlideshow, SlideshowSource } from '../slideshow-source.interface';
+import type { FetchedSlideshow, SlideshowSource } from '../../pipeline/slideshow';
 import { SafeFetcher, errorForStatus } from './safe-fetch';
 import { SlideshowStore } from './slideshow-store';
 import { SlideshowPost, TIKTOK_STATUS, classifyPage, parseTikTokPage } from './tiktok-page';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../../config/config.schema';
 import { PermanentError, TransientError } from '../../common/errors';
-import type { FetchedSlideshow, SlideshowSource } from '../slideshow-source.interface';
+import type { FetchedSlideshow, SlideshowSource } from '../../pipeline/slideshow';
 import { SafeFetcher, errorForStatus } from './safe-fetch';
 import { SlideshowStore } from './slideshow-store';
 import type { SlideshowPost } from './tiktok-page';

@@ -1,6 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { BatchStatus } from '../common/statuses';
-import { BatchLink } from '../links/link.entity';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { BatchStatus } from '../statuses';
 
 @Entity('batches')
 export class Batch {
@@ -56,7 +55,4 @@ export class Batch {
 
   @Column({ type: Date, nullable: true })
   finishedAt: Date | null;
-
-  @OneToMany(() => BatchLink, (l) => l.batch)
-  links?: BatchLink[];
 }

@@ -3,10 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CancelledError, FailureStep } from '../common/errors';
 import { WorkerLifecycle } from '../common/worker-lifecycle';
-import { BatchVariation, VariationFile } from '../generation/variation.entity';
-import { BatchLink } from '../links/link.entity';
-import { Batch } from './batch.entity';
-import { BatchEvent } from './batch-event.entity';
+import { TransactionRunner } from '../database/transaction-runner';
+import { BatchVariation, VariationFile } from './entities/variation.entity';
+import { BatchLink } from './entities/link.entity';
+import { Batch } from './entities/batch.entity';
+import { BatchesRepository, EventsRepository, LinksRepository, VariationsRepository } from './repositories';
 
 export type VariationOutcome =
   | {
@@ -34,20 +35,22 @@ export class BatchProgressService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly lifecycle: WorkerLifecycle,
+    private readonly batches: BatchesRepository,
+    private readonly links: LinksRepository,
+    private readonly variations: VariationsRepository,
+    private readonly events: EventsRepository,
+    private readonly tx: TransactionRunner,
   ) {}
 
   /** Step boundary: throws when the batch was cancelled (or this worker is shutting down). */
   async checkpoint(batchId: string): Promise<void> {
-    const batch = await this.ds.getRepository(Batch).findOne({ where: { id: batchId }, select: ['id', 'status'] });
-    if (!batch || batch.status === 'cancelling' || batch.status === 'cancelled')
-      throw new CancelledError('batch cancelled');
+    const status = await this.batches.status(batchId);
+    if (!status || status === 'cancelling' || status === 'cancelled') throw new CancelledError('batch cancelled');
     this.lifecycle.assertRunning();
   }
 
   async event(batchId: string, event: string, linkId?: string | null, variationId?: string | null): Promise<void> {
-    await this.ds
-      .getRepository(BatchEvent)
-      .insert({ batchId, event: event.slice(0, 500), linkId: linkId ?? null, variationId: variationId ?? null });
+    await this.events.add({ batchId, event, linkId, variationId });
   }
 
   /** queued → processing; false when the batch is no longer queued (cancelled before it started). */
@@ -59,6 +62,76 @@ export class BatchProgressService {
       .where('id = :batchId AND status IN (:...open)', { batchId, open: ['queued', 'processing'] })
       .execute();
     return !!res.affected;
+  }
+
+  /**
+   * queued | processing → cancelling. True only for the caller whose UPDATE made the change, so parallel
+   * cancels write one "cancel requested" between them.
+   */
+  async requestCancel(batchId: string): Promise<boolean> {
+    const res = await this.ds
+      .createQueryBuilder()
+      .update(Batch)
+      .set({ status: 'cancelling' })
+      .where('id = :batchId AND status IN (:...open)', { batchId, open: ['queued', 'processing'] })
+      .execute();
+    if (!res.affected) return false;
+    await this.event(batchId, 'cancel requested');
+    return true;
+  }
+
+  /** Pending variations and links of a cancelling batch end `cancelled` (nothing of theirs runs). */
+  async cancelPending(batchId: string): Promise<void> {
+    for (const entity of [BatchVariation, BatchLink]) {
+      await this.ds
+        .createQueryBuilder()
+        .update(entity)
+        .set({ status: 'cancelled', finishedAt: () => 'CURRENT_TIMESTAMP' })
+        .where('"batchId" = :batchId AND status = :s', { batchId, s: 'pending' })
+        .execute();
+    }
+  }
+
+  /**
+   * Retry-failed in one transaction: failed variations and the links that failed before their variations
+   * existed go back to pending, links with reopened variations back to processing, the batch to processing.
+   * Null when nothing had failed.
+   */
+  async reopenFailed(batchId: string): Promise<{ links: number; variations: number } | null> {
+    return this.tx.run(async (em) => {
+      const v = await em
+        .createQueryBuilder()
+        .update(BatchVariation)
+        .set({ status: 'pending', error: null, errorStep: null, finishedAt: null })
+        .where('"batchId" = :batchId AND status = :s', { batchId, s: 'failed' })
+        .execute();
+      // Links that failed before their variations existed start over (fetch is cached, the plan is kept).
+      const l = await em
+        .createQueryBuilder()
+        .update(BatchLink)
+        .set({ status: 'pending', error: null, errorStep: null, finishedAt: null })
+        .where('"batchId" = :batchId AND status = :s AND "variationsCreated" = :no', { batchId, s: 'failed', no: false })
+        .execute();
+      if (!v.affected && !l.affected) return null;
+      // Links whose variations were reset are open again.
+      await em
+        .createQueryBuilder()
+        .update(BatchLink)
+        .set({ status: 'processing', error: null, errorStep: null, finishedAt: null })
+        .where(
+          `"batchId" = :batchId AND status IN ('failed', 'completed') AND EXISTS ` +
+            `(SELECT 1 FROM batch_variations v WHERE v."linkId" = batch_links.id AND v.status = 'pending')`,
+          { batchId },
+        )
+        .execute();
+      await em
+        .createQueryBuilder()
+        .update(Batch)
+        .set({ status: 'processing', finishedAt: null })
+        .where('id = :batchId', { batchId })
+        .execute();
+      return { links: l.affected ?? 0, variations: v.affected ?? 0 };
+    });
   }
 
   /** Claims a link for this worker: pending → processing (a re-delivered job may claim its own again). */
@@ -148,10 +221,8 @@ export class BatchProgressService {
       .where('id = :id AND status IN (:...open)', { id: v.id, open: ['pending', 'processing'] })
       .execute();
     if (!res.affected) return false;
-    const link = await this.ds
-      .getRepository(BatchLink)
-      .findOne({ where: { id: v.linkId }, select: ['id', 'position'] });
-    const label = `link ${link?.position ?? '?'} variation v${v.photoIndex}-${v.textIndex}`;
+    const position = await this.links.position(v.linkId);
+    const label = `link ${position ?? '?'} variation v${v.photoIndex}-${v.textIndex}`;
     const text =
       outcome.status === 'failed'
         ? `${label} failed (${outcome.step}): ${outcome.error}`
@@ -193,19 +264,13 @@ export class BatchProgressService {
   }
 
   private async describeLinkFailure(linkId: string): Promise<void> {
-    const rows: { status: string; n: string }[] = await this.ds.query(
-      `SELECT status, COUNT(*) AS n FROM batch_variations WHERE "linkId" = ${this.param(1)} GROUP BY status`,
-      [linkId],
-    );
-    const count = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
-    const total = rows.reduce((a, r) => a + Number(r.n), 0);
-    const first = await this.ds
-      .getRepository(BatchVariation)
-      .findOne({ where: { linkId, status: 'failed' }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
-    await this.ds.getRepository(BatchLink).update(
+    const counts = await this.variations.countByStatusOfLink(linkId);
+    const total = Object.values(counts).reduce((a, n) => a + n, 0);
+    const first = await this.variations.firstFailedOfLink(linkId);
+    await this.links.repo.update(
       { id: linkId },
       {
-        error: `${count('failed')} of ${total} variations failed${first?.error ? `; first: ${first.error}` : ''}`,
+        error: `${counts.failed ?? 0} of ${total} variations failed${first?.error ? `; first: ${first.error}` : ''}`,
         errorStep: first?.errorStep ?? 'generation',
       },
     );
@@ -233,10 +298,5 @@ export class BatchProgressService {
     this.logger.log(`batch ${batchId}: ended ${batch.status}`);
     await this.event(batchId, `batch ${batch.status}`);
     return batch.status;
-  }
-
-  /** Positional parameter placeholder for raw queries on either driver. */
-  private param(n: number): string {
-    return this.ds.options.type === 'postgres' ? `$${n}` : '?';
   }
 }

@@ -8,9 +8,9 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { FailureStep } from '../common/errors';
-import { ItemStatus } from '../common/statuses';
-import { BatchLink } from '../links/link.entity';
+import { FailureStep } from '../../common/errors';
+import { ItemStatus } from '../statuses';
+import { BatchLink } from './link.entity';
 
 export interface VariationFile {
   name: string;

@@ -8,11 +8,11 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { Batch } from '../batches/batch.entity';
-import { FailureStep } from '../common/errors';
-import { ItemStatus } from '../common/statuses';
-import type { SlideshowPlan } from '../generation/plan';
-import type { FetchedSlideshow } from './slideshow-source.interface';
+import { Batch } from './batch.entity';
+import { FailureStep } from '../../common/errors';
+import { ItemStatus } from '../statuses';
+import type { SlideshowPlan } from '../plan';
+import type { FetchedSlideshow } from '../slideshow';
 
 @Entity('batch_links')
 @Index(['batchId', 'status'])
@@ -25,7 +25,8 @@ export class BatchLink {
   @Column({ type: 'varchar' })
   batchId: string;
 
-  @ManyToOne(() => Batch, (b) => b.links, { onDelete: 'CASCADE' })
+  // One-way: a batch's links are read by query, so the batch entity needs no back-reference (and no import cycle).
+  @ManyToOne(() => Batch, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'batchId' })
   batch?: Batch;
 

@@ -1,0 +1,83 @@
+import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { STORAGE, Storage } from '../drive/storage.interface';
+import { SlideImageStore } from '../generation/slide-image-store';
+import { BatchProgressService } from '../pipeline/batch-progress.service';
+import { Batch } from '../pipeline/entities/batch.entity';
+import { BatchesRepository, LinksRepository, VariationsRepository } from '../pipeline/repositories';
+import { BATCH_FINAL } from '../pipeline/statuses';
+import { WorkQueues } from './work-queues';
+
+/** Steering started batches: cancel, retry what failed, delete. */
+@Injectable()
+export class BatchControlService {
+  private readonly logger = new Logger(BatchControlService.name);
+
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    private readonly progress: BatchProgressService,
+    private readonly queues: WorkQueues,
+    private readonly batches: BatchesRepository,
+    private readonly links: LinksRepository,
+    private readonly variations: VariationsRepository,
+    private readonly images: SlideImageStore,
+  ) {}
+
+  async get(id: string): Promise<Batch> {
+    const batch = await this.batches.find(id);
+    if (!batch) throw new NotFoundException(`batch ${id} not found`);
+    return batch;
+  }
+
+  /**
+   * Queued jobs are removed; running ones stop at their next step boundary (before the next paid call
+   * and before any upload). The batch stays `cancelling` until nothing runs, then becomes `cancelled`.
+   */
+  async cancel(id: string): Promise<{ id: string; status: string }> {
+    const batch = await this.get(id);
+    if (BATCH_FINAL.includes(batch.status))
+      throw new ConflictException(`batch ${id} has already ended (${batch.status}); there is nothing to cancel`);
+    // A queued batch (process-batch not run yet) ends at once below: it has nothing running.
+    await this.progress.requestCancel(id);
+    await this.queues.batches.remove(id);
+    await this.queues.links.remove(await this.links.idsWithStatus(id, 'pending'));
+    await this.queues.variations.remove((await this.variations.ofBatchWithStatus(id, 'pending')).map((v) => v.id));
+    await this.progress.cancelPending(id);
+    for (const linkId of await this.links.processingPlannedIds(id)) await this.progress.settleLink(linkId, id);
+    await this.progress.settleBatch(id);
+    this.logger.log(`batch ${id}: cancel requested`);
+    return { id, status: (await this.get(id)).status };
+  }
+
+  /**
+   * Failed links and variations go back to pending, the batch back to processing; what succeeded (fetched
+   * slides, stored plans, made images, finished variations) is reused, not redone.
+   */
+  async retryFailed(id: string): Promise<{ id: string; status: string; links: number; variations: number }> {
+    const batch = await this.get(id);
+    if (batch.status === 'cancelling' || batch.status === 'queued')
+      throw new ConflictException(`batch ${id} is ${batch.status}; retry once it has ended or started`);
+    const reopened = await this.progress.reopenFailed(id);
+    if (!reopened) throw new ConflictException(`batch ${id} has nothing that failed to retry`);
+    const { links, variations } = reopened;
+    await this.progress.event(id, `retry: ${links} links and ${variations} variations queued again`);
+    await this.queues.links.add(id, await this.links.idsWithStatus(id, 'pending'));
+    const pendingVariations = await this.variations.ofBatchWithStatus(id, 'pending');
+    await this.queues.variations.add(
+      pendingVariations.map((v) => ({ batchId: id, linkId: v.linkId, variationId: v.id })),
+    );
+    this.logger.log(`batch ${id}: retry of ${links} links and ${variations} variations`);
+    return { id, status: 'processing', links, variations };
+  }
+
+  /** Deletes an ended batch: rows, its local output and its working images. */
+  async remove(id: string): Promise<void> {
+    const batch = await this.get(id);
+    if (!BATCH_FINAL.includes(batch.status))
+      throw new ConflictException(`batch ${id} is ${batch.status}; cancel it before deleting`);
+    const links = await this.links.ofBatch(id);
+    await this.batches.deleteWithRows(id);
+    for (const link of links) await this.images.removeLink(link.id);
+    if (batch.outputFolderId) await this.storage.removeOutput(batch.outputFolderId);
+    this.logger.log(`batch ${id}: deleted`);
+  }
+}

@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { BatchVariation } from '../entities/variation.entity';
+import { ItemStatus } from '../statuses';
+import { StatusCounts, statusCounts } from './status-counts';
+
+/** Named queries of the `batch_variations` table. */
+@Injectable()
+export class VariationsRepository {
+  readonly repo: Repository<BatchVariation>;
+
+  constructor(@InjectDataSource() ds: DataSource) {
+    this.repo = ds.getRepository(BatchVariation);
+  }
+
+  find(id: string): Promise<BatchVariation | null> {
+    return this.repo.findOne({ where: { id } });
+  }
+
+  /** A batch's variations in (p, t) order. */
+  ofBatch(batchId: string): Promise<BatchVariation[]> {
+    return this.repo.find({ where: { batchId }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
+  }
+
+  /** Variations of a batch by status: one GROUP BY on the (batchId, status) index, no row loaded. */
+  countByStatus(batchId: string): Promise<StatusCounts> {
+    return statusCounts(
+      this.repo
+        .createQueryBuilder('v')
+        .select('v.status', 'status')
+        .addSelect('COUNT(*)', 'n')
+        .where('v."batchId" = :batchId', { batchId })
+        .groupBy('v.status'),
+    );
+  }
+
+  /** Variations of a link by status. */
+  countByStatusOfLink(linkId: string): Promise<StatusCounts> {
+    return statusCounts(
+      this.repo
+        .createQueryBuilder('v')
+        .select('v.status', 'status')
+        .addSelect('COUNT(*)', 'n')
+        .where('v."linkId" = :linkId', { linkId })
+        .groupBy('v.status'),
+    );
+  }
+
+  /** Completed and failed counts per batch for a page of the history. */
+  async endedCountsOfBatches(batchIds: string[]): Promise<Map<string, { completed: number; failed: number }>> {
+    const out = new Map(batchIds.map((id) => [id, { completed: 0, failed: 0 }]));
+    if (!batchIds.length) return out;
+    const rows: { batchId: string; status: string; n: string | number }[] = await this.repo
+      .createQueryBuilder('v')
+      .select('v."batchId"', 'batchId')
+      .addSelect('v.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .where('v."batchId" IN (:...batchIds)', { batchIds })
+      .andWhere('v.status IN (:...s)', { s: ['completed', 'failed'] })
+      .groupBy('v."batchId"')
+      .addGroupBy('v.status')
+      .getRawMany();
+    for (const r of rows) {
+      const c = out.get(r.batchId);
+      if (c && (r.status === 'completed' || r.status === 'failed')) c[r.status] = Number(r.n);
+    }
+    return out;
+  }
+
+  /** Ids of a batch's variations in one status. */
+  async ofBatchWithStatus(batchId: string, status: ItemStatus): Promise<Pick<BatchVariation, 'id' | 'linkId'>[]> {
+    return this.repo.find({ where: { batchId, status }, select: ['id', 'linkId'] });
+  }
+
+  /** Ids of a link's variations in one status. */
+  async idsOfLinkWithStatus(linkId: string, status: ItemStatus): Promise<string[]> {
+    return (await this.repo.find({ where: { linkId, status }, select: ['id'] })).map((v) => v.id);
+  }
+
+  /** Failed variations of a batch, for the failures list (at most `take`). */
+  failed(batchId: string, take = 100): Promise<BatchVariation[]> {
+    return this.repo.find({
+      where: { batchId, status: 'failed' },
+      select: ['id', 'linkId', 'errorStep', 'error', 'photoIndex', 'textIndex'],
+      order: { photoIndex: 'ASC', textIndex: 'ASC' },
+      take,
+    });
+  }
+
+  /** The first failed variation of a link, for the link's own error line. */
+  firstFailedOfLink(linkId: string): Promise<BatchVariation | null> {
+    return this.repo.findOne({ where: { linkId, status: 'failed' }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
+  }
+
+  /** Open variations of the given batches (the sweeper's lost-variation suspects). */
+  open(batchIds: string[]): Promise<BatchVariation[]> {
+    if (!batchIds.length) return Promise.resolve([]);
+    return this.repo.find({
+      where: { batchId: In(batchIds), status: In(['pending', 'processing']) },
+      select: ['id', 'batchId', 'linkId', 'photoIndex', 'textIndex', 'status'],
+    });
+  }
+}
