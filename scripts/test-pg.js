@@ -6,6 +6,15 @@ const { Client } = require('pg');
 
 const url = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
 async function main() {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
@@ -19,10 +28,14 @@ async function main() {
     console.warn(`\n*** ${msg}\n*** Start PostgreSQL or set TEST_DATABASE_URL to run it.\n`);
     return;
   }
-  // Databases left by earlier runs.
+  // Databases left by earlier runs: named studio_test_<pid>_<tag> by test/helpers/test-config.ts, so only
+  // those whose process is gone are dropped (a run beside this one keeps its own).
   const old = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'studio_test_%'");
-  for (const { datname } of old.rows)
+  for (const { datname } of old.rows) {
+    const pid = Number(/^studio_test_(\d+)_/.exec(datname)?.[1]);
+    if (pid && alive(pid)) continue;
     await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
+  }
   await client.end();
   console.log(`\nPostgreSQL pass: integration specs against ${url}\n`);
   const res = spawnSync(
@@ -32,8 +45,9 @@ async function main() {
       '--runInBand',
       '--json',
       '--outputFile=test/.artifacts/jest-pg.json',
+      '--selectProjects',
+      'integration',
       '--testPathIgnorePatterns',
-      '/src/',
       '/test/ui/',
       'video',
       'tiktok-source',

@@ -3,7 +3,7 @@ import { STORAGE, Storage } from '../drive/storage.interface';
 import { SlideImageStore } from '../generation/slide-image-store';
 import { BatchProgressService } from '../pipeline/batch-progress.service';
 import { Batch } from '../pipeline/entities/batch.entity';
-import { BatchesRepository, LinksRepository, VariationsRepository } from '../pipeline/repositories';
+import { PipelineRows } from '../pipeline/repositories';
 import { BATCH_FINAL } from '../pipeline/statuses';
 import { WorkQueues } from './work-queues';
 
@@ -16,14 +16,12 @@ export class BatchControlService {
     @Inject(STORAGE) private readonly storage: Storage,
     private readonly progress: BatchProgressService,
     private readonly queues: WorkQueues,
-    private readonly batches: BatchesRepository,
-    private readonly links: LinksRepository,
-    private readonly variations: VariationsRepository,
+    private readonly rows: PipelineRows,
     private readonly images: SlideImageStore,
   ) {}
 
   async get(id: string): Promise<Batch> {
-    const batch = await this.batches.find(id);
+    const batch = await this.rows.batches.find(id);
     if (!batch) throw new NotFoundException(`batch ${id} not found`);
     return batch;
   }
@@ -39,10 +37,10 @@ export class BatchControlService {
     // A queued batch (process-batch not run yet) ends at once below: it has nothing running.
     await this.progress.requestCancel(id);
     await this.queues.batches.remove(id);
-    await this.queues.links.remove(await this.links.idsWithStatus(id, 'pending'));
-    await this.queues.variations.remove((await this.variations.ofBatchWithStatus(id, 'pending')).map((v) => v.id));
+    await this.queues.links.remove(await this.rows.links.idsWithStatus(id, 'pending'));
+    await this.queues.variations.remove((await this.rows.variations.ofBatchWithStatus(id, 'pending')).map((v) => v.id));
     await this.progress.cancelPending(id);
-    for (const linkId of await this.links.processingPlannedIds(id)) await this.progress.settleLink(linkId, id);
+    for (const linkId of await this.rows.links.processingPlannedIds(id)) await this.progress.settleLink(linkId, id);
     await this.progress.settleBatch(id);
     this.logger.log(`batch ${id}: cancel requested`);
     return { id, status: (await this.get(id)).status };
@@ -60,8 +58,8 @@ export class BatchControlService {
     if (!reopened) throw new ConflictException(`batch ${id} has nothing that failed to retry`);
     const { links, variations } = reopened;
     await this.progress.event(id, `retry: ${links} links and ${variations} variations queued again`);
-    await this.queues.links.add(id, await this.links.idsWithStatus(id, 'pending'));
-    const pendingVariations = await this.variations.ofBatchWithStatus(id, 'pending');
+    await this.queues.links.add(id, await this.rows.links.idsWithStatus(id, 'pending'));
+    const pendingVariations = await this.rows.variations.ofBatchWithStatus(id, 'pending');
     await this.queues.variations.add(
       pendingVariations.map((v) => ({ batchId: id, linkId: v.linkId, variationId: v.id })),
     );
@@ -74,8 +72,8 @@ export class BatchControlService {
     const batch = await this.get(id);
     if (!BATCH_FINAL.includes(batch.status))
       throw new ConflictException(`batch ${id} is ${batch.status}; cancel it before deleting`);
-    const links = await this.links.ofBatch(id);
-    await this.batches.deleteWithRows(id);
+    const links = await this.rows.links.ofBatch(id);
+    await this.rows.batches.deleteWithRows(id);
     for (const link of links) await this.images.removeLink(link.id);
     if (batch.outputFolderId) await this.storage.removeOutput(batch.outputFolderId);
     this.logger.log(`batch ${id}: deleted`);

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PipelineModule } from '../pipeline/pipeline.module';
-import { BatchSweeperService, SweptRows } from './batch-sweeper.service';
+import { BatchSweeperService } from './batch-sweeper.service';
 import { BatchesModule } from './batches.module';
 
 /** The periodic sweeper for work whose job was lost (runs in worker processes only). */
 @Module({
   imports: [PipelineModule, BatchesModule],
-  providers: [BatchSweeperService, SweptRows],
+  providers: [BatchSweeperService],
   exports: [BatchSweeperService],
 })
 export class BatchSweeperModule {}

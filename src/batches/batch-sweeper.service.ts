@@ -10,21 +10,11 @@ import { BatchProgressService } from '../pipeline/batch-progress.service';
 import { BatchLink } from '../pipeline/entities/link.entity';
 import { BatchVariation } from '../pipeline/entities/variation.entity';
 import { processBatchJobId, processLinkJobId, variationJobId } from '../pipeline/queues';
-import { BatchesRepository, LinksRepository, VariationsRepository } from '../pipeline/repositories';
+import { PipelineRows } from '../pipeline/repositories';
 import { WorkQueues } from './work-queues';
 
 /** Batches whose rows can be lost in flight. */
 const STARTED: BatchStatus[] = ['processing', 'cancelling'];
-
-/** The three tables the sweeper reads, as one injectable (they are always used together here). */
-@Injectable()
-export class SweptRows {
-  constructor(
-    readonly batches: BatchesRepository,
-    readonly links: LinksRepository,
-    readonly variations: VariationsRepository,
-  ) {}
-}
 
 /** After this many re-queues of one row its work counts as lost for good and the row fails with a reason. */
 export const SWEEP_MAX_REQUEUES = 3;
@@ -65,7 +55,7 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
     @InjectConfig() private readonly config: AppConfig,
     private readonly progress: BatchProgressService,
     private readonly queues: WorkQueues,
-    private readonly rows: SweptRows,
+    private readonly rows: PipelineRows,
   ) {}
 
   private key(name: string): string {
@@ -262,7 +252,8 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
     const settled: string[] = [];
     for (const batchId of await this.rows.batches.idsWithStatus(STARTED)) {
       // settleLink settles the batch too when it was the last link
-      for (const linkId of await this.rows.links.processingPlannedIds(batchId)) await this.progress.settleLink(linkId, batchId);
+      for (const linkId of await this.rows.links.processingPlannedIds(batchId))
+        await this.progress.settleLink(linkId, batchId);
       await this.progress.settleBatch(batchId);
       const now = await this.rows.batches.status(batchId);
       if (now && BATCH_FINAL.includes(now)) settled.push(batchId);

@@ -1,19 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Job, Queue } from 'bull';
-import { Repository } from 'typeorm';
-import { consume, runJob } from '../common/job-runner';
-import { WorkerLifecycle } from '../common/worker-lifecycle';
-import { AppConfig } from '../config/config.schema';
-import { InjectConfig } from '../config/config.module';
+import type { Queue } from 'bull';
+import { FailureStep } from '../common/errors';
 import { batchFolderName } from '../drive/output-tree';
 import { STORAGE, Storage } from '../drive/storage.interface';
-import { BatchLink } from '../pipeline/entities/link.entity';
 import { LinksQueue } from '../links/links.queue';
 import { Batch } from '../pipeline/entities/batch.entity';
-import { BatchProgressService } from '../pipeline/batch-progress.service';
+import { ProcessorKit } from '../pipeline/processor-kit';
 import { BATCHES_QUEUE, PROCESS_BATCH, ProcessBatchJob } from '../pipeline/queues';
+import { BatchesRepository, LinksRepository } from '../pipeline/repositories';
 
 /** process-batch: makes the batch's output folder and queues one process-link per pending link. */
 @Injectable()
@@ -22,70 +17,45 @@ export class BatchesProcessor implements OnApplicationBootstrap {
 
   constructor(
     @InjectQueue(BATCHES_QUEUE) private readonly queue: Queue<ProcessBatchJob>,
-    @InjectRepository(Batch) private readonly batches: Repository<Batch>,
-    @InjectRepository(BatchLink) private readonly links: Repository<BatchLink>,
+    private readonly kit: ProcessorKit,
+    private readonly batches: BatchesRepository,
+    private readonly links: LinksRepository,
     @Inject(STORAGE) private readonly storage: Storage,
-    @InjectConfig() private readonly config: AppConfig,
-    private readonly progress: BatchProgressService,
     private readonly linksQueue: LinksQueue,
-    private readonly lifecycle: WorkerLifecycle,
   ) {}
 
   onApplicationBootstrap(): void {
-    consume(this.queue, PROCESS_BATCH, { config: this.config, lifecycle: this.lifecycle, concurrency: 2 }, (job) =>
-      this.handle(job),
-    );
-  }
-
-  async handle(job: Job<ProcessBatchJob>): Promise<void> {
-    const { batchId } = job.data;
-    const batch = await this.batches.findOne({ where: { id: batchId } });
-    if (!batch || !['queued', 'processing'].includes(batch.status)) return;
-    await runJob(
-      job,
-      this.logger,
-      `batch ${batchId}`,
-      {
-        step: 'upload',
+    this.kit.consume(this.queue, PROCESS_BATCH, this.logger, {
+      concurrency: 2,
+      load: (data) => this.batches.find(data.batchId),
+      open: (batch) => batch.status === 'queued' || batch.status === 'processing',
+      label: (data) => `batch ${data.batchId}`,
+      firstStep: 'upload',
+      outcomes: (batch) => ({
         fail: (step, reason) => this.failBatch(batch, step, reason),
         cancel: async () => undefined,
         release: async () => undefined,
-      },
-      async () => {
-        this.lifecycle.assertRunning();
-        const folder = await this.storage.ensureFolder(null, batchFolderName(batch));
-        const outputUrl = this.storage.name === 'local' ? `/api/batch/${batchId}/download` : folder.url;
-        if (!(await this.progress.startBatch(batchId, { outputFolderId: folder.id, outputUrl }))) return;
-        const pending = await this.links.find({
-          where: { batchId, status: 'pending' },
-          select: ['id'],
-          order: { position: 'ASC' },
-        });
-        this.logger.log(`batch ${batchId}: started, ${pending.length} links queued, output ${folder.id}`);
-        await this.progress.event(batchId, `batch started: ${pending.length} links queued`);
-        await this.linksQueue.add(
-          batchId,
-          pending.map((l) => l.id),
-        );
-      },
-    );
+      }),
+      run: (_job, batch) => this.start(batch),
+    });
+  }
+
+  private async start(batch: Batch): Promise<void> {
+    this.kit.assertRunning();
+    const folder = await this.storage.ensureFolder(null, batchFolderName(batch));
+    const outputUrl = this.storage.downloadUrl({ batchId: batch.id }, folder);
+    if (!(await this.kit.progress.startBatch(batch.id, { outputFolderId: folder.id, outputUrl }))) return;
+    const pending = await this.links.idsWithStatus(batch.id, 'pending');
+    this.logger.log(`batch ${batch.id}: started, ${pending.length} links queued, output ${folder.id}`);
+    await this.kit.progress.event(batch.id, `batch started: ${pending.length} links queued`);
+    await this.linksQueue.add(batch.id, pending);
   }
 
   /** Without its output folder no link can deliver: every link fails with the reason. */
-  private async failBatch(
-    batch: Batch,
-    step: 'fetch' | 'analysis' | 'generation' | 'upload',
-    reason: string,
-  ): Promise<void> {
-    await this.progress.startBatch(batch.id, { outputFolderId: '', outputUrl: '' });
-    const open = await this.links.find({
-      where: [
-        { batchId: batch.id, status: 'pending' },
-        { batchId: batch.id, status: 'processing' },
-      ],
-    });
-    for (const link of open) {
-      await this.progress.endLink(link, {
+  private async failBatch(batch: Batch, step: FailureStep, reason: string): Promise<void> {
+    await this.kit.progress.startBatch(batch.id, { outputFolderId: '', outputUrl: '' });
+    for (const link of await this.links.withStatus(batch.id, ['pending', 'processing'])) {
+      await this.kit.progress.endLink(link, {
         status: 'failed',
         step,
         error: `could not create the batch folder: ${reason}`,

@@ -23,7 +23,7 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /**
- * Redis is the one prerequisite a fresh machine may lack (SPEC: Real parts). When nothing answers at a
+ * Redis is the one prerequisite a fresh machine may lack. When nothing answers at a
  * loopback REDIS_URL without a password (the default is one) and `redis-server` is on the PATH, start a
  * private one on that port under DATA_DIR and stop it on exit; otherwise stop with a message saying how to
  * install one or point to one. A remote or password-protected Redis is never replaced.

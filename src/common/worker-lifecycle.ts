@@ -18,10 +18,6 @@ export class WorkerLifecycle implements BeforeApplicationShutdown {
   private stopping = false;
   private readonly drains: (() => Promise<void>)[] = [];
 
-  get isStopping(): boolean {
-    return this.stopping;
-  }
-
   assertRunning(): void {
     if (this.stopping) throw new ShuttingDownError();
   }

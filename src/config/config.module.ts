@@ -1,5 +1,4 @@
 import { DynamicModule, Global, Inject, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { AppConfig } from './config.schema';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -17,7 +16,6 @@ export class AppConfigModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppConfigModule,
-      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ app: config })] })],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
     };

@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { z } from 'zod';
 
 /**
- * The configuration contract of SPEC.md, validated once at boot. Every variable is read here and
- * nowhere else; the rest of the app receives the typed `AppConfig` through `AppConfigService`.
+ * The configuration contract (the README's configuration table), validated once at boot. Every variable
+ * is read here and nowhere else; the rest of the app receives the typed `AppConfig` through `@InjectConfig()`.
  */
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);

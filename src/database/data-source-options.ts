@@ -7,8 +7,9 @@ import { migrations } from './migrations';
 /**
  * One DataSource description for the app, the workers and the TypeORM CLI (ormconfig.ts). The database
  * layer knows no feature: the app registers its entities through each module's `forFeature`
- * (`autoLoadEntities`), the CLI passes them in. Migrations, never `synchronize`, and they run at boot. SQLite runs in WAL mode with a busy timeout so an API process
- * and worker processes on one machine can share the file.
+ * (`autoLoadEntities`), the CLI passes them in. Migrations, never `synchronize`, and they run at boot.
+ * SQLite runs in WAL mode with a busy timeout so an API process and worker processes on one machine can
+ * share the file.
  */
 export function dataSourceOptions(config: AppConfig, entities: DataSourceOptions['entities'] = []): DataSourceOptions {
   const common = { entities, migrations, migrationsRun: true, synchronize: false, logging: ['error' as const] };

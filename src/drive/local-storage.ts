@@ -21,7 +21,8 @@ export class LocalStorage implements Storage {
   /** Absolute path of a folder id, refusing anything that would leave the output root. */
   resolve(relative: string): string {
     const abs = path.resolve(this.root, relative);
-    if (abs !== this.root && !abs.startsWith(this.root + path.sep)) throw new Error(`path escapes the output folder: ${relative}`);
+    if (abs !== this.root && !abs.startsWith(this.root + path.sep))
+      throw new Error(`path escapes the output folder: ${relative}`);
     return abs;
   }
 
@@ -47,7 +48,9 @@ export class LocalStorage implements Storage {
 
   /** The app's own ZIP routes (DownloadsController) serve local output. */
   downloadUrl(scope: OutputScope, _folder: StoredRef): string {
-    return scope.linkId ? `/api/batch/${scope.batchId}/links/${scope.linkId}/download` : `/api/batch/${scope.batchId}/download`;
+    return scope.linkId
+      ? `/api/batch/${scope.batchId}/links/${scope.linkId}/download`
+      : `/api/batch/${scope.batchId}/download`;
   }
 
   archive(folder: { id: string | null; url: string | null }): OutputArchive {
@@ -66,6 +69,7 @@ export class LocalStorage implements Storage {
 }
 
 function safeName(name: string): string {
-  if (!/^[A-Za-z0-9._-]{1,120}$/.test(name) || name === '.' || name === '..') throw new Error(`unsafe file name: ${name}`);
+  if (!/^[A-Za-z0-9._-]{1,120}$/.test(name) || name === '.' || name === '..')
+    throw new Error(`unsafe file name: ${name}`);
   return name;
 }

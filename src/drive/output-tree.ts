@@ -1,5 +1,5 @@
 /**
- * Names of the delivery tree, the same for Drive and the local folder (SPEC: Storage):
+ * Names of the delivery tree, the same for Drive and the local folder:
  * `Batch_<yyyymmdd-hhmm>_<id8>/Link_<nn>_<postId>/v<p>-<t>/01.jpg…`.
  */
 export function batchFolderName(batch: { id: string; createdAt: Date }): string {

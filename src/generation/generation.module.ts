@@ -13,6 +13,9 @@ import { GeminiGenerator } from './gemini/gemini-generator';
 import { GENERATOR, Generator } from './generator.interface';
 import { LocalGenerator } from './local/local-generator';
 import { SlideImageStore } from './slide-image-store';
+import { SlideMaker } from './slide-maker.service';
+import { VariationDelivery } from './variation-delivery.service';
+import { VariationStarts } from './variation-starts';
 import { VariationsProcessor } from './variations.processor';
 import { VariationsQueue } from './variations.queue';
 import { VideoService } from './video/video.service';
@@ -40,6 +43,9 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
   providers: [
     VariationsQueue,
     VariationsProcessor,
+    VariationStarts,
+    SlideMaker,
+    VariationDelivery,
     VideoService,
     { provide: GENERATOR, inject: [APP_CONFIG, RedisRateLimiter, REDIS], useFactory: createGenerator },
     {

@@ -30,16 +30,6 @@ export class SlideImageStore {
     return path.join(this.dataDir, 'work', k.linkId, variant, `slide_${String(k.slideIndex + 1).padStart(2, '0')}.img`);
   }
 
-  /** How many images of a link are already made (for logs and the "resumed" event). */
-  async countMade(linkId: string): Promise<number> {
-    const dir = path.join(this.dataDir, 'work', linkId);
-    const variants = await fs.readdir(dir).catch(() => [] as string[]);
-    let n = 0;
-    for (const v of variants)
-      n += (await fs.readdir(path.join(dir, v)).catch(() => [] as string[])).filter((f) => f.endsWith('.img')).length;
-    return n;
-  }
-
   async getOrCreate(
     k: SlideImageKey,
     make: () => Promise<Buffer>,

@@ -5,6 +5,7 @@ import { DatabaseModule } from '../database/database.module';
 import { DriveModule } from '../drive/drive.module';
 import { GenerationModule } from '../generation/generation.module';
 import { ProductsModule } from '../products/products.module';
+import { LinkPlanner } from './link-planner.service';
 import { LinksProcessor } from './links.processor';
 import { LinksQueue } from './links.queue';
 import { PreviewController } from './preview.controller';
@@ -23,7 +24,7 @@ import { LINKS_QUEUE } from '../pipeline/queues';
     ProductsModule,
   ],
   controllers: [PreviewController],
-  providers: [LinksQueue, LinksProcessor],
+  providers: [LinksQueue, LinkPlanner, LinksProcessor],
   exports: [LinksQueue],
 })
 export class LinksModule {}

@@ -10,7 +10,8 @@ export class LinksQueue {
   constructor(@InjectQueue(LINKS_QUEUE) readonly queue: Queue<ProcessLinkJob>) {}
 
   async add(batchId: string, linkIds: string[]): Promise<void> {
-    for (const linkId of linkIds) await enqueueOnce(this.queue, PROCESS_LINK, processLinkJobId(linkId), { batchId, linkId });
+    for (const linkId of linkIds)
+      await enqueueOnce(this.queue, PROCESS_LINK, processLinkJobId(linkId), { batchId, linkId });
   }
 
   remove(linkIds: string[]): Promise<number> {

@@ -7,7 +7,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { BatchVariation, VariationFile } from './entities/variation.entity';
 import { BatchLink } from './entities/link.entity';
 import { Batch } from './entities/batch.entity';
-import { BatchesRepository, EventsRepository, LinksRepository, VariationsRepository } from './repositories';
+import { EventsRepository, PipelineRows } from './repositories';
 
 export type VariationOutcome =
   | {
@@ -35,16 +35,14 @@ export class BatchProgressService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly lifecycle: WorkerLifecycle,
-    private readonly batches: BatchesRepository,
-    private readonly links: LinksRepository,
-    private readonly variations: VariationsRepository,
+    private readonly rows: PipelineRows,
     private readonly events: EventsRepository,
     private readonly tx: TransactionRunner,
   ) {}
 
   /** Step boundary: throws when the batch was cancelled (or this worker is shutting down). */
   async checkpoint(batchId: string): Promise<void> {
-    const status = await this.batches.status(batchId);
+    const status = await this.rows.batches.status(batchId);
     if (!status || status === 'cancelling' || status === 'cancelled') throw new CancelledError('batch cancelled');
     this.lifecycle.assertRunning();
   }
@@ -110,7 +108,11 @@ export class BatchProgressService {
         .createQueryBuilder()
         .update(BatchLink)
         .set({ status: 'pending', error: null, errorStep: null, finishedAt: null })
-        .where('"batchId" = :batchId AND status = :s AND "variationsCreated" = :no', { batchId, s: 'failed', no: false })
+        .where('"batchId" = :batchId AND status = :s AND "variationsCreated" = :no', {
+          batchId,
+          s: 'failed',
+          no: false,
+        })
         .execute();
       if (!v.affected && !l.affected) return null;
       // Links whose variations were reset are open again.
@@ -131,6 +133,30 @@ export class BatchProgressService {
         .where('id = :batchId', { batchId })
         .execute();
       return { links: l.affected ?? 0, variations: v.affected ?? 0 };
+    });
+  }
+
+  /**
+   * A planned link gets its P×T variation rows and its output folder in one transaction; the unique
+   * (link, p, t) index makes a re-run harmless.
+   */
+  async createVariations(
+    link: Pick<BatchLink, 'id' | 'batchId'>,
+    counts: { photoVariations: number; textVariations: number },
+    output: { outputFolderId: string; outputUrl: string },
+  ): Promise<void> {
+    await this.tx.run(async (em) => {
+      const existing = await em.getRepository(BatchVariation).count({ where: { linkId: link.id } });
+      if (existing === 0) {
+        const rows: Partial<BatchVariation>[] = [];
+        for (let p = 1; p <= counts.photoVariations; p++) {
+          for (let t = 1; t <= counts.textVariations; t++) {
+            rows.push({ batchId: link.batchId, linkId: link.id, photoIndex: p, textIndex: t, status: 'pending' });
+          }
+        }
+        await em.getRepository(BatchVariation).insert(rows);
+      }
+      await em.getRepository(BatchLink).update({ id: link.id }, { variationsCreated: true, ...output });
     });
   }
 
@@ -221,7 +247,7 @@ export class BatchProgressService {
       .where('id = :id AND status IN (:...open)', { id: v.id, open: ['pending', 'processing'] })
       .execute();
     if (!res.affected) return false;
-    const position = await this.links.position(v.linkId);
+    const position = await this.rows.links.position(v.linkId);
     const label = `link ${position ?? '?'} variation v${v.photoIndex}-${v.textIndex}`;
     const text =
       outcome.status === 'failed'
@@ -264,10 +290,10 @@ export class BatchProgressService {
   }
 
   private async describeLinkFailure(linkId: string): Promise<void> {
-    const counts = await this.variations.countByStatusOfLink(linkId);
+    const counts = await this.rows.variations.countByStatusOfLink(linkId);
     const total = Object.values(counts).reduce((a, n) => a + n, 0);
-    const first = await this.variations.firstFailedOfLink(linkId);
-    await this.links.repo.update(
+    const first = await this.rows.variations.firstFailedOfLink(linkId);
+    await this.rows.links.repo.update(
       { id: linkId },
       {
         error: `${counts.failed ?? 0} of ${total} variations failed${first?.error ? `; first: ${first.error}` : ''}`,

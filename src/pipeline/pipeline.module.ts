@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
 import { BatchProgressService } from './batch-progress.service';
 import { PIPELINE_ENTITIES } from './entities';
+import { ProcessorKit } from './processor-kit';
 import { PIPELINE_REPOSITORIES } from './repositories';
 
 /**
@@ -11,7 +12,7 @@ import { PIPELINE_REPOSITORIES } from './repositories';
  */
 @Module({
   imports: [DatabaseModule, TypeOrmModule.forFeature(PIPELINE_ENTITIES)],
-  providers: [BatchProgressService, ...PIPELINE_REPOSITORIES],
-  exports: [TypeOrmModule, BatchProgressService, ...PIPELINE_REPOSITORIES],
+  providers: [BatchProgressService, ProcessorKit, ...PIPELINE_REPOSITORIES],
+  exports: [TypeOrmModule, BatchProgressService, ProcessorKit, ...PIPELINE_REPOSITORIES],
 })
 export class PipelineModule {}

@@ -1,4 +1,4 @@
-/** Statuses of SPEC.md. `cancelling` lasts until in-flight work reaches a step boundary. */
+/** Batch, link and variation statuses. `cancelling` lasts until in-flight work reaches a step boundary. */
 export const BATCH_STATUSES = [
   'queued',
   'processing',

@@ -16,7 +16,7 @@ import {
   registerDecorator,
 } from 'class-validator';
 
-/** `links` may be one pasted string or an array of strings (SPEC API shapes). */
+/** `links` may be one pasted string or an array of strings (README: API by example). */
 export function IsLinksInput() {
   return (object: object, propertyName: string) =>
     registerDecorator({

@@ -22,7 +22,6 @@ const ASPECT_TOLERANCE = 0.1;
 
 const ASPECT_RATIO: Record<SlideshowPlan['aspect'], number> = { '3:4': 3 / 4, '9:16': 9 / 16 };
 
-
 async function inlineJpeg(path: string): Promise<Part> {
   const data = await sharp(path)
     .rotate()

@@ -2,14 +2,14 @@ import { Schema, Type } from '@google/genai';
 import { PlanSlide, SlideshowPlan, TextStyle } from '../../pipeline/plan';
 
 /**
- * The words sent to Gemini. The analysis asks for the plan format of ../plan.ts as JSON under a response
+ * The words sent to Gemini. The analysis asks for the plan format of pipeline/plan.ts as JSON under a response
  * schema; the slide prompt asks for one text-free photo (the renderer draws the overlay text) unless the
  * model is told to draw the text itself.
  */
 
 const hex = { type: Type.STRING, description: 'colour as #rrggbb', pattern: '^#[0-9a-fA-F]{6}$' };
 
-/** Mirrors `planSchema` (zod) in ../plan.ts; `validatePlan` still checks the result. */
+/** Mirrors `planSchema` (zod) in pipeline/plan.ts; `validatePlan` still checks the result. */
 export const PLAN_RESPONSE_SCHEMA: Schema = {
   type: Type.OBJECT,
   properties: {

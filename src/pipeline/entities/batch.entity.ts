@@ -44,6 +44,8 @@ export class Batch {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
+  /** Indexed: the history page lists batches newest first. */
+  @Index()
   @CreateDateColumn()
   createdAt: Date;
 

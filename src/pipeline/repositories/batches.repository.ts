@@ -52,6 +52,8 @@ export class BatchesRepository {
 
   /** Batches by status over the whole table (metrics). */
   countByStatus(): Promise<StatusCounts> {
-    return statusCounts(this.repo.createQueryBuilder('b').select('b.status', 'status').addSelect('COUNT(*)', 'n').groupBy('b.status'));
+    return statusCounts(
+      this.repo.createQueryBuilder('b').select('b.status', 'status').addSelect('COUNT(*)', 'n').groupBy('b.status'),
+    );
   }
 }

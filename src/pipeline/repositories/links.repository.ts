@@ -73,7 +73,10 @@ export class LinksRepository {
 
   /** Ids of a batch's processing links that have their variation rows (they end when those do). */
   async processingPlannedIds(batchId: string): Promise<string[]> {
-    const rows = await this.repo.find({ where: { batchId, status: 'processing', variationsCreated: true }, select: ['id'] });
+    const rows = await this.repo.find({
+      where: { batchId, status: 'processing', variationsCreated: true },
+      select: ['id'],
+    });
     return rows.map((l) => l.id);
   }
 
