@@ -10,7 +10,7 @@
 import { BenchCluster, JobTimes } from './lib/cluster';
 import { BenchRow, runAlone } from './lib/report';
 import { fmt, mb, percentile } from './lib/stats';
-import { PollResult, startPollers, statusRow } from './status-latency';
+import { PollResult, startPollers, statusRow } from './lib/pollers';
 
 export const OVERHEAD_LINKS = 100;
 /**
