@@ -14,7 +14,8 @@ import sharp from 'sharp';
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const DIST = path.join(ROOT, 'node_modules', '.cache', 'studio-e2e-dist');
+// Inside this checkout (not node_modules, which several checkouts of the project may share by a link).
+const DIST = path.join(ROOT, 'test', '.artifacts', 'e2e-dist');
 const STAMP = path.join(DIST, '.built');
 
 function newestMtime(dir: string): number {
