@@ -9,7 +9,7 @@ import sharp from 'sharp';
 
 /**
  * Real child processes for the scale-out and crash specs: the app compiled once (tsc into a private
- * folder under node_modules/.cache, so a parallel `npm run build` in dist/ is never disturbed), API and
+ * folder under test/.artifacts, so a parallel `npm run build` in dist/ is never disturbed), API and
  * worker processes started from it, and a delaying, logging proxy in front of the fake Gemini.
  */
 
