@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { LocalGenerator } from '../src/generation/local/local-generator';
-import { SlideshowPlan, TextStyle } from '../src/pipeline/plan';
+import { defaultBox, SlideshowPlan, SlideStyle } from '../src/pipeline/plan';
 import { outputSize, renderSlide } from '../src/generation/render/renderer';
 import { FetchedSlideshow } from '../src/pipeline/slideshow';
 
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     show: FetchedSlideshow,
     slideIndex: number,
     t: number,
-    style: Partial<TextStyle>,
+    style: Partial<SlideStyle>,
     name: string,
   ): Promise<void> => {
     const plan: SlideshowPlan = await generator.analyse({
@@ -94,7 +94,12 @@ async function main(): Promise<void> {
       product: productInput,
       ...size,
     });
-    const jpeg = await renderSlide(base, plan.slides[slideIndex].texts[t], { ...plan.style, ...style }, size);
+    const jpeg = await renderSlide(
+      base,
+      plan.slides[slideIndex].texts[t],
+      { ...plan.slides[slideIndex].style, ...style },
+      size,
+    );
     const small = await sharp(jpeg).resize(DOC_WIDTH).jpeg({ quality: 84, mozjpeg: true }).toBuffer();
     fs.writeFileSync(path.join(OUT, name), small);
     console.log(
@@ -109,14 +114,14 @@ async function main(): Promise<void> {
     classic,
     1,
     1,
-    { treatment: 'box', fill: '#000000', accent: '#FFFFFF', position: 'middle' },
+    { treatment: 'box', fill: '#000000', accent: '#FFFFFF', box: defaultBox('middle') },
     'body-3x4-box.jpg',
   );
   await make(
     tall,
     2,
     2,
-    { treatment: 'shadow', accent: '#000000', sizeClass: 'large', position: 'middle' },
+    { treatment: 'shadow', accent: '#000000', size: 0.08, box: defaultBox('middle') },
     'body-9x16-shadow.jpg',
   );
   await make(tall, 3, 0, {}, 'product-9x16.jpg');
@@ -158,8 +163,8 @@ async function measure(show: FetchedSlideshow, product: { photoPath: string; des
   });
   const base = await generator.makeSlideImage(slide(1));
   const text = 'POV: you finally found the serum that actually works for your skin';
-  const render = await median(20, () => renderSlide(base, text, plan.style, size));
-  const empty = await median(20, () => renderSlide(base, '', plan.style, size));
+  const render = await median(20, () => renderSlide(base, text, plan.slides[0].style, size));
+  const empty = await median(20, () => renderSlide(base, '', plan.slides[0].style, size));
   const body = await median(20, () => generator.makeSlideImage(slide(1)));
   const productSlide = await median(20, () => generator.makeSlideImage(slide(3)));
   console.log(

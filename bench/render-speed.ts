@@ -7,20 +7,14 @@
  *   npx ts-node bench/render-speed.ts
  */
 import sharp from 'sharp';
-import { TextStyle } from '../src/pipeline/plan';
+import { DEFAULT_LOOK, defaultBox, SlideStyle } from '../src/pipeline/plan';
 import { outputSize, renderSlide, SLIDE_JPEG } from '../src/generation/render/renderer';
 import { BenchRow, runAlone } from './lib/report';
 import { fmt } from './lib/stats';
 
 const SECONDS_EACH = Number(process.env.BENCH_RENDER_SECONDS || 4);
 const TEXT = 'POV: you finally found the serum that actually works for your skin';
-const STYLE: TextStyle = {
-  sizeClass: 'medium',
-  fill: '#FFFFFF',
-  treatment: 'outline',
-  accent: '#000000',
-  position: 'middle',
-};
+const STYLE: SlideStyle = { ...DEFAULT_LOOK, box: defaultBox('middle'), body: null };
 
 /** A photo-like source a little larger than the output (gradient, shapes, grain), as a JPEG. */
 async function source(width: number, height: number): Promise<Buffer> {

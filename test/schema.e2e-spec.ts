@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
+import { migrations } from '../src/database/migrations';
+import { validatePlan } from '../src/pipeline/plan';
 import { PIPELINE_ENTITIES } from '../src/pipeline/entities';
 import { Product } from '../src/products/product.entity';
 import { testConfig } from './helpers/test-config';
@@ -74,5 +76,50 @@ describe('schema', () => {
     expect(ds.entityMetadatas.map((m) => m.tableName).sort()).toEqual(
       ['batch_events', 'batch_links', 'batch_variations', 'batches', 'products'].sort(),
     );
+  });
+
+  it('moves plans stored in the first format to per-slide styles, captions and source text', async () => {
+    const config = await testConfig();
+    const entities = [...PIPELINE_ENTITIES, Product];
+    const before = migrations.filter((m) => m.name !== 'PlansPerSlideStyle1764500000000');
+    ds = new DataSource({ ...dataSourceOptions(config, entities), migrations: before, migrationsRun: false });
+    await ds.initialize();
+    await ds.runMigrations();
+    const v1 = {
+      version: 1,
+      photoVariations: 1,
+      textVariations: 2,
+      aspect: '3:4',
+      productPlacement: 'append',
+      style: { sizeClass: 'small', fill: '#FFFFFF', treatment: 'shadow', accent: '#000000', position: 'middle' },
+      slides: [
+        { role: 'hook', sourceIndex: 0, scenes: ['a'], texts: ['First hook', 'Second hook'] },
+        { role: 'product', sourceIndex: null, scenes: ['b'], texts: ['Meet it', 'Get it'] },
+      ],
+    };
+    const batchId = '00000000-0000-4000-8000-000000000001';
+    const p = (n: number) => (ds.options.type === 'postgres' ? `$${n}` : '?');
+    await ds.query(
+      `INSERT INTO batches (id, status, "photoVariations", "textVariations", "linksTotal", "variationsTotal", generator, storage) ` +
+        `VALUES (${p(1)}, 'completed', 1, 2, 1, 2, 'local', 'local')`,
+      [batchId],
+    );
+    await ds.query(
+      `INSERT INTO batch_links (id, "batchId", position, url, "productId", "variationsTotal", plan) ` +
+        `VALUES (${p(1)}, ${p(2)}, 1, 'https://www.tiktok.com/@a/photo/1', 'x', 2, ${p(3)})`,
+      ['00000000-0000-4000-8000-000000000002', batchId, JSON.stringify(v1)],
+    );
+    await ds.destroy();
+
+    ds = new DataSource({ ...dataSourceOptions(config, entities), migrationsRun: false });
+    await ds.initialize();
+    expect((await ds.runMigrations()).map((m) => m.name)).toEqual(['PlansPerSlideStyle1764500000000']);
+    const [row] = await ds.query(`SELECT plan FROM batch_links`);
+    const stored = JSON.parse(row.plan);
+    expect(stored.version).toBe(2);
+    const check = validatePlan(stored, { p: 1, t: 2, sourceSlides: 1 });
+    expect(check.errors).toEqual([]);
+    expect(check.plan!.slides[0].style).toMatchObject({ size: 0.045, treatment: 'shadow', align: 'center' });
+    expect(check.plan!.captions.map((c) => c.title)).toEqual(['First hook', 'Second hook']);
   });
 });

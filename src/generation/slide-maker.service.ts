@@ -61,7 +61,7 @@ export class SlideMaker {
       out.push(
         this.generator.drawsText
           ? await sharp(image).resize(size.width, size.height, { fit: 'cover' }).jpeg(SLIDE_JPEG).toBuffer()
-          : await renderSlide(image, slide.texts[v.textIndex - 1] ?? '', plan.style, size),
+          : await renderSlide(image, slide.texts[v.textIndex - 1] ?? '', slide.style, size),
       );
     }
     return { slides: out, slideshow };

@@ -1,3 +1,5 @@
+import type { SlideText } from './source-text';
+
 /** One source slide, already downloaded (CDN URLs are signed and expire, so nothing is fetched later). */
 export interface SourceSlide {
   index: number;
@@ -5,6 +7,10 @@ export interface SourceSlide {
   path: string;
   width: number;
   height: number;
+  /** The text read off the slide (set once the text reader has run on the fetched slideshow). */
+  text?: SlideText;
+  /** The text-free copy of the slide (text and watermarks inpainted; a card rebuilt plain). */
+  cleanPath?: string;
 }
 
 export interface SourceAudio {

@@ -335,7 +335,10 @@ interface FakePlanSlide {
   texts: string[];
 }
 
-/** A valid plan for the P, T and slide count the prompt names: the source slides + an appended product slide. */
+/**
+ * What Gemini answers under the plan response schema, for the P, T and slide count the prompt names: the
+ * source slides + an appended product slide, one caption per text variant, no recurring subject.
+ */
 export function planFromPrompt(prompt: string) {
   const p = Number(/\bP\s*=\s*(\d+)/.exec(prompt)?.[1] ?? 1);
   const t = Number(/\bT\s*=\s*(\d+)/.exec(prompt)?.[1] ?? 1);
@@ -352,12 +355,14 @@ export function planFromPrompt(prompt: string) {
   const slides: FakePlanSlide[] = Array.from({ length: n }, (_, i) => slide(i === 0 ? 'hook' : 'body', i, i));
   slides.push(slide('product', null, n));
   return {
-    version: 1,
-    photoVariations: p,
-    textVariations: t,
     aspect: '3:4',
     productPlacement: 'append',
-    style: { sizeClass: 'medium', fill: '#ffffff', treatment: 'outline', accent: '#000000', position: 'middle' },
+    subject: null as null | { kind: string; description: string; slides: number[] },
+    captions: Array.from({ length: t }, (_, k) => ({
+      title: `Caption ${k + 1}`,
+      description: `Description of variant ${k + 1}`,
+      hashtags: ['#fyp', '#foryou', '#skincare'],
+    })),
     slides,
   };
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { PermanentError, TransientError } from '../../src/common/errors';
 import { AnalysisInput, Generator, GeneratorStatus, SlideImageInput } from '../../src/generation/generator.interface';
-import { SlideshowPlan } from '../../src/pipeline/plan';
+import { captionFromTexts, DEFAULT_LOOK, defaultBox, SlideshowPlan } from '../../src/pipeline/plan';
 import { parseTikTokUrl } from '../../src/links/link-intake';
 import { FetchedSlideshow, SlideshowSource } from '../../src/pipeline/slideshow';
 
@@ -78,17 +78,20 @@ export class TestGenerator implements Generator {
     const texts = (s: string) => Array.from({ length: input.textVariations }, (_, t) => `${s} ${t + 1}`);
     const scenes = (s: string) => Array.from({ length: input.photoVariations }, (_, p) => `${s} scene ${p + 1}`);
     return {
-      version: 1,
+      version: 2,
       photoVariations: input.photoVariations,
       textVariations: input.textVariations,
       aspect: '3:4',
       productPlacement: 'replace',
-      style: { sizeClass: 'medium', fill: '#ffffff', treatment: 'outline', accent: '#000000', position: 'middle' },
+      subject: null,
+      captions: Array.from({ length: input.textVariations }, (_, t) => captionFromTexts([`caption ${t + 1}`])),
       slides: Array.from({ length: n }, (_, i) => ({
         role: i === 0 ? ('hook' as const) : i === n - 1 ? ('product' as const) : ('body' as const),
         sourceIndex: i,
+        sourceText: '',
         scenes: scenes(`slide ${i}`),
         texts: texts(`text ${i}`),
+        style: { ...DEFAULT_LOOK, box: defaultBox('middle'), body: null },
       })),
     };
   }

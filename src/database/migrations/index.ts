@@ -1,5 +1,10 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { PostgresUuidDefaults1764000000001 } from './1764000000001-postgres-uuid-defaults';
+import { PlansPerSlideStyle1764500000000 } from './1764500000000-plans-per-slide-style';
 
 /** Listed explicitly (not globbed) so ts-jest, ts-node and the compiled app all find the same set. */
-export const migrations = [InitialSchema1764000000000, PostgresUuidDefaults1764000000001];
+export const migrations = [
+  InitialSchema1764000000000,
+  PostgresUuidDefaults1764000000001,
+  PlansPerSlideStyle1764500000000,
+];

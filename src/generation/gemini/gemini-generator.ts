@@ -9,6 +9,8 @@ import { FetchedSlideshow } from '../../pipeline/slideshow';
 import { Listeners } from '../../common/listeners';
 import { AnalysisInput, Generator, GeneratorEvent, GeneratorStatus, SlideImageInput } from '../generator.interface';
 import { SlideshowPlan, validatePlan } from '../../pipeline/plan';
+import { slideWords } from '../../pipeline/source-text';
+import { dominantStyle, slideStyles } from '../source-style';
 import { classifyGeminiError, findBlock } from './gemini-errors';
 import { CallKind, GeminiKeyPool, PooledKey } from './key-pool';
 import { PLAN_RESPONSE_SCHEMA, analysisPrompt, repairPrompt, slideImagePrompt } from './prompts';
@@ -94,6 +96,7 @@ export class GeminiGenerator implements Generator {
             sourceSlides: slideshow.slides.length,
             caption: slideshow.caption,
             description: product.description,
+            sourceTexts: slideshow.slides.map((s) => slideWords(s.text)),
             aspect: sourceAspect(slideshow),
             sanitised,
           }),
@@ -118,7 +121,7 @@ export class GeminiGenerator implements Generator {
       res = await this.call('text', 'analysis', model, [turn], genConfig, linkId);
       this.throwIfBlocked(res, 'text', 'analysis');
     }
-    let check = this.checkPlan(res, expect);
+    let check = this.checkPlan(res, expect, slideshow);
     if (check.plan) return check.plan;
 
     this.logger.warn(`link ${linkId}: invalid plan (${check.errors.slice(0, 3).join('; ')}); one repair call`);
@@ -129,7 +132,7 @@ export class GeminiGenerator implements Generator {
     ];
     res = await this.call('text', 'analysis', model, conversation, genConfig, linkId);
     this.throwIfBlocked(res, 'text', 'analysis');
-    check = this.checkPlan(res, expect);
+    check = this.checkPlan(res, expect, slideshow);
     if (check.plan) return check.plan;
     throw new PermanentError(
       'analysis',
@@ -297,7 +300,11 @@ export class GeminiGenerator implements Generator {
   }
 
   /** Parses and validates the JSON plan; the fields we asked for by number are set, not trusted. */
-  private checkPlan(res: GenerateContentResponse, expect: { p: number; t: number; sourceSlides: number }) {
+  private checkPlan(
+    res: GenerateContentResponse,
+    expect: { p: number; t: number; sourceSlides: number },
+    slideshow: FetchedSlideshow,
+  ) {
     const raw = (res.text ?? '').trim().replace(/^```(?:json)?\s*|\s*```$/g, '');
     const cut =
       res.candidates?.[0]?.finishReason === 'MAX_TOKENS' ? ' (the answer was cut off at the token limit)' : '';
@@ -309,11 +316,20 @@ export class GeminiGenerator implements Generator {
     }
     if (candidate && typeof candidate === 'object' && !Array.isArray(candidate)) {
       const c = candidate as Record<string, unknown>;
-      Object.assign(c, { version: 1, photoVariations: expect.p, textVariations: expect.t });
+      Object.assign(c, { version: 2, photoVariations: expect.p, textVariations: expect.t });
+      if (Array.isArray(c.captions)) c.captions = c.captions.slice(0, expect.t);
+      // Source text and text style are read off the source by the app, not taken from the model.
+      const texts = slideshow.slides.map((s) => s.text);
+      const styles = slideStyles(texts);
+      const dominant = dominantStyle(texts);
       if (Array.isArray(c.slides)) {
         for (const s of c.slides as Array<Record<string, unknown>>) {
-          if (Array.isArray(s?.scenes)) s.scenes = s.scenes.slice(0, expect.p);
-          if (Array.isArray(s?.texts)) s.texts = s.texts.slice(0, expect.t);
+          if (!s || typeof s !== 'object') continue;
+          if (Array.isArray(s.scenes)) s.scenes = s.scenes.slice(0, expect.p);
+          if (Array.isArray(s.texts)) s.texts = s.texts.slice(0, expect.t);
+          const k = typeof s.sourceIndex === 'number' ? s.sourceIndex : null;
+          s.sourceText = k === null ? '' : slideWords(texts[k]);
+          s.style = (k === null ? undefined : styles[k]) ?? dominant;
         }
       }
     }

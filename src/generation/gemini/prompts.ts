@@ -1,5 +1,5 @@
 import { Schema, Type } from '@google/genai';
-import { PlanSlide, SlideshowPlan, TextStyle } from '../../pipeline/plan';
+import { PlanSlide, SlideshowPlan, SlideStyle } from '../../pipeline/plan';
 
 /**
  * The words sent to Gemini. The analysis asks for the plan format of pipeline/plan.ts as JSON under a response
@@ -7,28 +7,45 @@ import { PlanSlide, SlideshowPlan, TextStyle } from '../../pipeline/plan';
  * model is told to draw the text itself.
  */
 
-const hex = { type: Type.STRING, description: 'colour as #rrggbb', pattern: '^#[0-9a-fA-F]{6}$' };
-
-/** Mirrors `planSchema` (zod) in pipeline/plan.ts; `validatePlan` still checks the result. */
+/**
+ * What the model writes of the plan; the rest (version, counts, each slide's source text and text style) is
+ * read off the source by the app, not guessed from pixels. Mirrors the matching fields of `planSchema` (zod)
+ * in pipeline/plan.ts; `validatePlan` checks the merged result.
+ */
 export const PLAN_RESPONSE_SCHEMA: Schema = {
   type: Type.OBJECT,
   properties: {
-    version: { type: Type.INTEGER, description: 'always 1' },
-    photoVariations: { type: Type.INTEGER, description: 'P' },
-    textVariations: { type: Type.INTEGER, description: 'T' },
     aspect: { type: Type.STRING, format: 'enum', enum: ['3:4', '9:16'] },
     productPlacement: { type: Type.STRING, format: 'enum', enum: ['replace', 'append'] },
-    style: {
+    subject: {
       type: Type.OBJECT,
+      nullable: true,
+      description: 'the person, place, pet or object that recurs across the slides; null if none does',
       properties: {
-        sizeClass: { type: Type.STRING, format: 'enum', enum: ['small', 'medium', 'large'] },
-        fill: hex,
-        treatment: { type: Type.STRING, format: 'enum', enum: ['outline', 'box', 'shadow'] },
-        accent: hex,
-        position: { type: Type.STRING, format: 'enum', enum: ['top', 'middle', 'bottom'] },
+        kind: { type: Type.STRING, format: 'enum', enum: ['person', 'place', 'pet', 'object'] },
+        description: { type: Type.STRING },
+        slides: {
+          type: Type.ARRAY,
+          items: { type: Type.INTEGER },
+          description: 'indexes of the plan slides showing it',
+        },
       },
-      required: ['sizeClass', 'fill', 'treatment', 'accent', 'position'],
-      propertyOrdering: ['sizeClass', 'fill', 'treatment', 'accent', 'position'],
+      required: ['kind', 'description', 'slides'],
+      propertyOrdering: ['kind', 'description', 'slides'],
+    },
+    captions: {
+      type: Type.ARRAY,
+      description: 'one post caption per text variant, in variant order',
+      items: {
+        type: Type.OBJECT,
+        properties: {
+          title: { type: Type.STRING, description: 'at most 90 characters' },
+          description: { type: Type.STRING, description: 'at most 2200 characters' },
+          hashtags: { type: Type.ARRAY, items: { type: Type.STRING }, description: '3 to 5, each starting with #' },
+        },
+        required: ['title', 'description', 'hashtags'],
+        propertyOrdering: ['title', 'description', 'hashtags'],
+      },
     },
     slides: {
       type: Type.ARRAY,
@@ -49,8 +66,8 @@ export const PLAN_RESPONSE_SCHEMA: Schema = {
       },
     },
   },
-  required: ['version', 'photoVariations', 'textVariations', 'aspect', 'productPlacement', 'style', 'slides'],
-  propertyOrdering: ['version', 'photoVariations', 'textVariations', 'aspect', 'productPlacement', 'style', 'slides'],
+  required: ['aspect', 'productPlacement', 'subject', 'captions', 'slides'],
+  propertyOrdering: ['aspect', 'productPlacement', 'subject', 'captions', 'slides'],
 };
 
 export interface AnalysisPromptInput {
@@ -59,6 +76,8 @@ export interface AnalysisPromptInput {
   sourceSlides: number;
   caption: string;
   description: string;
+  /** The words read off each source slide ('' where it had none), in slide order. */
+  sourceTexts: string[];
   /** Suggested from the source slides' shape. */
   aspect: '3:4' | '9:16';
   /** After a safety block: ask for neutral, family-friendly wording only. */
@@ -66,20 +85,26 @@ export interface AnalysisPromptInput {
 }
 
 export function analysisPrompt(i: AnalysisPromptInput): string {
+  const texts = i.sourceTexts.map(
+    (t, k) => `- slide ${k}: ${t.trim() ? JSON.stringify(t.slice(0, 600)) : '(no text)'}`,
+  );
   return [
     "You plan a new TikTok photo slideshow that re-makes the attached source slideshow for the user's product.",
     `Photo variations: P = ${i.p}. Text variations: T = ${i.t}. Source slides: ${i.sourceSlides} source slides, attached in order as slide 0 to slide ${i.sourceSlides - 1}; the product photo is attached last.`,
     `Source caption: ${JSON.stringify(i.caption.slice(0, 500))}`,
     `Product description: ${JSON.stringify(i.description.slice(0, 1500))}`,
+    'The text on each source slide, as read from its pixels:',
+    ...texts,
     '',
     'Rules:',
     "- One plan slide per source slide, in the same order, with sourceIndex = that source slide's index.",
     '- Roles: the first slide is "hook"; a closing call to action is "cta"; the rest are "body".',
     '- Exactly one slide has role "product". If the source has its own product or "link in bio" slide, that slide becomes the product slide (productPlacement "replace"). Otherwise add one product slide with sourceIndex null before a final cta, or at the end (productPlacement "append").',
     `- scenes: exactly ${i.p} different photo descriptions per slide (setting, subject, light, camera angle, mood) that keep the source slide's look. Pictures only: no text, letters, captions, logos or watermarks in them. Every product-slide scene shows the product from the product photo.`,
-    `- texts: exactly ${i.t} overlay texts per slide, rewritten for the product in the source's tone, language and length (never longer than about 120 characters). Text variant k of every slide belongs to the same variant of the story.`,
-    "- style: the source's overlay text style: sizeClass, fill colour, treatment (outline, box or shadow), accent colour (outline/box/shadow colour), position.",
-    `- aspect: "${i.aspect}" unless the source slides clearly have the other shape. version: 1. photoVariations: ${i.p}. textVariations: ${i.t}.`,
+    `- texts: exactly ${i.t} overlay texts per slide that rewrite that slide's source text for the product: keep its structure (a numbered list stays numbered 1..N in one scheme, a title over a smaller paragraph stays a first line over the rest), tone, language, casing and length (never longer than about 200 characters). Where a source slide has no text, write none (""). Text variant k of every slide belongs to the same variant of the story; no line repeats within a variant, and variants differ from each other. Never repeat another brand's claims.`,
+    `- captions: exactly ${i.t} post captions, caption k for text variant k, in the voice of the source caption: a title of at most 90 characters, a description of at most 2200, and 3 to 5 hashtags.`,
+    '- subject: the person, place, pet or object that recurs across the slideshow and the plan slides that show it, so every image of a variant can show the same one; null when nothing recurs.',
+    `- aspect: "${i.aspect}" unless the source slides clearly have the other shape.`,
     ...(i.sanitised
       ? [
           "- Keep every scene and text neutral and family-friendly: everyday settings and objects, no bodies, no medical, violent, adult, drug or weapon themes, no real people's names.",
@@ -99,7 +124,7 @@ export function repairPrompt(errors: string[]): string {
 }
 
 export interface SlidePromptInput {
-  plan: Pick<SlideshowPlan, 'aspect' | 'style'>;
+  plan: Pick<SlideshowPlan, 'aspect'>;
   slide: PlanSlide;
   slideIndex: number;
   slideCount: number;
@@ -123,13 +148,21 @@ export function sanitiseScene(scene: string): string {
     .trim();
 }
 
-function textInstruction(text: string, style: TextStyle): string {
+/** Where on the frame a slide's text sits: its area's middle, in thirds. */
+export function textBand(style: SlideStyle): 'upper' | 'middle' | 'lower' {
+  const middle = style.box.y + style.box.h / 2;
+  return middle < 0.36 ? 'upper' : middle > 0.64 ? 'lower' : 'middle';
+}
+
+function textInstruction(text: string, style: SlideStyle): string {
   const look = {
+    none: 'no outline',
     outline: `a ${style.accent} outline`,
     box: `on a ${style.accent} box`,
     shadow: `a soft ${style.accent} shadow`,
   }[style.treatment];
-  return `Write this caption on the image, spelled exactly, once: "${text}". ${style.sizeClass} bold sans-serif letters in ${style.fill} with ${look}, at the ${style.position} of the image, inside the safe area. No other text anywhere.`;
+  const size = style.size < 0.05 ? 'small' : style.size < 0.07 ? 'medium' : 'large';
+  return `Write this caption on the image, spelled exactly, once: "${text}". ${size} ${style.bold ? 'bold ' : ''}${style.font} letters in ${style.fill} with ${look}, ${style.align}-aligned, in the ${textBand(style)} part of the image, inside the safe area. No other text anywhere.`;
 }
 
 export function slideImagePrompt(i: SlidePromptInput): string {
@@ -150,10 +183,10 @@ export function slideImagePrompt(i: SlidePromptInput): string {
     );
   }
   if (i.text !== undefined) {
-    lines.push(textInstruction(i.text, i.plan.style));
+    lines.push(textInstruction(i.text, i.slide.style));
   } else {
     lines.push(
-      `No text of any kind: no letters, numbers, captions, watermarks, logos or user interface. Keep the ${i.plan.style.position} of the frame calm and uncluttered so a caption can be placed there later.`,
+      `No text of any kind: no letters, numbers, captions, watermarks, logos or user interface. Keep the ${textBand(i.slide.style)} part of the frame calm and uncluttered so a caption can be placed there later.`,
     );
   }
   if (i.sanitised) {

@@ -82,7 +82,10 @@ describe('LocalGenerator.analyse', () => {
     ]);
     expect(plan.productPlacement).toBe('replace');
     expect(plan.aspect).toBe('9:16');
-    expect(plan.style).toMatchObject({ fill: '#FFFFFF', treatment: 'outline', accent: '#000000' });
+    // No text was read off these slides: every slide gets TikTok's default caption look.
+    for (const s of plan.slides)
+      expect(s.style).toMatchObject({ fill: '#FFFFFF', treatment: 'outline', accent: '#000000' });
+    expect(plan.captions).toHaveLength(4);
     expect(validatePlan(plan, { p: 3, t: 4, sourceSlides: 5 }).ok).toBe(true);
     for (const s of plan.slides) {
       expect(s.scenes).toHaveLength(3);
@@ -213,7 +216,10 @@ describe('LocalGenerator.makeSlideImage', () => {
       .toBuffer();
     expect(meanAbsDiff(bodySlide, expected)).toBeGreaterThan(40);
     // And the text drawn on top of it leaves the product visible.
-    const rendered = await renderSlide(await image(3, 1), plan.slides[3].texts[0], plan.style, { width, height });
+    const rendered = await renderSlide(await image(3, 1), plan.slides[3].texts[0], plan.slides[3].style, {
+      width,
+      height,
+    });
     expect(meanAbsDiff(await sharp(rendered).extract(region).raw().toBuffer(), expected)).toBeLessThan(8);
   });
 

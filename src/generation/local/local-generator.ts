@@ -5,8 +5,10 @@ import { AppConfig } from '../../config/config.schema';
 import { FetchedSlideshow, SourceSlide } from '../../pipeline/slideshow';
 import { Listeners } from '../../common/listeners';
 import { AnalysisInput, Generator, GeneratorEvent, GeneratorStatus, SlideImageInput } from '../generator.interface';
-import { PlanSlide, SlideshowPlan, TextStyle, validatePlan } from '../../pipeline/plan';
-import { overlayText, productWords, seededRandom, TextSlot } from './templates';
+import { captionFromTexts, PlanSlide, SlideshowPlan, validatePlan } from '../../pipeline/plan';
+import { slideWords } from '../../pipeline/source-text';
+import { dominantStyle, slideStyles } from '../source-style';
+import { overlayText, productHashtags, productWords, seededRandom, TextSlot } from './templates';
 
 export interface LocalGeneratorOptions {
   /** `append` always adds the product slide after the source's slides; `auto` replaces the last one. */
@@ -15,15 +17,6 @@ export interface LocalGeneratorOptions {
 
 /** A source with fewer slides than this keeps them all and gets the product slide appended. */
 const MIN_SLIDES_TO_REPLACE = 3;
-
-/** Plain, readable, TikTok's classic look; `top` leaves the centre to the photo and the product. */
-export const LOCAL_STYLE: TextStyle = {
-  sizeClass: 'medium',
-  fill: '#FFFFFF',
-  treatment: 'outline',
-  accent: '#000000',
-  position: 'top',
-};
 
 interface Grade {
   name: string;
@@ -134,19 +127,31 @@ export class LocalGenerator implements Generator {
       })),
       { role: 'product', sourceIndex: append ? null : n - 1, slot: { kind: 'product' } },
     ];
+    const sourceTexts = slideshow.slides.map((s) => s.text);
+    const styles = slideStyles(sourceTexts);
+    const dominant = dominantStyle(sourceTexts);
+    const slides: PlanSlide[] = layout.map((s, slideIndex) => ({
+      role: s.role,
+      sourceIndex: s.sourceIndex,
+      sourceText: s.sourceIndex === null ? '' : slideWords(sourceTexts[s.sourceIndex]),
+      scenes: Array.from({ length: P }, (_, p) => this.scene(linkId, slideIndex, p, s.role, s.sourceIndex)),
+      texts: Array.from({ length: T }, (_, t) => overlayText(words, s.slot, linkId, String(slideIndex), t)),
+      style: s.sourceIndex === null ? dominant : styles[s.sourceIndex],
+    }));
     const plan: SlideshowPlan = {
-      version: 1,
+      version: 2,
       photoVariations: P,
       textVariations: T,
       aspect: closestAspect(slideshow.slides[0]),
       productPlacement: append ? 'append' : 'replace',
-      style: { ...LOCAL_STYLE },
-      slides: layout.map((s, slideIndex) => ({
-        role: s.role,
-        sourceIndex: s.sourceIndex,
-        scenes: Array.from({ length: P }, (_, p) => this.scene(linkId, slideIndex, p, s.role, s.sourceIndex)),
-        texts: Array.from({ length: T }, (_, t) => overlayText(words, s.slot, linkId, String(slideIndex), t)),
-      })),
+      subject: null,
+      captions: Array.from({ length: T }, (_, t) =>
+        captionFromTexts(
+          slides.map((s) => s.texts[t]),
+          productHashtags(words),
+        ),
+      ),
+      slides,
     };
     const check = validatePlan(plan, { p: P, t: T, sourceSlides: n });
     if (!check.ok || !check.plan)

@@ -120,6 +120,19 @@ export function productWords(description: string): ProductWords {
   return { name, benefits };
 }
 
+const GENERIC_TAGS = ['#fyp', '#foryou', '#tiktokmademebuyit', '#musthave'];
+
+/** 3–5 hashtags: the product's name as one tag, then generic reach tags. */
+export function productHashtags(words: ProductWords): string[] {
+  const name = words.name
+    .normalize('NFKD')
+    .replace(/[^\p{L}\p{N}]+/gu, '')
+    .toLowerCase()
+    .slice(0, 40);
+  const tags = name && name !== 'this' ? [`#${name}`, ...GENERIC_TAGS] : GENERIC_TAGS;
+  return tags.slice(0, 5);
+}
+
 function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '');
 }

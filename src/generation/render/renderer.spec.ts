@@ -1,8 +1,30 @@
 import * as fs from 'node:fs';
 import sharp from 'sharp';
-import { TextStyle } from '../../pipeline/plan';
+import { DEFAULT_LOOK, defaultBox, SlideStyle } from '../../pipeline/plan';
 import { drawableText, overlayFontPath } from './fonts';
-import { layoutText, outputSize, Rect, renderSlide, safeArea, Size } from './renderer';
+import { layoutText as layoutStyled, outputSize, Rect, renderSlide as renderStyled, safeArea, Size } from './renderer';
+
+/** These cases were written for the first plan format's one style per plan; they hold for its per-slide form. */
+type TextStyle = {
+  sizeClass: 'small' | 'medium' | 'large';
+  fill: string;
+  treatment: 'outline' | 'box' | 'shadow';
+  accent: string;
+  position: 'top' | 'middle' | 'bottom';
+};
+const SIZE_SHARE = { small: 0.045, medium: 0.06, large: 0.08 };
+const asStyle = (s: TextStyle): SlideStyle => ({
+  ...DEFAULT_LOOK,
+  size: SIZE_SHARE[s.sizeClass],
+  fill: s.fill,
+  treatment: s.treatment,
+  accent: s.accent,
+  box: defaultBox(s.position),
+  body: null,
+});
+const layoutText = (text: string, style: TextStyle, size: Size) => layoutStyled(text, asStyle(style), size);
+const renderSlide = (base: Buffer, text: string, style: TextStyle, size: Size) =>
+  renderStyled(base, text, asStyle(style), size);
 
 const STYLE: TextStyle = {
   sizeClass: 'medium',

@@ -1,5 +1,6 @@
 import sharp, { JpegOptions } from 'sharp';
-import { SlideshowPlan, TextStyle } from '../../pipeline/plan';
+import { SlideshowPlan, SlideStyle } from '../../pipeline/plan';
+import { TextLook } from '../../pipeline/source-text';
 import { drawableText, glyphPathData, overlayFont, shapeLine } from './fonts';
 
 /**
@@ -39,8 +40,6 @@ export function safeArea(size: Size): Rect {
   return { left, top, width: right - left, height: bottom - top };
 }
 
-/** Font size per size class, as a share of the image width. */
-const SIZE_SHARE: Record<TextStyle['sizeClass'], number> = { small: 0.045, medium: 0.06, large: 0.08 };
 /** Below this a slide is no longer readable on a phone: the text is cut with an ellipsis instead. */
 const MIN_SHARE = 0.03;
 const SHRINK_STEP = 0.92;
@@ -52,7 +51,8 @@ interface Treatment {
   lineHeight: number;
 }
 
-const TREATMENTS: Record<TextStyle['treatment'], Treatment> = {
+const TREATMENTS: Record<SlideStyle['treatment'], Treatment> = {
+  none: { padX: 0.06, padY: 0.06, lineHeight: 1.2 },
   outline: { padX: 0.09, padY: 0.09, lineHeight: 1.2 },
   box: { padX: 0.34, padY: 0.02, lineHeight: 1.32 },
   shadow: { padX: 0.14, padY: 0.16, lineHeight: 1.2 },
@@ -162,15 +162,15 @@ function withEllipsis(line: string, maxUnits: number): string {
  * Wraps and sizes `text` into the safe area: the size class's font size, shrunk step by step until the
  * block fits, and at the smallest readable size cut with an ellipsis. Null when nothing drawable is left.
  */
-export function layoutText(text: string, style: TextStyle, size: Size): TextLayout | null {
-  const clean = drawableText(text);
+export function layoutText(text: string, style: SlideStyle, size: Size): TextLayout | null {
+  const clean = drawableText(applyCasing(text, style.casing));
   if (!clean) return null;
   const font = overlayFont();
   const safe = safeArea(size);
   const t = TREATMENTS[style.treatment];
   const measure = new Measure();
   const minPx = size.width * MIN_SHARE;
-  let fontPx = size.width * SIZE_SHARE[style.sizeClass];
+  let fontPx = size.width * style.size;
   let lines: string[];
   let maxUnits: number;
   let fits: boolean;
@@ -189,36 +189,54 @@ export function layoutText(text: string, style: TextStyle, size: Size): TextLayo
   }
   const scale = fontPx / font.unitsPerEm;
   const blockHeight = lines.length * lineHeightPx + 2 * t.padY * fontPx;
-  const blockTop =
-    style.position === 'top'
-      ? safe.top
-      : style.position === 'bottom'
-        ? safe.top + safe.height - blockHeight
-        : safe.top + (safe.height - blockHeight) / 2;
+  // Centred on the text area's middle, kept inside the safe area.
+  const boxMiddle = (style.box.y + style.box.h / 2) * size.height;
+  const blockTop = clamp(boxMiddle - blockHeight / 2, safe.top, safe.top + safe.height - blockHeight);
+  const lineX = (width: number): number => {
+    if (style.align === 'left') return clamp(style.box.x * size.width, safe.left, safe.left + safe.width - width);
+    if (style.align === 'right')
+      return clamp((style.box.x + style.box.w) * size.width - width, safe.left, safe.left + safe.width - width);
+    return clamp((style.box.x + style.box.w / 2) * size.width - width / 2, safe.left, safe.left + safe.width - width);
+  };
   // Centre the capitals in each line box: what the eye reads as "centred" text.
   const capOffset = (lineHeightPx + font.capHeight * scale) / 2;
   const laid = lines.map((line, i) => {
     const width = shapeLine(line).width * scale;
     return {
       text: line,
-      x: safe.left + (safe.width - width) / 2,
+      x: lineX(width),
       baseline: blockTop + t.padY * fontPx + i * lineHeightPx + capOffset,
       width,
     };
   });
-  const blockWidth = Math.max(...laid.map((l) => l.width)) + 2 * t.padX * fontPx;
+  const padX = t.padX * fontPx;
+  const left = Math.min(...laid.map((l) => l.x)) - padX;
+  const right = Math.max(...laid.map((l) => l.x + l.width)) + padX;
   return {
     fontPx,
     lineHeightPx,
     lines: laid,
-    block: { left: safe.left + (safe.width - blockWidth) / 2, top: blockTop, width: blockWidth, height: blockHeight },
+    block: { left, top: blockTop, width: right - left, height: blockHeight },
   };
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(v, Math.max(lo, hi)));
+}
+
+/** The source's casing, applied to new text: lower, UPPER, Title Case, or as written (sentence). */
+export function applyCasing(text: string, casing: TextLook['casing']): string {
+  if (casing === 'lower') return text.toLocaleLowerCase();
+  if (casing === 'upper') return text.toLocaleUpperCase();
+  if (casing === 'title')
+    return text.replace(/(^|\s)(\p{Ll})/gu, (_, sp: string, c: string) => sp + c.toLocaleUpperCase());
+  return text;
 }
 
 const n = (v: number): string => (Math.round(v * 100) / 100).toString();
 
 /** The overlay as an SVG of glyph outlines, transparent outside the text. */
-export function overlaySvg(layout: TextLayout, style: TextStyle, size: Size): string {
+export function overlaySvg(layout: TextLayout, style: SlideStyle, size: Size): string {
   const font = overlayFont();
   const scale = layout.fontPx / font.unitsPerEm;
   const s = scale.toFixed(6);
@@ -237,6 +255,7 @@ export function overlaySvg(layout: TextLayout, style: TextStyle, size: Size): st
   const glyphs = uses.join('');
   const em = layout.fontPx;
   const layers: string[] = [];
+  const accent = style.accent ?? '#000000';
   let filter = '';
   if (style.treatment === 'box') {
     const padX = TREATMENTS.box.padX * em;
@@ -245,17 +264,17 @@ export function overlaySvg(layout: TextLayout, style: TextStyle, size: Size): st
       // Boxes of adjacent lines overlap a little so the block reads as one shape, as TikTok draws it.
       return `<rect x="${n(l.x - padX)}" y="${n(top - 0.02 * em)}" width="${n(l.width + 2 * padX)}" height="${n(layout.lineHeightPx + 0.04 * em)}" rx="${n(0.22 * em)}"/>`;
     });
-    layers.push(`<g fill="${style.accent}">${rects.join('')}</g>`);
+    layers.push(`<g fill="${accent}">${rects.join('')}</g>`);
   } else if (style.treatment === 'outline') {
     // The stroke is centred on the outline and drawn under the fill, so half of it shows: ~0.08 em.
     const strokeUnits = (0.16 * em) / scale;
     layers.push(
-      `<g fill="${style.accent}" stroke="${style.accent}" stroke-width="${n(strokeUnits)}" stroke-linejoin="round">${glyphs}</g>`,
+      `<g fill="${accent}" stroke="${accent}" stroke-width="${n(strokeUnits)}" stroke-linejoin="round">${glyphs}</g>`,
     );
-  } else {
+  } else if (style.treatment === 'shadow') {
     filter = `<filter id="soft" filterUnits="userSpaceOnUse" x="0" y="0" width="${size.width}" height="${size.height}"><feGaussianBlur stdDeviation="${n(0.05 * em)}"/></filter>`;
     layers.push(
-      `<g filter="url(#soft)" fill="${style.accent}" fill-opacity="0.85"><g transform="translate(${n(0.04 * em)} ${n(0.05 * em)})">${glyphs}</g></g>`,
+      `<g filter="url(#soft)" fill="${accent}" fill-opacity="0.85"><g transform="translate(${n(0.04 * em)} ${n(0.05 * em)})">${glyphs}</g></g>`,
     );
   }
   layers.push(`<g fill="${style.fill}">${glyphs}</g>`);
@@ -277,7 +296,7 @@ export const SLIDE_JPEG: JpegOptions = { quality: 90, optimiseCoding: true, chro
  * Cover-fits `base` to `size`, draws `text` in `style` (nothing when the text has nothing drawable) and
  * returns an sRGB JPEG without metadata, exactly `size`.
  */
-export async function renderSlide(base: Buffer, text: string, style: TextStyle, size: Size): Promise<Buffer> {
+export async function renderSlide(base: Buffer, text: string, style: SlideStyle, size: Size): Promise<Buffer> {
   const layout = layoutText(text, style, size);
   const image = sharp(base, { failOn: 'none' })
     .autoOrient()

@@ -11,7 +11,7 @@ import {
 import { Batch } from './batch.entity';
 import { FailureStep } from '../../common/errors';
 import { ItemStatus } from '../statuses';
-import type { SlideshowPlan } from '../plan';
+import { SlideshowPlan, upgradePlan } from '../plan';
 import type { FetchedSlideshow } from '../slideshow';
 
 @Entity('batch_links')
@@ -63,8 +63,15 @@ export class BatchLink {
   @Column({ type: 'simple-json', nullable: true })
   slideshow: FetchedSlideshow | null;
 
-  /** The analysis result; stored so a retry never pays for it again. */
-  @Column({ type: 'simple-json', nullable: true })
+  /**
+   * The analysis result (possibly edited by the user); stored so a retry never pays for it again. Plans a
+   * worker of the previous version wrote in the first format are upgraded as they are read.
+   */
+  @Column({
+    type: 'simple-json',
+    nullable: true,
+    transformer: { from: (v: unknown) => upgradePlan(v) as SlideshowPlan | null, to: (v: unknown) => v },
+  })
   plan: SlideshowPlan | null;
 
   /** P×T, fixed at creation. */
