@@ -90,6 +90,19 @@ describe('DriveStorage (googleapis → fake Drive)', () => {
     expect(fake.requests.filter((r) => r.route === 'upload')).toHaveLength(4);
   });
 
+  it('reads a delivered file back byte for byte (alt=media), retrying a 503, and says when it is gone', async () => {
+    const root = fake.addSharedDrive();
+    const s = await storage(root);
+    const { v11 } = await deliver(s);
+    fake.fail(503, { route: 'download' });
+    const bytes = await s.readFile(v11.id, '02.jpg');
+    expect(bytes.equals(Buffer.alloc(2500, 2))).toBe(true);
+    expect(fake.requests.filter((r) => r.route === 'download').map((r) => r.status)).toEqual([503, 200]);
+    const missing = await s.readFile(v11.id, '09.jpg').catch((e: unknown) => e);
+    expect(isPermanent(missing)).toBe(true);
+    expect((missing as Error).message).toContain('no file "09.jpg"');
+  });
+
   it('finds names with quotes and backslashes (q escaping)', async () => {
     const root = fake.addSharedDrive();
     const s = await storage(root);

@@ -175,6 +175,24 @@ export class DriveStorage implements Storage {
     return { ok: false, reason: `the output is on Google Drive: ${folder.url ?? 'not delivered yet'}` };
   }
 
+  async readFile(folderId: string, name: string): Promise<Buffer> {
+    return this.withRetry(`download "${name}"`, async () => {
+      const found = await this.findByName(folderId, name, false);
+      if (!found) {
+        throw new PermanentError(
+          'upload',
+          `Google Drive has no file "${name}" in folder ${folderId} any more`,
+          'DRIVE_404',
+        );
+      }
+      const res = await this.drive.files.get(
+        { fileId: found.id, alt: 'media', supportsAllDrives: true },
+        { responseType: 'arraybuffer', ...(this.rootUrl ? { rootUrl: this.rootUrl } : {}) },
+      );
+      return Buffer.from(res.data as unknown as ArrayBuffer);
+    });
+  }
+
   /** Drive folders are the user's own copy of the work: deleting a batch in the app leaves them alone. */
   async removeOutput(_folderId: string): Promise<void> {}
 

@@ -63,6 +63,10 @@ export class LocalStorage implements Storage {
     return { ok: true, name, stream: zip };
   }
 
+  async readFile(folderId: string, name: string): Promise<Buffer> {
+    return fs.readFile(this.resolve(path.join(folderId, safeName(name))));
+  }
+
   async removeOutput(folderId: string): Promise<void> {
     await fs.rm(this.resolve(folderId), { recursive: true, force: true });
   }

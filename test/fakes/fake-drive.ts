@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 
 /**
  * A loopback Google Drive v3 for the real googleapis client (`rootUrl`): folder create (metadata JSON),
- * multipart upload (`multipart/related`), list by `q`, get, permissions. Like Drive, items inside a shared
+ * multipart upload (`multipart/related`), list by `q`, get, media download (`alt=media`), permissions. Like Drive, items inside a shared
  * drive are invisible unless the request says `supportsAllDrives` (and `includeItemsFromAllDrives` for
  * lists), and an unknown `q` clause is a 400. Faults (429/503/403…) are scripted per route.
  */
@@ -17,12 +17,14 @@ export interface FakeDriveFile {
   parents: string[];
   driveId?: string;
   size?: number;
+  /** Uploaded bytes, for `GET /drive/v3/files/:id?alt=media`. */
+  content?: Buffer;
   trashed: boolean;
   createdTime: string;
   permissions: Array<{ type: string; role: string; domain?: string }>;
 }
 
-export type DriveRoute = 'create' | 'upload' | 'list' | 'get' | 'permissions';
+export type DriveRoute = 'create' | 'upload' | 'list' | 'get' | 'download' | 'permissions';
 
 export interface FakeDriveRequest {
   at: number;
@@ -167,7 +169,9 @@ export class FakeDrive {
             : req.method === 'POST' && /^\/drive\/v3\/files\/[^/]+\/permissions$/.test(path)
               ? 'permissions'
               : req.method === 'GET' && /^\/drive\/v3\/files\/[^/]+$/.test(path)
-                ? 'get'
+                ? query.alt === 'media'
+                  ? 'download'
+                  : 'get'
                 : 'unknown';
     const entry: FakeDriveRequest = {
       at: Date.now(),
@@ -193,6 +197,15 @@ export class FakeDrive {
         apiError(fault.status, `scripted ${fault.status}`, fault.reason ?? reasonFor(fault.status)),
       );
 
+    if (route === 'download') {
+      const f = this.files.get(decodeURIComponent(path.split('/')[4]));
+      if (!this.visible(f, query) || !f.content) {
+        return reply(404, apiError(404, `File not found: ${path.split('/')[4]}.`, 'notFound'));
+      }
+      entry.status = 200;
+      res.writeHead(200, { 'content-type': f.mimeType, 'content-length': f.content.length });
+      return void res.end(f.content);
+    }
     const result = this.route(route, path, query, body, req.headers['content-type'] ?? '');
     if (fault)
       return reply(
@@ -247,6 +260,7 @@ export class FakeDrive {
       case 'upload': {
         let meta: { name?: string; mimeType?: string; parents?: string[] };
         let size = 0;
+        let content: Buffer | undefined;
         if (route === 'upload') {
           if (query.uploadType !== 'multipart')
             return { status: 400, payload: apiError(400, 'uploadType must be multipart here', 'invalid') };
@@ -255,6 +269,7 @@ export class FakeDrive {
             return { status: 400, payload: apiError(400, 'Malformed multipart body.', 'badContent') };
           meta = JSON.parse(parts[0].toString('utf8'));
           size = parts[1].length;
+          content = Buffer.from(parts[1]);
         } else {
           meta = JSON.parse(body.toString('utf8') || '{}');
         }
@@ -269,7 +284,10 @@ export class FakeDrive {
           parentId ? [parentId] : [],
           parent?.driveId,
         );
-        if (route === 'upload') f.size = size;
+        if (route === 'upload') {
+          f.size = size;
+          f.content = content;
+        }
         this.files.set(id, f);
         return { status: 200, payload: this.view(f) };
       }
