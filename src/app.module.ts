@@ -17,6 +17,7 @@ import { LinksModule } from './links/links.module';
 import { SourceModule } from './links/source.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
+import { PublishingModule } from './publishing/publishing.module';
 
 /**
  * The whole app for one validated configuration. The same module serves `npm start` (API + workers),
@@ -43,6 +44,7 @@ export class AppModule {
         GenerationModule,
         LinksModule,
         BatchesModule,
+        PublishingModule,
         HealthModule,
         MetricsModule,
         BatchSweeperModule,

@@ -9,7 +9,7 @@ import { TestGenerator, TestSource } from './helpers/test-doubles';
 /** ADMIN_PASSWORD set: the whole surface (read from the OpenAPI document, so new routes are covered) is closed. */
 const PASSWORD = 'correct horse battery staple';
 const BEARER = { Authorization: `Bearer ${PASSWORD}` };
-const PUBLIC = new Set(['/api/auth/session', '/api/auth/login', '/api/auth/logout', '/api/health']);
+const PUBLIC = new Set(['/api/auth/session', '/api/auth/login', '/api/auth/logout', '/api/health', '/api/tiktok/callback', '/api/tiktok/media/{file}']);
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 type Method = (typeof METHODS)[number];
 
@@ -100,6 +100,28 @@ describe('auth (ADMIN_PASSWORD set)', () => {
     // The UI's own files stay public (the login screen is part of them).
     const ui = await t.http.get('/');
     expect(ui.status).not.toBe(401);
+  });
+
+  it('opens only the TikTok callback and the signed image names, nothing else under /api/tiktok', async () => {
+    // Public, and still refusing what they do not recognise.
+    const callback = await t.http.get('/api/tiktok/callback?code=x&state=forged');
+    expect(callback.status).toBe(302);
+    expect(decodeURIComponent(callback.headers.location)).toMatch(/error=This TikTok connection attempt is unknown or expired/);
+    expect((await t.http.get('/api/tiktok/media/forged.0.1999999999.abc.jpg')).status).toBe(404);
+    // Everything else stays closed, including tricks on the public prefix.
+    for (const [method, path] of [
+      ['get', '/api/tiktok/accounts'],
+      ['post', '/api/tiktok/accounts/connect'],
+      ['get', '/api/tiktok/posts?batchId=x'],
+      ['post', '/api/tiktok/posts'],
+      ['get', '/api/tiktok/media/a/../../accounts'],
+      ['get', '/api/tiktok/media/x%2F..%2F..%2Faccounts'],
+      ['post', '/api/tiktok/media/x.jpg'],
+      ['get', '/api/tiktok/callback/extra'],
+    ] as const) {
+      const res = await t.http[method](path);
+      expect({ path, status: res.status }).toEqual({ path, status: 401 });
+    }
   });
 
   it('keeps /api/health public but shows strangers only {status}', async () => {

@@ -2,8 +2,13 @@ import { HttpException } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AuthService } from './auth.service';
 
-/** Reachable without credentials (the login screen needs them). */
-const PUBLIC_API = new Set(['/api/auth/session', '/api/auth/login', '/api/auth/logout']);
+/**
+ * Reachable without credentials: the login screen's routes, TikTok's OAuth redirect (it cannot carry the
+ * SameSite=Strict session; a single-use state bound to the starting browser guards it) and the images
+ * TikTok pulls (their signed, expiring names are the permission).
+ */
+const PUBLIC_API = new Set(['/api/auth/session', '/api/auth/login', '/api/auth/logout', '/api/tiktok/callback']);
+const PUBLIC_PREFIXES = ['/api/tiktok/media/'];
 const HEALTH = '/api/health';
 
 /**
@@ -35,7 +40,7 @@ export function authMiddleware(auth: AuthService): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!auth.required) return next();
     const path = normalisePath(req.path);
-    if (isUiAsset(req, path) || PUBLIC_API.has(path)) return next();
+    if (isUiAsset(req, path) || PUBLIC_API.has(path) || (req.method === 'GET' && PUBLIC_PREFIXES.some((p) => path.startsWith(p) && !path.slice(p.length).includes('/')))) return next();
     auth
       .identify(req)
       .then((who) => {

@@ -104,6 +104,21 @@ const rawSchema = z.object({
   FFMPEG_PATH: z.string().default('ffmpeg'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   CORS_ORIGINS: z.string().optional(),
+  PUBLIC_BASE_URL: url.optional(),
+  TOKEN_ENCRYPTION_KEY: z.string().optional(),
+  TIKTOK_CLIENT_KEY: z.string().min(1).optional(),
+  TIKTOK_CLIENT_SECRET: z.string().min(1).optional(),
+  TIKTOK_API_BASE_URL: url.default('https://open.tiktokapis.com'),
+  TIKTOK_AUTHORIZE_URL: url.default('https://www.tiktok.com/v2/auth/authorize/'),
+  TIKTOK_DIRECT_POST: bool(false),
+  TIKTOK_INIT_LIMIT: int(6, 1, 1000),
+  TIKTOK_STATUS_LIMIT: int(30, 1, 1000),
+  TIKTOK_RATE_WINDOW_MS: int(60_000, 100, 3_600_000),
+  TIKTOK_MAX_PENDING: int(5, 1, 100),
+  TIKTOK_POLL_INTERVAL_MS: int(5000, 20, 600_000),
+  TIKTOK_WAIT_RETRY_MS: int(60_000, 20, 3_600_000),
+  TIKTOK_MEDIA_URL_TTL_S: int(3600, 1, 7 * 86_400),
+  TIKTOK_HTTP_TIMEOUT_MS: int(20_000, 100, 120_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 
@@ -125,6 +140,49 @@ const DEFAULT_SOURCE_HOSTS = [
 
 function hostOf(u: string | undefined): string | undefined {
   return u ? new URL(u).hostname : undefined;
+}
+
+/** 32 bytes, as base64 (44 characters) or hex (64); anything else is refused at boot. */
+export function parseEncryptionKey(value: string): Buffer {
+  const v = value.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(v) ? Buffer.from(v, 'base64') : undefined;
+  if (!key || key.length !== 32) throw new Error('must be 32 random bytes, base64 (44 characters) or hex (64): openssl rand -base64 32');
+  return key;
+}
+
+function publishingConfig(raw: z.infer<typeof rawSchema>) {
+  const publicBaseUrl = raw.PUBLIC_BASE_URL?.replace(/\/+$/, '');
+  const missing = [
+    !raw.TIKTOK_CLIENT_KEY && 'TIKTOK_CLIENT_KEY',
+    !raw.TIKTOK_CLIENT_SECRET && 'TIKTOK_CLIENT_SECRET',
+    !publicBaseUrl && 'PUBLIC_BASE_URL',
+    !raw.TOKEN_ENCRYPTION_KEY && 'TOKEN_ENCRYPTION_KEY',
+  ].filter((v): v is string => !!v);
+  return {
+    /** The public address TikTok redirects to and pulls images from (no trailing slash). */
+    publicBaseUrl,
+    redirectUri: publicBaseUrl ? `${publicBaseUrl}/api/tiktok/callback` : undefined,
+    /** Empty when sending to TikTok is possible; else the variables still to set. */
+    missing,
+    enabled: missing.length === 0,
+    /** Decoded TOKEN_ENCRYPTION_KEY; the raw string is kept nowhere. */
+    encryptionKey: raw.TOKEN_ENCRYPTION_KEY ? parseEncryptionKey(raw.TOKEN_ENCRYPTION_KEY) : undefined,
+    tiktok: {
+      clientKey: raw.TIKTOK_CLIENT_KEY,
+      clientSecret: raw.TIKTOK_CLIENT_SECRET,
+      apiBaseUrl: raw.TIKTOK_API_BASE_URL.replace(/\/+$/, ''),
+      authorizeUrl: raw.TIKTOK_AUTHORIZE_URL,
+      directPost: raw.TIKTOK_DIRECT_POST,
+      initLimit: raw.TIKTOK_INIT_LIMIT,
+      statusLimit: raw.TIKTOK_STATUS_LIMIT,
+      windowMs: raw.TIKTOK_RATE_WINDOW_MS,
+      maxPending: raw.TIKTOK_MAX_PENDING,
+      pollIntervalMs: raw.TIKTOK_POLL_INTERVAL_MS,
+      waitRetryMs: raw.TIKTOK_WAIT_RETRY_MS,
+      mediaUrlTtlS: raw.TIKTOK_MEDIA_URL_TTL_S,
+      httpTimeoutMs: raw.TIKTOK_HTTP_TIMEOUT_MS,
+    },
+  };
 }
 
 function buildConfig(raw: z.infer<typeof rawSchema>) {
@@ -208,6 +266,7 @@ function buildConfig(raw: z.infer<typeof rawSchema>) {
     uploads: { maxBytes: raw.UPLOAD_MAX_BYTES },
     video: { secondsPerSlide: raw.VIDEO_SECONDS_PER_SLIDE, ffmpegPath: raw.FFMPEG_PATH },
     auth: { adminPassword: raw.ADMIN_PASSWORD },
+    publishing: publishingConfig(raw),
     corsOrigins: raw.CORS_ORIGINS ? raw.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
     logLevel: raw.LOG_LEVEL,
   };
@@ -221,7 +280,25 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // Empty strings mean "unset", as in most .env files.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = rawSchema.safeParse(cleaned);
+  const parsed = rawSchema
+    .superRefine((v, ctx) => {
+      if (v.TOKEN_ENCRYPTION_KEY) {
+        try {
+          parseEncryptionKey(v.TOKEN_ENCRYPTION_KEY);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: (e as Error).message });
+        }
+      }
+      if (v.PUBLIC_BASE_URL) {
+        const u = new URL(v.PUBLIC_BASE_URL);
+        // TikTok only redirects to and pulls from https; plain http is for loopback tests and local fakes.
+        if (u.protocol !== 'https:' && !LOOPBACK_HOSTS.has(u.hostname)) {
+          ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must be an https:// address (TikTok pulls images and redirects only over https)' });
+        }
+        if (u.search || u.hash) ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must have no query or fragment' });
+      }
+    })
+    .safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

@@ -11,6 +11,7 @@ import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { STORAGE, Storage } from '../drive/storage.interface';
 import { GENERATOR, Generator } from '../generation/generator.interface';
+import { PublishingQueue } from '../publishing/publishing.queue';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 
 /** Database, Redis, queues, live workers and providers; 503 when the database or Redis is down. */
@@ -21,6 +22,7 @@ export class HealthController {
     @InjectDataSource() private readonly ds: DataSource,
     @InjectRedis() private readonly redis: Redis,
     private readonly queues: WorkQueues,
+    private readonly publishing: PublishingQueue,
     @Inject(GENERATOR) private readonly generator: Generator,
     @Inject(STORAGE) private readonly storage: Storage,
     @InjectConfig() private readonly config: AppConfig,
@@ -46,6 +48,7 @@ export class HealthController {
           batches: await this.queues.batches.queue.getJobCounts(),
           links: await this.queues.links.queue.getJobCounts(),
           variations: await this.queues.variations.queue.getJobCounts(),
+          publishing: await this.publishing.queue.getJobCounts(),
         }))
       : { ok: false as const, error: 'Redis is down' };
     const workers = redis.ok ? await this.heartbeats.live().catch(() => []) : [];
@@ -56,6 +59,11 @@ export class HealthController {
         .then((st) => st.details)
         .catch((e: Error) => ({ error: e.message }))),
     };
+    const p = this.config.publishing;
+    // Sending to TikTok is optional: when it is not set up, health says what is missing but stays ok.
+    const publisher = p.enabled
+      ? { name: 'tiktok', enabled: true, mode: p.tiktok.directPost ? 'direct or drafts' : 'drafts', publicBaseUrl: p.publicBaseUrl }
+      : { name: 'tiktok', enabled: false, reason: `sending to TikTok is disabled: set ${p.missing.join(', ')}` };
     const ok = database.ok && redis.ok;
     res.status(ok ? 200 : 503).json({
       status: ok ? 'ok' : 'down',
@@ -67,6 +75,7 @@ export class HealthController {
         generator,
         storage: { name: this.storage.name },
         source: { tiktokBaseUrl: this.config.source.tiktokBaseUrl },
+        publisher,
       },
     });
   }

@@ -3,11 +3,12 @@ import { BatchesModule } from '../batches/batches.module';
 import { DatabaseModule } from '../database/database.module';
 import { DriveModule } from '../drive/drive.module';
 import { GenerationModule } from '../generation/generation.module';
+import { PublishingModule } from '../publishing/publishing.module';
 import { HealthController } from './health.controller';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 
 @Module({
-  imports: [DatabaseModule, DriveModule, GenerationModule, BatchesModule],
+  imports: [DatabaseModule, DriveModule, GenerationModule, BatchesModule, PublishingModule],
   controllers: [HealthController],
   providers: [WorkerHeartbeatService],
   exports: [WorkerHeartbeatService],

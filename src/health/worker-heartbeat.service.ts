@@ -52,7 +52,7 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnApplica
       id: this.id,
       host: os.hostname(),
       pid: process.pid,
-      queues: ['batches', 'links', 'variations'],
+      queues: ['batches', 'links', 'variations', 'publishing'],
       concurrency: this.config.workers.concurrency,
       startedAt: this.startedAt,
       lastBeatAt: new Date().toISOString(),

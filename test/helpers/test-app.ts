@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { getQueueToken } from '@nestjs/bull';
@@ -27,7 +28,7 @@ export interface TestApp {
  */
 export async function startTestApp(
   config: AppConfig,
-  overrides: { source?: SlideshowSource; generator?: Generator } = {},
+  overrides: { source?: SlideshowSource; generator?: Generator; logger?: LoggerService } = {},
 ): Promise<TestApp> {
   let builder = Test.createTestingModule({ imports: [AppModule.register(config)] });
   if (overrides.source) builder = builder.overrideProvider(SLIDESHOW_SOURCE).useValue(overrides.source);
@@ -35,7 +36,7 @@ export async function startTestApp(
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({
     bodyParser: false,
-    logger: process.env.TEST_LOG ? ['error', 'warn', 'log'] : ['error', 'warn'],
+    logger: overrides.logger ?? (process.env.TEST_LOG ? ['error', 'warn', 'log'] : ['error', 'warn']),
   });
   await configureApp(app, config);
   const ds = app.get(DataSource);
@@ -52,7 +53,7 @@ export async function startTestApp(
 
 /** Deletes this test's Bull keys and app keys from Redis. */
 export async function cleanupRedis(t: TestApp): Promise<void> {
-  for (const name of ['batches', 'links', 'variations']) {
+  for (const name of ['batches', 'links', 'variations', 'publishing']) {
     const q = t.app.get<Queue>(getQueueToken(name));
     await q.obliterate({ force: true }).catch(() => undefined);
   }

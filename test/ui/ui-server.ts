@@ -50,7 +50,7 @@ export async function startUiServer(env: Record<string, string>): Promise<UiServ
     baseUrl: `http://127.0.0.1:${address.port}`,
     close: async () => {
       // Drop this test's Bull keys (own prefix) before the app lets go of Redis.
-      for (const name of ['batches', 'links', 'variations']) {
+      for (const name of ['batches', 'links', 'variations', 'publishing']) {
         await app
           .get<Queue>(getQueueToken(name))
           .obliterate({ force: true })

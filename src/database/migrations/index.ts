@@ -1,10 +1,12 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { PostgresUuidDefaults1764000000001 } from './1764000000001-postgres-uuid-defaults';
 import { PlansPerSlideStyle1764500000000 } from './1764500000000-plans-per-slide-style';
+import { TikTokPublishing1764600000000 } from './1764600000000-tiktok-publishing';
 
 /** Listed explicitly (not globbed) so ts-jest, ts-node and the compiled app all find the same set. */
 export const migrations = [
   InitialSchema1764000000000,
   PostgresUuidDefaults1764000000001,
   PlansPerSlideStyle1764500000000,
+  TikTokPublishing1764600000000,
 ];
