@@ -7,6 +7,7 @@ import { TikTokAccount } from '../src/publishing/tiktok-account.entity';
 import { TikTokPost } from '../src/publishing/tiktok-post.entity';
 import { FakeTikTokApi } from './fakes/fake-tiktok-api';
 import { freePort, waitFor } from './helpers/processes';
+import { connectTikTok } from './helpers/tiktok-connect';
 import { cleanupRedis, createProduct, startTestApp, TestApp, tiktokLinks, waitForEnd } from './helpers/test-app';
 import { testConfig } from './helpers/test-config';
 import { TestGenerator, TestSource } from './helpers/test-doubles';
@@ -88,21 +89,15 @@ describe('sending to TikTok (Content Posting API fake)', () => {
     await t.ds.getRepository(TikTokPost).clear();
   });
 
-  /** The connect flow as a browser does it: start (cookie), TikTok's page, back to the callback with that cookie. */
-  async function connect(options: { decision?: 'allow' | 'deny'; scopes?: string[]; cookie?: boolean } = {}): Promise<{ location: string; callback: string; cookie: string }> {
-    const start = await api(t.http.post('/api/tiktok/accounts/connect'));
-    expect(start.status).toBe(201);
-    const cookie = ([] as string[]).concat(start.headers['set-cookie'] ?? []).find((c) => c.startsWith('studio_tiktok_oauth='))!;
-    expect(cookie).toMatch(/HttpOnly/i);
-    expect(cookie).toMatch(/SameSite=Lax/i);
-    expect(cookie).toMatch(/Path=\/api\/tiktok\/callback/i);
-    const callback = await fake.authorizeHeadless(start.body.authorizeUrl, options.decision ?? 'allow', options.scopes);
-    const u = new URL(callback);
-    let req = t.http.get(`${u.pathname}${u.search}`);
-    if (options.cookie !== false) req = req.set('Cookie', cookie.split(';')[0]);
-    const res = await api(req);
-    expect(res.status).toBe(302);
-    return { location: decodeURIComponent(res.headers.location), callback: `${u.pathname}${u.search}`, cookie: cookie.split(';')[0] };
+  async function connect(options: { decision?: 'allow' | 'deny'; scopes?: string[]; cookie?: boolean } = {}) {
+    return connectTikTok(t, fake, {
+      ...options,
+      record: (r) => {
+        void api(r);
+        // The binding cookie: HttpOnly, sent back on TikTok's top-level redirect (Lax), only to the callback, ten minutes.
+        if (r.status === 201) expect(String(r.headers['set-cookie'])).toMatch(/^studio_tiktok_oauth=[\w-]{43}; Max-Age=600; Path=\/api\/tiktok\/callback; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+      },
+    });
   }
 
   async function account(): Promise<{ id: string; status: string; displayName: string; pendingDrafts: number }> {

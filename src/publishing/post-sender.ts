@@ -87,7 +87,7 @@ export class PostSender {
         const ok = await this.posts.transition(post.id, WAITING, { status: 'initiating', sendKey, initiatedAt: new Date(), waitReason: null, errorCode: null, error: null });
         return ok ? { sendKey } : null;
       },
-      { ttlMs: 15_000, pollMs: 25 },
+      { ttlMs: 5000, pollMs: 25 },
     );
     if (!admitted) return; // moved on (cancelled) meanwhile
     if ('wait' in admitted) return this.steps.wait(post, WAITING, admitted.wait, admitted.delayMs);
