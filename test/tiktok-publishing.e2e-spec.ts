@@ -309,3 +309,55 @@ describe('sending to TikTok (Content Posting API fake)', () => {
     expect(everything).not.toContain(fake.opts.clientSecret);
   });
 });
+
+describe('direct posting (TIKTOK_DIRECT_POST=true, an audited app)', () => {
+  let fake: FakeTikTokApi;
+  let t: TestApp;
+  let batchId: string;
+
+  beforeAll(async () => {
+    fake = await FakeTikTokApi.start({ windowMs: WINDOW_MS });
+    fake.addUser({ openId: 'open-id-alice', displayName: 'Alice Glow', privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'SELF_ONLY'] });
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    fake.opts.verifiedPrefixes = [`${base}/api/tiktok/media/`];
+    const config = await testConfig({
+      ...fake.appEnv(),
+      PUBLIC_BASE_URL: base,
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      TIKTOK_DIRECT_POST: 'true',
+      TIKTOK_POLL_INTERVAL_MS: '100',
+      VARIATION_RATE_LIMIT: '100/s',
+    });
+    t = await startTestApp(config, { source: new TestSource(2), generator: new TestGenerator() });
+    await t.app.listen(port, '127.0.0.1');
+    const res = await t.http.post('/api/batch').send({ links: tiktokLinks(1, 50), productId: await createProduct(t), photoVariations: 1, textVariations: 1 });
+    batchId = res.body.id;
+    await waitForEnd(t, batchId, 60_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await cleanupRedis(t);
+    await t.close();
+    await fake.close();
+  });
+
+  it('asks for video.publish, checks the privacy level against creator_info, and posts directly', async () => {
+    expect((await connectTikTok(t, fake)).location).toBe('/#/accounts?connected=Alice Glow');
+    const [account] = (await t.http.get('/api/tiktok/accounts')).body;
+    expect(account.scopes).toEqual(['user.info.basic', 'video.upload', 'video.publish']);
+    const refused = await t.http.post('/api/tiktok/posts').send({ accountId: account.id, batchId, mode: 'direct', privacyLevel: 'PUBLIC_TO_EVERYONE' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toBe('privacyLevel: must be one of FOLLOWER_OF_CREATOR, SELF_ONLY for this account');
+    expect(fake.inits).toHaveLength(0);
+
+    const sent = await t.http.post('/api/tiktok/posts').send({ accountId: account.id, batchId, mode: 'direct', privacyLevel: 'SELF_ONLY' });
+    expect(sent.body.queued).toBe(1);
+    const post = await waitFor('the post to be published', async () => {
+      const [p] = (await t.http.get('/api/tiktok/posts').query({ batchId })).body;
+      return p && FINAL.includes(p.status) ? p : undefined;
+    });
+    expect(post).toMatchObject({ status: 'posted', mode: 'direct' });
+    expect(fake.acceptedPublishes()[0]).toMatchObject({ mode: 'DIRECT_POST', privacyLevel: 'SELF_ONLY', status: 'PUBLISH_COMPLETE' });
+  });
+});

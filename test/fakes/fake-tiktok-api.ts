@@ -313,15 +313,16 @@ export class FakeTikTokApi {
   }
 
   /** The bearer's token record, or an answer already sent (401 access_token_invalid / scope_not_authorized). */
-  private authorize(req: http.IncomingMessage, res: http.ServerResponse, scope: string) {
+  private authorize(req: http.IncomingMessage, res: http.ServerResponse, scope: string | string[]) {
     const m = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''));
     const t = m ? this.tokens.get(m[1]) : undefined;
     if (!t || t.revoked || t.expiresAt <= Date.now()) {
       this.apiError(res, 401, 'access_token_invalid', 'The access token is invalid or not found in the request.');
       return undefined;
     }
-    if (!t.scopes.includes(scope)) {
-      this.apiError(res, 401, 'scope_not_authorized', `The user did not authorize the scope required for completing this request (${scope}).`);
+    const anyOf = ([] as string[]).concat(scope);
+    if (!anyOf.some((s) => t.scopes.includes(s))) {
+      this.apiError(res, 401, 'scope_not_authorized', `The user did not authorize the scope required for completing this request (${anyOf.join(' or ')}).`);
       return undefined;
     }
     return t;
@@ -609,7 +610,7 @@ export class FakeTikTokApi {
     const at = Date.now();
     const call: FakeCall = { at, code: 'ok' };
     this.statusCalls.push(call);
-    const t = this.authorize(req, res, 'video.upload');
+    const t = this.authorize(req, res, ['video.upload', 'video.publish']);
     if (!t) return void (call.code = 'access_token_invalid');
     call.openId = t.openId;
     const recent = this.statusCalls.filter((c) => c.openId === t.openId && at - c.at < this.opts.windowMs).length;
