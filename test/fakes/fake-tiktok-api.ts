@@ -157,7 +157,9 @@ export class FakeTikTokApi {
   }
 
   addUser(user: FakeTikTokUser): void {
-    this.users.set(user.openId, { avatarUrl: `https://p16.tiktokcdn.example/${user.openId}.jpeg`, ...user });
+    // A data: URL stands in for TikTok's CDN, so a browser shows it without a network (and within the app's CSP).
+    const avatar = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle cx="32" cy="32" r="32" fill="#fe2c55"/></svg>')}`;
+    this.users.set(user.openId, { avatarUrl: avatar, ...user });
   }
 
   /** The next `times` requests on `route` fail with `code` (HTTP `httpStatus`), hang, or lose the connection. */
@@ -433,7 +435,7 @@ export class FakeTikTokApi {
       .join('');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in | TikTok (fake)</title></head><body>` +
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Log in | TikTok (fake)</title></head><body>` +
         `<main><h1>Fake TikTok</h1><p>Logged in as <strong data-testid="tiktok-user">${escapeHtml(user.displayName)}</strong></p>` +
         `<p>Slideshow Studio would like to:</p><form method="post" action="/v2/auth/authorize/decide">${hidden}<ul>${scopes}</ul>` +
         `<button type="submit" name="decision" value="allow">Authorize</button> <button type="submit" name="decision" value="deny">Cancel</button></form></main></body></html>`,

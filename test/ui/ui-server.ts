@@ -38,11 +38,11 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-/** The real app (real Redis, database, queues, workers, offline generator) listening on a loopback port. */
-export async function startUiServer(env: Record<string, string>): Promise<UiServer> {
+/** The real app (real Redis, database, queues, workers, offline generator) listening on a loopback port (any free one unless given). */
+export async function startUiServer(env: Record<string, string>, port = 0): Promise<UiServer> {
   const config = await testConfig({ GENERATOR: 'local', STORAGE: 'local', ...env });
   const app = await createApp(config, { logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(port, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,

@@ -13,6 +13,10 @@ export type BatchSummary = Schemas['BatchSummaryDto'];
 export type ValidateResult = Schemas['ValidateResultDto'];
 export type LinkPreview = Schemas['LinkPreviewDto'];
 export type Estimate = Schemas['EstimateDto'];
+export type PublishingStatus = Schemas['PublishingStatusDto'];
+export type TikTokAccount = Schemas['TikTokAccountDto'];
+export type TikTokPost = Schemas['TikTokPostDto'];
+export type SendResult = Schemas['SendResultDto'];
 
 export const api = createClient<paths>({ baseUrl: '/', credentials: 'same-origin' });
 

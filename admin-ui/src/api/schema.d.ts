@@ -224,6 +224,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tiktok/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether sending to TikTok is set up, what is missing, and what to register in the TikTok app. */
+        get: operations["TikTokAccountsController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tiktok/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Connected TikTok accounts (never their tokens). */
+        get: operations["TikTokAccountsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tiktok/accounts/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start connecting an account: answers TikTok's authorize URL and sets a cookie binding the attempt to this browser. */
+        post: operations["TikTokAccountsController_connect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tiktok/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** TikTok's OAuth redirect (register it in the TikTok app); redirects to the Accounts screen with the outcome. */
+        get: operations["TikTokAccountsController_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tiktok/accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Disconnect: revokes the token at TikTok and deletes it here; queued posts of the account stop. */
+        delete: operations["TikTokAccountsController_disconnect"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tiktok/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch's posts to TikTok, one per variation and account, with their state. */
+        get: operations["TikTokPostsController_list"];
+        put?: never;
+        /**
+         * Send finished variations to a TikTok account as drafts: one (variationIds), a link’s (linkId) or the whole batch.
+         * @description Queued and sent within TikTok’s limits; already sent, queued or unfinished variations are skipped with a reason.
+         */
+        post: operations["TikTokPostsController_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tiktok/posts/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a post that is still queued or waiting. */
+        post: operations["TikTokPostsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tiktok/media/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A slide of a post being sent, for TikTok to pull (signed, expiring URL; no credentials). */
+        get: operations["TikTokMediaController_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -619,6 +759,119 @@ export interface components {
             links: number;
             /** @description Variations queued again. */
             variations: number;
+        };
+        PublishingStatusDto: {
+            /** @description Whether sending to TikTok is set up (TIKTOK_CLIENT_KEY, TIKTOK_CLIENT_SECRET, PUBLIC_BASE_URL, TOKEN_ENCRYPTION_KEY). */
+            enabled: boolean;
+            /** @description The variables still to set when it is not. */
+            missing: string[];
+            /** @description The redirect URI to register in the TikTok app (Login Kit). */
+            redirectUri: string | null;
+            /** @description The URL prefix to verify in the TikTok app (Content Posting API, PULL_FROM_URL). */
+            mediaUrlPrefix: string | null;
+            /** @description Direct posting (TIKTOK_DIRECT_POST, audited apps only); drafts otherwise. */
+            directPost: boolean;
+            /** @description Init calls per account per window. */
+            initLimit: number;
+            /** @description The window of initLimit, ms. */
+            windowMs: number;
+            /** @description Drafts an inbox may hold before sending waits. */
+            maxPending: number;
+        };
+        TikTokAccountDto: {
+            /** Format: uuid */
+            id: string;
+            displayName: string;
+            avatarUrl: string | null;
+            /**
+             * @description `reconnect`: TikTok no longer accepts its sign-in; connect it again.
+             * @enum {string}
+             */
+            status: "active" | "reconnect" | "disconnected";
+            scopes: string[];
+            /** @description Drafts sent and not yet seen posted (TikTok allows maxPending). */
+            pendingDrafts: number;
+            lastError: string | null;
+            /** Format: date-time */
+            connectedAt: string;
+        };
+        ConnectStartDto: {
+            /** @description TikTok's authorize page; open it in this browser (a cookie binds the attempt to it). */
+            authorizeUrl: string;
+        };
+        DisconnectResultDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description Whether TikTok confirmed the revocation (the local sign-in is deleted either way). */
+            revoked: boolean;
+            message: string;
+        };
+        SendToTikTokDto: {
+            /**
+             * Format: uuid
+             * @description A connected account (GET /api/tiktok/accounts).
+             */
+            accountId: string;
+            /** Format: uuid */
+            batchId: string;
+            /**
+             * Format: uuid
+             * @description Only this link's variations.
+             */
+            linkId?: string;
+            /** @description Only these variations (of the batch). */
+            variationIds?: string[];
+            /**
+             * @description `draft` (the default: to the inbox) or `direct` (needs TIKTOK_DIRECT_POST=true, an audited app).
+             * @enum {string}
+             */
+            mode?: "draft" | "direct";
+            /** @description Direct posts: one of the account's privacy_level_options (creator_info). */
+            privacyLevel?: string;
+            /** @description Also send again the variations whose outcome is unknown (check the TikTok inbox first). Default false. */
+            resendUnknown?: boolean;
+        };
+        SkippedVariationDto: {
+            /** Format: uuid */
+            variationId: string;
+            reason: string;
+        };
+        TikTokPostDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            accountId: string;
+            accountName: string;
+            /** Format: uuid */
+            batchId: string;
+            /** Format: uuid */
+            linkId: string;
+            /** Format: uuid */
+            variationId: string;
+            /** @enum {string} */
+            mode: "draft" | "direct";
+            /**
+             * @description queued → (waiting) → initiating → sending → in_inbox (draft) | posted; or failed, unknown (check the inbox), cancelled.
+             * @enum {string}
+             */
+            status: "queued" | "waiting" | "initiating" | "sending" | "in_inbox" | "posted" | "failed" | "unknown" | "cancelled";
+            /** @description Why a waiting post waits. */
+            waitReason: string | null;
+            errorCode: string | null;
+            error: string | null;
+            title: string;
+            imageCount: number;
+            attempt: number;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        SendResultDto: {
+            /** @description Variations queued for sending. */
+            queued: number;
+            skipped: components["schemas"]["SkippedVariationDto"][];
+            posts: components["schemas"]["TikTokPostDto"][];
         };
         SessionDto: {
             /** @description True when ADMIN_PASSWORD is set: the UI must show its login screen unless authenticated. */
@@ -1123,6 +1376,247 @@ export interface operations {
             };
             /** @description Nothing failed, or the batch is still cancelling. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TikTokAccountsController_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishingStatusDto"];
+                };
+            };
+        };
+    };
+    TikTokAccountsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TikTokAccountDto"][];
+                };
+            };
+        };
+    };
+    TikTokAccountsController_connect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectStartDto"];
+                };
+            };
+            /** @description Sending to TikTok is not set up (the message names the missing variables). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TikTokAccountsController_callback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back to /#/accounts?connected=… or ?error=… */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TikTokAccountsController_disconnect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisconnectResultDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TikTokPostsController_list: {
+        parameters: {
+            query: {
+                batchId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TikTokPostDto"][];
+                };
+            };
+        };
+    };
+    TikTokPostsController_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendToTikTokDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendResultDto"];
+                };
+            };
+            /** @description Bad ids, direct mode while it is off, a privacy level the account does not offer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown account, batch, link or variation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Sending is not set up, or the account needs reconnecting. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TikTokPostsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TikTokPostDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description It has gone out already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TikTokMediaController_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JPEG no larger than 1080 × 1920. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The URL has expired. */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

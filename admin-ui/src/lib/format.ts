@@ -47,3 +47,19 @@ export function shortUrl(url: string): string {
     return url;
   }
 }
+
+/** A post to TikTok, in words (TikTokPostDto.status). */
+const POST_LABELS: Record<string, string> = {
+  queued: 'Queued',
+  waiting: 'Waiting',
+  initiating: 'Sending',
+  sending: 'Sending',
+  in_inbox: 'In inbox',
+  posted: 'Posted',
+  failed: 'Failed',
+  unknown: 'Unknown: check inbox',
+  cancelled: 'Cancelled',
+};
+export const postLabel = (s: string) => POST_LABELS[s] ?? s;
+/** Work remains for a worker (TikTok may still change it). */
+export const isPostOpen = (s: string) => ['queued', 'waiting', 'initiating', 'sending'].includes(s);

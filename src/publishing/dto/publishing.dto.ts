@@ -58,7 +58,7 @@ export class SendToTikTokDto {
   @IsUUID(undefined, { each: true })
   variationIds?: string[];
 
-  @ApiPropertyOptional({ enum: ['draft', 'direct'], default: 'draft', description: '`direct` needs TIKTOK_DIRECT_POST=true (an audited app).' })
+  @ApiPropertyOptional({ enum: ['draft', 'direct'], description: '`draft` (the default: to the inbox) or `direct` (needs TIKTOK_DIRECT_POST=true, an audited app).' })
   @IsOptional()
   @IsIn(['draft', 'direct'])
   mode?: 'draft' | 'direct';
@@ -70,7 +70,7 @@ export class SendToTikTokDto {
   @Matches(/^[A-Z_]+$/, { message: 'privacyLevel must be a TikTok privacy level such as SELF_ONLY' })
   privacyLevel?: string;
 
-  @ApiPropertyOptional({ default: false, description: 'Also send again the variations whose outcome is unknown (check the TikTok inbox first).' })
+  @ApiPropertyOptional({ description: 'Also send again the variations whose outcome is unknown (check the TikTok inbox first). Default false.' })
   @IsOptional()
   @IsBoolean()
   resendUnknown?: boolean;
