@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import sharp from 'sharp';
 import type { Response } from 'supertest';
@@ -292,6 +292,10 @@ describe('sending to TikTok (Content Posting API fake)', () => {
     expect(unknownVariation.status).toBe(404);
     expect(unknownVariation.body.message).toMatch(/^variationIds: /);
 
+    const health = await api(t.http.get('/api/health'));
+    expect(health.body.providers.publisher).toEqual({ name: 'tiktok', enabled: true, mode: 'drafts', publicBaseUrl: base });
+    expect(health.body.queues.publishing).toMatchObject({ failed: 0 });
+
     const res = await api(t.http.delete(`/api/tiktok/accounts/${accountId}`));
     expect(res.body).toMatchObject({ id: accountId, revoked: true });
     expect(fake.revoked.length).toBeGreaterThan(0);
@@ -359,5 +363,32 @@ describe('direct posting (TIKTOK_DIRECT_POST=true, an audited app)', () => {
     });
     expect(post).toMatchObject({ status: 'posted', mode: 'direct' });
     expect(fake.acceptedPublishes()[0]).toMatchObject({ mode: 'DIRECT_POST', privacyLevel: 'SELF_ONLY', status: 'PUBLISH_COMPLETE' });
+  });
+});
+
+describe('sending to TikTok, not set up', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(await testConfig({ TIKTOK_CLIENT_KEY: 'k' }), { source: new TestSource(2), generator: new TestGenerator() });
+  });
+  afterAll(async () => {
+    await cleanupRedis(t);
+    await t.close();
+  });
+
+  it('says what is missing in the status, the health and every refusal, and derives no key by itself', async () => {
+    const missing = 'TIKTOK_CLIENT_SECRET, PUBLIC_BASE_URL, TOKEN_ENCRYPTION_KEY';
+    expect((await t.http.get('/api/tiktok/status')).body).toMatchObject({ enabled: false, missing: missing.split(', '), redirectUri: null });
+    const health = await t.http.get('/api/health');
+    expect(health.status).toBe(200);
+    expect(health.body.providers.publisher).toEqual({ name: 'tiktok', enabled: false, reason: `sending to TikTok is disabled: set ${missing}` });
+    const connect = await t.http.post('/api/tiktok/accounts/connect');
+    expect(connect.status).toBe(409);
+    expect(connect.body.message).toContain(`set ${missing}`);
+    const send = await t.http.post('/api/tiktok/posts').send({ accountId: randomUUID(), batchId: randomUUID() });
+    expect(send.status).toBe(409);
+    expect(send.body.message).toContain(`Sending to TikTok is disabled: set ${missing}`);
+    expect(t.app.get(PublishingSecrets).cipher).toBeUndefined();
+    expect((await t.http.get('/api/tiktok/accounts')).body).toEqual([]);
   });
 });
