@@ -3,12 +3,13 @@ import { BatchesModule } from '../batches/batches.module';
 import { GenerationModule } from '../generation/generation.module';
 import { HealthModule } from '../health/health.module';
 import { PipelineModule } from '../pipeline/pipeline.module';
+import { PublishingModule } from '../publishing/publishing.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 /** Prometheus metrics of this process at GET /api/metrics (workers: /metrics on WORKER_HEALTH_PORT). */
 @Module({
-  imports: [PipelineModule, BatchesModule, GenerationModule, HealthModule],
+  imports: [PipelineModule, BatchesModule, GenerationModule, HealthModule, PublishingModule],
   controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],

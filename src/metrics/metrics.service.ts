@@ -7,6 +7,7 @@ import { InjectConfig } from '../config/config.module';
 import { GENERATOR, Generator, GeneratorEvent } from '../generation/generator.interface';
 import { WorkerHeartbeatService } from '../health/worker-heartbeat.service';
 import { BatchesRepository } from '../pipeline/repositories';
+import { PublishingQueue } from '../publishing/publishing.queue';
 
 /** Job states Bull counts; read at scrape time, so every process reports the same global numbers. */
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused'] as const;
@@ -58,12 +59,13 @@ export class MetricsService implements OnApplicationBootstrap {
 
   constructor(
     work: WorkQueues,
+    publishing: PublishingQueue,
     @Inject(GENERATOR) private readonly generator: Generator,
     private readonly batches: BatchesRepository,
     @InjectConfig() private readonly config: AppConfig,
     private readonly heartbeats: WorkerHeartbeatService,
   ) {
-    this.queues = work.all();
+    this.queues = [...work.all(), { name: 'publishing', queue: publishing.queue }];
     collectDefaultMetrics({ register: this.registry });
     const queues = this.queues;
     new Gauge({
