@@ -126,10 +126,10 @@ describe('sending to TikTok (Content Posting API fake)', () => {
 
   it('connects an account with Login Kit v2: PKCE, a single-use state bound to this browser, tokens sealed at rest', async () => {
     const denied = await connect({ decision: 'deny' });
-    expect(denied.location).toMatch(/#\/accounts\?error=TikTok: the connection was declined/);
+    expect(denied.location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#\/accounts\?error=TikTok: the connection was declined/);
 
     const ok = await connect();
-    expect(ok.location).toBe('/#/accounts?connected=Alice Glow');
+    expect(ok.location).toBe(`${base}/#/accounts?connected=Alice Glow`);
     const a = await account();
     expect(a).toMatchObject({ displayName: 'Alice Glow', status: 'active', pendingDrafts: 0 });
     expect(fake.tokenCalls.filter((c) => c.grantType === 'authorization_code').map((c) => c.code)).toEqual(['ok']);
@@ -312,6 +312,17 @@ describe('sending to TikTok (Content Posting API fake)', () => {
     for (const token of issued) expect(everything).not.toContain(token);
     expect(everything).not.toContain(fake.opts.clientSecret);
   });
+
+  it('deleting the batch deletes its posts (a cascade on both databases)', async () => {
+    await connect();
+    const { id: accountId } = await account();
+    await api(t.http.post('/api/tiktok/posts').send({ accountId, batchId, variationIds: variationIds.slice(0, 2) }));
+    await settle();
+    expect(await t.ds.getRepository(TikTokPost).count()).toBe(2);
+    expect((await t.http.delete(`/api/batch/${batchId}`)).status).toBe(204);
+    expect(await t.ds.getRepository(TikTokPost).count()).toBe(0);
+    expect((await api(t.http.get('/api/tiktok/posts').query({ batchId }))).body).toEqual([]);
+  });
 });
 
 describe('direct posting (TIKTOK_DIRECT_POST=true, an audited app)', () => {
@@ -347,7 +358,7 @@ describe('direct posting (TIKTOK_DIRECT_POST=true, an audited app)', () => {
   });
 
   it('asks for video.publish, checks the privacy level against creator_info, and posts directly', async () => {
-    expect((await connectTikTok(t, fake)).location).toBe('/#/accounts?connected=Alice Glow');
+    expect((await connectTikTok(t, fake)).location).toMatch(/\/#\/accounts\?connected=Alice Glow$/);
     const [account] = (await t.http.get('/api/tiktok/accounts')).body;
     expect(account.scopes).toEqual(['user.info.basic', 'video.upload', 'video.publish']);
     const refused = await t.http.post('/api/tiktok/posts').send({ accountId: account.id, batchId, mode: 'direct', privacyLevel: 'PUBLIC_TO_EVERYONE' });

@@ -41,7 +41,7 @@ export class PublishingProcessor implements OnApplicationBootstrap {
     if (!post || job.data.seq < post.jobSeq || !POST_OPEN.includes(post.status)) return;
     if (job.data.seq > post.jobSeq) {
       // A crash between queueing this step and recording it: this step owns the row now.
-      await this.posts.repo.update({ id: post.id }, { jobSeq: job.data.seq });
+      await this.posts.repo.createQueryBuilder().update().set({ jobSeq: job.data.seq }).where('id = :id AND "jobSeq" < :seq', { id: post.id, seq: job.data.seq }).execute();
       post.jobSeq = job.data.seq;
     }
     try {

@@ -73,7 +73,8 @@ export class TikTokAccountsController {
     res.clearCookie(OAUTH_COOKIE, { path: '/api/tiktok/callback' });
     res.setHeader('Cache-Control', 'no-store');
     const q = outcome.ok ? `connected=${encodeURIComponent(outcome.displayName)}` : `error=${encodeURIComponent(outcome.message)}`;
-    res.redirect(302, `/#/accounts?${q}`);
+    // Back to the UI at the public address (which may carry a path prefix), else relative to this host.
+    res.redirect(302, `${this.config.publishing.publicBaseUrl ?? ''}/#/accounts?${q}`);
   }
 
   @Delete('accounts/:id')

@@ -57,8 +57,17 @@ export class TikTokOAuthService {
     };
   }
 
-  /** Handles TikTok's redirect: `code`+`state`, or `error`+`state` when the person declined. */
+  /** Handles TikTok's redirect: `code`+`state`, or `error`+`state` when the person declined. Never throws: the browser always lands on Accounts. */
   async callback(query: Record<string, unknown>, browserCookie: string | undefined): Promise<OAuthOutcome> {
+    try {
+      return await this.finish(query, browserCookie);
+    } catch (e) {
+      this.logger.error(`tiktok oauth callback: ${(e as Error).message}`);
+      return { ok: false, message: 'Connecting the TikTok account failed on this server (see its log): start it again from Accounts.' };
+    }
+  }
+
+  private async finish(query: Record<string, unknown>, browserCookie: string | undefined): Promise<OAuthOutcome> {
     const str = (k: string) => (typeof query[k] === 'string' ? (query[k] as string) : '');
     const state = str('state');
     const raw = state && state.length <= 200 ? ((await this.redis.eval(TAKE, 1, this.key(state))) as string | null) : null;
