@@ -50,7 +50,8 @@ export function openApiDocument(app: NestExpressApplication) {
 }
 
 /** Requests that need the job queue; everything else (reading batches, health, files) works without Redis. */
-const NEEDS_QUEUE = /^\/(admin\/queues(\/|$)|api\/batch\/?$|api\/batch\/[^/]+\/(cancel|retry-failed)\/?$|api\/tiktok\/(posts|accounts\/connect)\/?$)/i;
+const NEEDS_QUEUE =
+  /^\/(admin\/queues(\/|$)|api\/batch\/?$|api\/batch\/[^/]+\/(cancel|retry-failed)\/?$|api\/tiktok\/(posts|accounts\/connect)\/?$)/i;
 
 /**
  * While the app's Redis connection is not ready, requests that would queue work (or read the queues)

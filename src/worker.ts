@@ -57,7 +57,9 @@ async function main(): Promise<void> {
     server.listen(config.workers.healthPort, '127.0.0.1');
     process.once('SIGTERM', () => server.close());
   }
-  logger.log(`worker ${process.pid} consuming batches, links, variations, publishing (concurrency ${config.workers.concurrency})`);
+  logger.log(
+    `worker ${process.pid} consuming batches, links, variations, publishing (concurrency ${config.workers.concurrency})`,
+  );
 }
 
 main().catch((e: Error) => {

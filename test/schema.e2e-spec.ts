@@ -4,6 +4,8 @@ import { migrations } from '../src/database/migrations';
 import { validatePlan } from '../src/pipeline/plan';
 import { PIPELINE_ENTITIES } from '../src/pipeline/entities';
 import { Product } from '../src/products/product.entity';
+import { TikTokAccount } from '../src/publishing/tiktok-account.entity';
+import { TikTokPost } from '../src/publishing/tiktok-post.entity';
 import { testConfig } from './helpers/test-config';
 
 /**
@@ -33,7 +35,10 @@ describe('schema', () => {
 
   it('after the migrations, every table matches its entity (columns, nullability, types, indexes)', async () => {
     const config = await testConfig();
-    ds = new DataSource({ ...dataSourceOptions(config, [...PIPELINE_ENTITIES, Product]), migrationsRun: false });
+    ds = new DataSource({
+      ...dataSourceOptions(config, [...PIPELINE_ENTITIES, Product, TikTokAccount, TikTokPost]),
+      migrationsRun: false,
+    });
     await ds.initialize();
     await ds.runMigrations();
     const qr = ds.createQueryRunner();
@@ -74,7 +79,15 @@ describe('schema', () => {
     }
     expect(drift).toEqual([]);
     expect(ds.entityMetadatas.map((m) => m.tableName).sort()).toEqual(
-      ['batch_events', 'batch_links', 'batch_variations', 'batches', 'products'].sort(),
+      [
+        'batch_events',
+        'batch_links',
+        'batch_variations',
+        'batches',
+        'products',
+        'tiktok_accounts',
+        'tiktok_posts',
+      ].sort(),
     );
   });
 

@@ -9,7 +9,14 @@ import { TestGenerator, TestSource } from './helpers/test-doubles';
 /** ADMIN_PASSWORD set: the whole surface (read from the OpenAPI document, so new routes are covered) is closed. */
 const PASSWORD = 'correct horse battery staple';
 const BEARER = { Authorization: `Bearer ${PASSWORD}` };
-const PUBLIC = new Set(['/api/auth/session', '/api/auth/login', '/api/auth/logout', '/api/health', '/api/tiktok/callback', '/api/tiktok/media/{file}']);
+const PUBLIC = new Set([
+  '/api/auth/session',
+  '/api/auth/login',
+  '/api/auth/logout',
+  '/api/health',
+  '/api/tiktok/callback',
+  '/api/tiktok/media/{file}',
+]);
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 type Method = (typeof METHODS)[number];
 
@@ -106,7 +113,9 @@ describe('auth (ADMIN_PASSWORD set)', () => {
     // Public, and still refusing what they do not recognise.
     const callback = await t.http.get('/api/tiktok/callback?code=x&state=forged');
     expect(callback.status).toBe(302);
-    expect(decodeURIComponent(callback.headers.location)).toMatch(/error=This TikTok connection attempt is unknown or expired/);
+    expect(decodeURIComponent(callback.headers.location)).toMatch(
+      /error=This TikTok connection attempt is unknown or expired/,
+    );
     expect((await t.http.get('/api/tiktok/media/forged.0.1999999999.abc.jpg')).status).toBe(404);
     // Everything else stays closed, including tricks on the public prefix.
     for (const [method, path] of [

@@ -22,7 +22,9 @@ describe('TikTokClient (Login Kit v2, Content Posting API)', () => {
 
   beforeAll(async () => {
     fake = await FakeTikTokApi.start();
-    const jpeg = await sharp({ create: { width: 1080, height: 1440, channels: 3, background: '#c33' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 1080, height: 1440, channels: 3, background: '#c33' } })
+      .jpeg()
+      .toBuffer();
     images = http.createServer((_, res) => res.writeHead(200, { 'content-type': 'image/jpeg' }).end(jpeg));
     await new Promise<void>((r) => images.listen(0, '127.0.0.1', r));
     imageBase = `http://127.0.0.1:${(images.address() as AddressInfo).port}/img/`;
@@ -34,7 +36,13 @@ describe('TikTokClient (Login Kit v2, Content Posting API)', () => {
 
   async function setup(env: Record<string, string> = {}) {
     fake.reset({ verifiedPrefixes: [imageBase] });
-    config = await testConfig({ ...fake.appEnv(), PUBLIC_BASE_URL: 'http://127.0.0.1:3999', TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'), TIKTOK_HTTP_TIMEOUT_MS: '500', ...env });
+    config = await testConfig({
+      ...fake.appEnv(),
+      PUBLIC_BASE_URL: 'http://127.0.0.1:3999',
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      TIKTOK_HTTP_TIMEOUT_MS: '500',
+      ...env,
+    });
     client = new TikTokClient(config);
   }
 
@@ -67,8 +75,17 @@ describe('TikTokClient (Login Kit v2, Content Posting API)', () => {
     const wrong = await client.exchangeCode(await code(verifier), 'another-verifier').catch((e: TikTokError) => e);
     expect(wrong).toMatchObject({ code: 'invalid_request', delivery: 'answered', httpStatus: 200 });
     const tokens = await client.exchangeCode(await code(verifier), verifier);
-    expect(tokens).toMatchObject({ openId: 'open-id-alice', scopes: ['user.info.basic', 'video.upload'], expiresInS: 86_400, refreshExpiresInS: 365 * 86_400 });
-    expect(await client.userInfo(tokens.accessToken)).toEqual({ openId: 'open-id-alice', displayName: 'Alice Glow', avatarUrl: expect.stringContaining('open-id-alice') });
+    expect(tokens).toMatchObject({
+      openId: 'open-id-alice',
+      scopes: ['user.info.basic', 'video.upload'],
+      expiresInS: 86_400,
+      refreshExpiresInS: 365 * 86_400,
+    });
+    expect(await client.userInfo(tokens.accessToken)).toEqual({
+      openId: 'open-id-alice',
+      displayName: 'Alice Glow',
+      avatarUrl: expect.stringContaining('open-id-alice'),
+    });
 
     const next = await client.refresh(tokens.refreshToken);
     expect(next.refreshToken).not.toBe(tokens.refreshToken);
@@ -96,7 +113,11 @@ describe('TikTokClient (Login Kit v2, Content Posting API)', () => {
       media_type: 'PHOTO',
       post_mode: 'MEDIA_UPLOAD',
       post_info: { title: 'Glow in two weeks', description: 'Glow in two weeks #skincare' },
-      source_info: { source: 'PULL_FROM_URL', photo_images: [`${imageBase}1.jpg`, `${imageBase}2.jpg`], photo_cover_index: 0 },
+      source_info: {
+        source: 'PULL_FROM_URL',
+        photo_images: [`${imageBase}1.jpg`, `${imageBase}2.jpg`],
+        photo_cover_index: 0,
+      },
     });
     let status = await client.fetchStatus(accessToken, publishId);
     for (let i = 0; i < 50 && status.status === 'PROCESSING_DOWNLOAD'; i++) {
@@ -110,15 +131,37 @@ describe('TikTokClient (Login Kit v2, Content Posting API)', () => {
 
   it('direct posting: creator_info gives the privacy levels; a level not offered is refused', async () => {
     await setup({ TIKTOK_DIRECT_POST: 'true' });
-    expect(new URL(client.authorizeUrl('s', 'c')).searchParams.get('scope')).toBe('user.info.basic,video.upload,video.publish');
-    fake.addUser({ openId: 'open-id-alice', displayName: 'Alice Glow', privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'SELF_ONLY'] });
+    expect(new URL(client.authorizeUrl('s', 'c')).searchParams.get('scope')).toBe(
+      'user.info.basic,video.upload,video.publish',
+    );
+    fake.addUser({
+      openId: 'open-id-alice',
+      displayName: 'Alice Glow',
+      privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'SELF_ONLY'],
+    });
     const v = 'w'.repeat(43);
     const { accessToken } = await client.exchangeCode(await code(v), v);
-    expect(await client.creatorInfo(accessToken)).toMatchObject({ nickname: 'Alice Glow', privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'SELF_ONLY'] });
-    const req = { mode: 'direct' as const, title: 't', description: 'd', photoUrls: [`${imageBase}1.jpg`], coverIndex: 0 };
-    expect(await client.initPhotoPost(accessToken, { ...req, privacyLevel: 'PUBLIC_TO_EVERYONE' }).catch((e: TikTokError) => e.code)).toBe('privacy_level_option_mismatch');
+    expect(await client.creatorInfo(accessToken)).toMatchObject({
+      nickname: 'Alice Glow',
+      privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'SELF_ONLY'],
+    });
+    const req = {
+      mode: 'direct' as const,
+      title: 't',
+      description: 'd',
+      photoUrls: [`${imageBase}1.jpg`],
+      coverIndex: 0,
+    };
+    expect(
+      await client
+        .initPhotoPost(accessToken, { ...req, privacyLevel: 'PUBLIC_TO_EVERYONE' })
+        .catch((e: TikTokError) => e.code),
+    ).toBe('privacy_level_option_mismatch');
     await client.initPhotoPost(accessToken, { ...req, privacyLevel: 'SELF_ONLY' });
-    expect(fake.inits[1].body).toMatchObject({ post_mode: 'DIRECT_POST', post_info: { privacy_level: 'SELF_ONLY', disable_comment: false, auto_add_music: true } });
+    expect(fake.inits[1].body).toMatchObject({
+      post_mode: 'DIRECT_POST',
+      post_info: { privacy_level: 'SELF_ONLY', disable_comment: false, auto_add_music: true },
+    });
   });
 
   it('says how far a failed call got: refused before sending, dropped or timed out after sending, or answered', async () => {
@@ -127,14 +170,30 @@ describe('TikTokClient (Login Kit v2, Content Posting API)', () => {
     const { accessToken } = await client.exchangeCode(await code(v), v);
     const req = { mode: 'draft' as const, title: '', description: '', photoUrls: [`${imageBase}1.jpg`], coverIndex: 0 };
     fake.failNext('init', 'url_ownership_unverified', { httpStatus: 403 });
-    expect(await client.initPhotoPost(accessToken, req).catch((e: TikTokError) => [e.code, e.delivery, e.httpStatus])).toEqual(['url_ownership_unverified', 'answered', 403]);
+    expect(
+      await client.initPhotoPost(accessToken, req).catch((e: TikTokError) => [e.code, e.delivery, e.httpStatus]),
+    ).toEqual(['url_ownership_unverified', 'answered', 403]);
     fake.failNext('init', 'internal_error', { httpStatus: 200 });
-    expect(await client.initPhotoPost(accessToken, req).catch((e: TikTokError) => [e.code, e.delivery])).toEqual(['internal_error', 'answered']);
+    expect(await client.initPhotoPost(accessToken, req).catch((e: TikTokError) => [e.code, e.delivery])).toEqual([
+      'internal_error',
+      'answered',
+    ]);
     fake.failNext('init', 'x', { kind: 'drop' });
-    expect(await client.initPhotoPost(accessToken, req).catch((e: TikTokError) => [e.code, e.delivery])).toEqual(['network', 'unknown']);
+    expect(await client.initPhotoPost(accessToken, req).catch((e: TikTokError) => [e.code, e.delivery])).toEqual([
+      'network',
+      'unknown',
+    ]);
     fake.failNext('init', 'x', { kind: 'hang' });
-    expect(await client.initPhotoPost(accessToken, req).catch((e: TikTokError) => [e.code, e.delivery])).toEqual(['network', 'unknown']);
-    const nobody = new TikTokClient(await testConfig({ ...fake.appEnv(), TIKTOK_API_BASE_URL: `http://127.0.0.1:${await freePort()}` }));
-    expect(await nobody.initPhotoPost(accessToken, req).catch((e: TikTokError) => [e.code, e.delivery])).toEqual(['network', 'not_sent']);
+    expect(await client.initPhotoPost(accessToken, req).catch((e: TikTokError) => [e.code, e.delivery])).toEqual([
+      'network',
+      'unknown',
+    ]);
+    const nobody = new TikTokClient(
+      await testConfig({ ...fake.appEnv(), TIKTOK_API_BASE_URL: `http://127.0.0.1:${await freePort()}` }),
+    );
+    expect(await nobody.initPhotoPost(accessToken, req).catch((e: TikTokError) => [e.code, e.delivery])).toEqual([
+      'network',
+      'not_sent',
+    ]);
   });
 });

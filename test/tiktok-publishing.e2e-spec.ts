@@ -64,7 +64,9 @@ describe('sending to TikTok (Content Posting API fake)', () => {
     await t.app.listen(port, '127.0.0.1');
     // One link, 3 photo × 4 text variations = 12 finished variations to send.
     const productId = await createProduct(t);
-    const res = await t.http.post('/api/batch').send({ links: tiktokLinks(1), productId, photoVariations: 3, textVariations: 4 });
+    const res = await t.http
+      .post('/api/batch')
+      .send({ links: tiktokLinks(1), productId, photoVariations: 3, textVariations: 4 });
     expect(res.status).toBe(201);
     batchId = res.body.id;
     expect((await waitForEnd(t, batchId, 60_000)).variations.completed).toBe(12);
@@ -94,8 +96,11 @@ describe('sending to TikTok (Content Posting API fake)', () => {
       ...options,
       record: (r) => {
         void api(r);
-        // The binding cookie: HttpOnly, sent back on TikTok's top-level redirect (Lax), only to the callback, ten minutes.
-        if (r.status === 201) expect(String(r.headers['set-cookie'])).toMatch(/^studio_tiktok_oauth=[\w-]{43}; Max-Age=600; Path=\/api\/tiktok\/callback; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+        // The binding cookie: HttpOnly, sent on TikTok's top-level redirect (Lax), only to the callback, 10 minutes.
+        if (r.status === 201)
+          expect(String(r.headers['set-cookie'])).toMatch(
+            /^studio_tiktok_oauth=[\w-]{43}; Max-Age=600; Path=\/api\/tiktok\/callback; Expires=[^;]+; HttpOnly; SameSite=Lax$/,
+          );
       },
     });
   }
@@ -126,7 +131,9 @@ describe('sending to TikTok (Content Posting API fake)', () => {
 
   it('connects an account with Login Kit v2: PKCE, a single-use state bound to this browser, tokens sealed at rest', async () => {
     const denied = await connect({ decision: 'deny' });
-    expect(denied.location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#\/accounts\?error=TikTok: the connection was declined/);
+    expect(denied.location).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/#\/accounts\?error=TikTok: the connection was declined/,
+    );
 
     const ok = await connect();
     expect(ok.location).toBe(`${base}/#/accounts?connected=Alice Glow`);
@@ -136,7 +143,9 @@ describe('sending to TikTok (Content Posting API fake)', () => {
 
     // The same redirect again (a replayed or leaked URL): the state was used up.
     const replay = await api(t.http.get(ok.callback).set('Cookie', ok.cookie));
-    expect(decodeURIComponent(replay.headers.location)).toMatch(/error=This TikTok connection attempt is unknown or expired/);
+    expect(decodeURIComponent(replay.headers.location)).toMatch(
+      /error=This TikTok connection attempt is unknown or expired/,
+    );
     // A fresh attempt finished in a browser without the starting cookie (a victim lured to an attacker's callback URL).
     const foreign = await connect({ cookie: false });
     expect(foreign.location).toMatch(/error=This TikTok connection was started in another browser/);
@@ -174,7 +183,9 @@ describe('sending to TikTok (Content Posting API fake)', () => {
     expect([...seen].some((s) => /^waiting: \d drafts pending in the inbox/.test(s))).toBe(true);
     expect([...seen].some((s) => /^waiting: TikTok allows 6 uploads every 3 s per account/.test(s))).toBe(true);
     // A token expired mid-run and was refreshed (with rotation), and nothing failed for it.
-    expect(fake.tokenCalls.filter((c) => c.grantType === 'refresh_token' && c.code === 'ok').length).toBeGreaterThanOrEqual(1);
+    expect(
+      fake.tokenCalls.filter((c) => c.grantType === 'refresh_token' && c.code === 'ok').length,
+    ).toBeGreaterThanOrEqual(1);
 
     // Exactly one accepted init per variation, each a documented photo draft pulled from here as JPEGs ≤ 1080 px.
     const published = fake.acceptedPublishes();
@@ -185,7 +196,8 @@ describe('sending to TikTok (Content Posting API fake)', () => {
       expect(p).toMatchObject({ mode: 'MEDIA_UPLOAD', coverIndex: 0, downloadedBytes: expect.any(Number) });
       expect(p.title).toMatch(/^caption of 73/);
       expect(p.photoUrls).toHaveLength(3);
-      for (const u of p.photoUrls) expect(u).toMatch(new RegExp(`^${base}/api/tiktok/media/[0-9a-f-]{36}\\.\\d\\.\\d{10}\\.[\\w-]{43}\\.jpg$`));
+      for (const u of p.photoUrls)
+        expect(u).toMatch(new RegExp(`^${base}/api/tiktok/media/[0-9a-f-]{36}\\.\\d\\.\\d{10}\\.[\\w-]{43}\\.jpg$`));
     }
     const postIds = published.map((p) => new URL(p.photoUrls[0]).pathname.split('/').pop()!.split('.')[0]);
     expect(new Set(postIds).size).toBe(12);
@@ -212,7 +224,12 @@ describe('sending to TikTok (Content Posting API fake)', () => {
     expect(await sharp(fresh.body as Buffer).metadata()).toMatchObject({ format: 'jpeg', width: 1080 });
 
     const [id, index, exp, sig] = token.split('.');
-    for (const forged of [`${id}.${index}.${Number(exp) + 3600}.${sig}`, `${id}.${Number(index) + 1}.${exp}.${sig}`, `${variationIds[0]}.${index}.${exp}.${sig}`, 'a.b.c.d']) {
+    for (const forged of [
+      `${id}.${index}.${Number(exp) + 3600}.${sig}`,
+      `${id}.${Number(index) + 1}.${exp}.${sig}`,
+      `${variationIds[0]}.${index}.${exp}.${sig}`,
+      'a.b.c.d',
+    ]) {
       expect((await t.http.get(`/api/tiktok/media/${forged}.jpg`)).status).toBe(404);
     }
     await new Promise((r) => setTimeout(r, Math.max(0, Number(exp) * 1000 - Date.now() + 50)));
@@ -244,11 +261,16 @@ describe('sending to TikTok (Content Posting API fake)', () => {
     await api(t.http.post('/api/tiktok/posts').send({ accountId, batchId, variationIds: variationIds.slice(0, 1) }));
     const waiting = await waitFor(
       'the post to wait on the full inbox',
-      async () => (await api(t.http.get('/api/tiktok/posts').query({ batchId }))).body.find((p: { status: string }) => p.status === 'waiting'),
+      async () =>
+        (await api(t.http.get('/api/tiktok/posts').query({ batchId }))).body.find(
+          (p: { status: string }) => p.status === 'waiting',
+        ),
       15_000,
       50,
     );
-    expect(waiting.waitReason).toBe('waiting: TikTok says 5 drafts are pending in the inbox; post or discard them in the TikTok app and sending resumes');
+    expect(waiting.waitReason).toBe(
+      'waiting: TikTok says 5 drafts are pending in the inbox; post or discard them in the TikTok app and sending resumes',
+    );
     await new Promise((r) => setTimeout(r, 600));
     // Told once, it does not hammer TikTok while it waits.
     expect(fake.inits.filter((c) => c.code === 'spam_risk_too_many_pending_share').length).toBeLessThanOrEqual(3);
@@ -262,19 +284,25 @@ describe('sending to TikTok (Content Posting API fake)', () => {
     await connect();
     const before = await account();
     fake.userRemovesApp('open-id-alice');
-    await api(t.http.post('/api/tiktok/posts').send({ accountId: before.id, batchId, variationIds: variationIds.slice(0, 1) }));
+    await api(
+      t.http.post('/api/tiktok/posts').send({ accountId: before.id, batchId, variationIds: variationIds.slice(0, 1) }),
+    );
     const { posts } = await settle();
     expect(posts[0]).toMatchObject({ status: 'failed', errorCode: 'reconnect' });
     expect(posts[0].error).toMatch(/needs reconnecting.*connect it again/);
     expect((await account()).status).toBe('reconnect');
-    const refused = await api(t.http.post('/api/tiktok/posts').send({ accountId: before.id, batchId, variationIds: variationIds.slice(0, 1) }));
+    const refused = await api(
+      t.http.post('/api/tiktok/posts').send({ accountId: before.id, batchId, variationIds: variationIds.slice(0, 1) }),
+    );
     expect(refused.status).toBe(409);
     expect(refused.body.message).toMatch(/needs reconnecting/);
 
     await connect();
     const after = await account();
     expect(after).toMatchObject({ id: before.id, status: 'active' });
-    const resent = await api(t.http.post('/api/tiktok/posts').send({ accountId: after.id, batchId, variationIds: variationIds.slice(0, 1) }));
+    const resent = await api(
+      t.http.post('/api/tiktok/posts').send({ accountId: after.id, batchId, variationIds: variationIds.slice(0, 1) }),
+    );
     expect(resent.body.queued).toBe(1);
     expect((await settle()).posts.map((p) => [p.status, p.attempt])).toEqual([['in_inbox', 2]]);
   });
@@ -285,15 +313,24 @@ describe('sending to TikTok (Content Posting API fake)', () => {
     const bad = await api(t.http.post('/api/tiktok/posts').send({ accountId: 'nope', batchId, mode: 'live' }));
     expect(bad.status).toBe(400);
     expect(bad.body.message.join('\n')).toMatch(/accountId must be a UUID[\s\S]*mode must be one of/);
-    const direct = await api(t.http.post('/api/tiktok/posts').send({ accountId, batchId, mode: 'direct', privacyLevel: 'SELF_ONLY' }));
+    const direct = await api(
+      t.http.post('/api/tiktok/posts').send({ accountId, batchId, mode: 'direct', privacyLevel: 'SELF_ONLY' }),
+    );
     expect(direct.status).toBe(400);
     expect(direct.body.message).toMatch(/direct posting is off/);
-    const unknownVariation = await api(t.http.post('/api/tiktok/posts').send({ accountId, batchId, variationIds: [accountId] }));
+    const unknownVariation = await api(
+      t.http.post('/api/tiktok/posts').send({ accountId, batchId, variationIds: [accountId] }),
+    );
     expect(unknownVariation.status).toBe(404);
     expect(unknownVariation.body.message).toMatch(/^variationIds: /);
 
     const health = await api(t.http.get('/api/health'));
-    expect(health.body.providers.publisher).toEqual({ name: 'tiktok', enabled: true, mode: 'drafts', publicBaseUrl: base });
+    expect(health.body.providers.publisher).toEqual({
+      name: 'tiktok',
+      enabled: true,
+      mode: 'drafts',
+      publicBaseUrl: base,
+    });
     expect(health.body.queues.publishing).toMatchObject({ failed: 0 });
 
     const res = await api(t.http.delete(`/api/tiktok/accounts/${accountId}`));
@@ -332,7 +369,11 @@ describe('direct posting (TIKTOK_DIRECT_POST=true, an audited app)', () => {
 
   beforeAll(async () => {
     fake = await FakeTikTokApi.start({ windowMs: WINDOW_MS });
-    fake.addUser({ openId: 'open-id-alice', displayName: 'Alice Glow', privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'SELF_ONLY'] });
+    fake.addUser({
+      openId: 'open-id-alice',
+      displayName: 'Alice Glow',
+      privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'SELF_ONLY'],
+    });
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     fake.opts.verifiedPrefixes = [`${base}/api/tiktok/media/`];
@@ -346,7 +387,9 @@ describe('direct posting (TIKTOK_DIRECT_POST=true, an audited app)', () => {
     });
     t = await startTestApp(config, { source: new TestSource(2), generator: new TestGenerator() });
     await t.app.listen(port, '127.0.0.1');
-    const res = await t.http.post('/api/batch').send({ links: tiktokLinks(1, 50), productId: await createProduct(t), photoVariations: 1, textVariations: 1 });
+    const res = await t.http
+      .post('/api/batch')
+      .send({ links: tiktokLinks(1, 50), productId: await createProduct(t), photoVariations: 1, textVariations: 1 });
     batchId = res.body.id;
     await waitForEnd(t, batchId, 60_000);
   }, 90_000);
@@ -361,26 +404,37 @@ describe('direct posting (TIKTOK_DIRECT_POST=true, an audited app)', () => {
     expect((await connectTikTok(t, fake)).location).toMatch(/\/#\/accounts\?connected=Alice Glow$/);
     const [account] = (await t.http.get('/api/tiktok/accounts')).body;
     expect(account.scopes).toEqual(['user.info.basic', 'video.upload', 'video.publish']);
-    const refused = await t.http.post('/api/tiktok/posts').send({ accountId: account.id, batchId, mode: 'direct', privacyLevel: 'PUBLIC_TO_EVERYONE' });
+    const refused = await t.http
+      .post('/api/tiktok/posts')
+      .send({ accountId: account.id, batchId, mode: 'direct', privacyLevel: 'PUBLIC_TO_EVERYONE' });
     expect(refused.status).toBe(400);
     expect(refused.body.message).toBe('privacyLevel: must be one of FOLLOWER_OF_CREATOR, SELF_ONLY for this account');
     expect(fake.inits).toHaveLength(0);
 
-    const sent = await t.http.post('/api/tiktok/posts').send({ accountId: account.id, batchId, mode: 'direct', privacyLevel: 'SELF_ONLY' });
+    const sent = await t.http
+      .post('/api/tiktok/posts')
+      .send({ accountId: account.id, batchId, mode: 'direct', privacyLevel: 'SELF_ONLY' });
     expect(sent.body.queued).toBe(1);
     const post = await waitFor('the post to be published', async () => {
       const [p] = (await t.http.get('/api/tiktok/posts').query({ batchId })).body;
       return p && FINAL.includes(p.status) ? p : undefined;
     });
     expect(post).toMatchObject({ status: 'posted', mode: 'direct' });
-    expect(fake.acceptedPublishes()[0]).toMatchObject({ mode: 'DIRECT_POST', privacyLevel: 'SELF_ONLY', status: 'PUBLISH_COMPLETE' });
+    expect(fake.acceptedPublishes()[0]).toMatchObject({
+      mode: 'DIRECT_POST',
+      privacyLevel: 'SELF_ONLY',
+      status: 'PUBLISH_COMPLETE',
+    });
   });
 });
 
 describe('sending to TikTok, not set up', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(await testConfig({ TIKTOK_CLIENT_KEY: 'k' }), { source: new TestSource(2), generator: new TestGenerator() });
+    t = await startTestApp(await testConfig({ TIKTOK_CLIENT_KEY: 'k' }), {
+      source: new TestSource(2),
+      generator: new TestGenerator(),
+    });
   });
   afterAll(async () => {
     await cleanupRedis(t);
@@ -389,10 +443,18 @@ describe('sending to TikTok, not set up', () => {
 
   it('says what is missing in the status, the health and every refusal, and derives no key by itself', async () => {
     const missing = 'TIKTOK_CLIENT_SECRET, PUBLIC_BASE_URL, TOKEN_ENCRYPTION_KEY';
-    expect((await t.http.get('/api/tiktok/status')).body).toMatchObject({ enabled: false, missing: missing.split(', '), redirectUri: null });
+    expect((await t.http.get('/api/tiktok/status')).body).toMatchObject({
+      enabled: false,
+      missing: missing.split(', '),
+      redirectUri: null,
+    });
     const health = await t.http.get('/api/health');
     expect(health.status).toBe(200);
-    expect(health.body.providers.publisher).toEqual({ name: 'tiktok', enabled: false, reason: `sending to TikTok is disabled: set ${missing}` });
+    expect(health.body.providers.publisher).toEqual({
+      name: 'tiktok',
+      enabled: false,
+      reason: `sending to TikTok is disabled: set ${missing}`,
+    });
     const connect = await t.http.post('/api/tiktok/accounts/connect');
     expect(connect.status).toBe(409);
     expect(connect.body.message).toContain(`set ${missing}`);

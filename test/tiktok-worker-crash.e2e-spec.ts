@@ -69,7 +69,12 @@ describe('sending to TikTok when a worker dies', () => {
     const port = await freePort();
     const child = startChild(dist, name, 'worker', { ...childEnv, WORKER_HEALTH_PORT: String(port) });
     children.push(child);
-    await waitFor(`${name} to be ready`, async () => (await httpGet(`http://127.0.0.1:${port}/health`)).status === 200, 60_000, 200).catch((e: Error) => {
+    await waitFor(
+      `${name} to be ready`,
+      async () => (await httpGet(`http://127.0.0.1:${port}/health`)).status === 200,
+      60_000,
+      200,
+    ).catch((e: Error) => {
       throw new Error(`${e.message}\n${tail(child)}`);
     });
     return child;
@@ -77,9 +82,15 @@ describe('sending to TikTok when a worker dies', () => {
 
   it('SIGKILL while TikTok holds an init: that post ends "unknown", nothing is sent twice, the rest go through within the limits', async () => {
     const a = await startWorker('worker-a');
-    const link = source.addPost({ id: '7460000000000000001', slides: 3, desc: 'Morning routine that actually works #skincare' });
+    const link = source.addPost({
+      id: '7460000000000000001',
+      slides: 3,
+      desc: 'Morning routine that actually works #skincare',
+    });
     const productId = await createProduct(t);
-    const created = await t.http.post('/api/batch').send({ links: [link], productId, photoVariations: 2, textVariations: 3 });
+    const created = await t.http
+      .post('/api/batch')
+      .send({ links: [link], productId, photoVariations: 2, textVariations: 3 });
     expect(created.status).toBe(201);
     const batchId = created.body.id as string;
     expect((await waitForEnd(t, batchId, 90_000)).variations.completed).toBe(6);
@@ -118,13 +129,16 @@ describe('sending to TikTok when a worker dies', () => {
       byPost.set(postId, [...(byPost.get(postId) ?? []), p.publishId]);
     }
     for (const [postId, ids] of byPost) expect({ postId, inits: ids.length }).toEqual({ postId, inits: 1 });
-    // Those whose answer the dead worker never got are "unknown", with what to do; TikTok pulled their images, so it says so.
+    // Those whose answer the dead worker never got are "unknown", with what to do; TikTok pulled their images: it
+    // says so.
     const unknown = rows.filter((r) => r.status === 'unknown');
     expect(unknown.length).toBeGreaterThanOrEqual(1);
     for (const r of unknown) {
       expect(byPost.has(r.id)).toBe(true);
       expect(r.publishId).toBeNull();
-      expect(r.error).toMatch(/worker sending this post stopped before TikTok answered; TikTok downloaded its images, so it most likely reached the inbox\. Check the TikTok inbox/);
+      expect(r.error).toMatch(
+        /worker sending this post stopped before TikTok answered; TikTok downloaded its images, so it most likely reached the inbox\. Check the TikTok inbox/,
+      );
     }
     // Every other one went through once, to the inbox (and was posted from it by the creator).
     for (const r of rows.filter((x) => x.status !== 'unknown')) {
@@ -139,7 +153,9 @@ describe('sending to TikTok when a worker dies', () => {
     // "Send" again leaves the unknown ones alone unless asked explicitly.
     const again = await t.http.post('/api/tiktok/posts').send({ accountId: account.id, batchId });
     expect(again.body.queued).toBe(0);
-    expect(again.body.skipped.filter((s: { reason: string }) => /outcome unknown/.test(s.reason))).toHaveLength(unknown.length);
+    expect(again.body.skipped.filter((s: { reason: string }) => /outcome unknown/.test(s.reason))).toHaveLength(
+      unknown.length,
+    );
 
     // No token in any worker's output.
     const output = [...a.lines, ...b.lines].join('\n');

@@ -40,7 +40,12 @@ export function authMiddleware(auth: AuthService): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!auth.required) return next();
     const path = normalisePath(req.path);
-    if (isUiAsset(req, path) || PUBLIC_API.has(path) || (req.method === 'GET' && PUBLIC_PREFIXES.some((p) => path.startsWith(p) && !path.slice(p.length).includes('/')))) return next();
+    if (
+      isUiAsset(req, path) ||
+      PUBLIC_API.has(path) ||
+      (req.method === 'GET' && PUBLIC_PREFIXES.some((p) => path.startsWith(p) && !path.slice(p.length).includes('/')))
+    )
+      return next();
     auth
       .identify(req)
       .then((who) => {

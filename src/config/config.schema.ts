@@ -145,8 +145,13 @@ function hostOf(u: string | undefined): string | undefined {
 /** 32 bytes, as base64 (44 characters) or hex (64); anything else is refused at boot. */
 export function parseEncryptionKey(value: string): Buffer {
   const v = value.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(v) ? Buffer.from(v, 'base64') : undefined;
-  if (!key || key.length !== 32) throw new Error('must be 32 random bytes, base64 (44 characters) or hex (64): openssl rand -base64 32');
+  const key = /^[0-9a-fA-F]{64}$/.test(v)
+    ? Buffer.from(v, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(v)
+      ? Buffer.from(v, 'base64')
+      : undefined;
+  if (!key || key.length !== 32)
+    throw new Error('must be 32 random bytes, base64 (44 characters) or hex (64): openssl rand -base64 32');
   return key;
 }
 
@@ -293,9 +298,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         const u = new URL(v.PUBLIC_BASE_URL);
         // TikTok only redirects to and pulls from https; plain http is for loopback tests and local fakes.
         if (u.protocol !== 'https:' && !LOOPBACK_HOSTS.has(u.hostname)) {
-          ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must be an https:// address (TikTok pulls images and redirects only over https)' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['PUBLIC_BASE_URL'],
+            message: 'must be an https:// address (TikTok pulls images and redirects only over https)',
+          });
         }
-        if (u.search || u.hash) ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must have no query or fragment' });
+        if (u.search || u.hash)
+          ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must have no query or fragment' });
       }
     })
     .safeParse(cleaned);

@@ -62,7 +62,12 @@ export class HealthController {
     const p = this.config.publishing;
     // Sending to TikTok is optional: when it is not set up, health says what is missing but stays ok.
     const publisher = p.enabled
-      ? { name: 'tiktok', enabled: true, mode: p.tiktok.directPost ? 'direct or drafts' : 'drafts', publicBaseUrl: p.publicBaseUrl }
+      ? {
+          name: 'tiktok',
+          enabled: true,
+          mode: p.tiktok.directPost ? 'direct or drafts' : 'drafts',
+          publicBaseUrl: p.publicBaseUrl,
+        }
       : { name: 'tiktok', enabled: false, reason: `sending to TikTok is disabled: set ${p.missing.join(', ')}` };
     const ok = database.ok && redis.ok;
     res.status(ok ? 200 : 503).json({

@@ -5,7 +5,10 @@ const v = { photoIndex: 1, textIndex: 2 };
 describe('captionFor (until variations carry their own caption)', () => {
   it('takes the first line without hashtags as the title and the whole caption as the description', () => {
     const c = captionFor({ link: { caption: 'Glow like this ✨ #skincare #fyp\nMore in bio\n#serum' }, variation: v });
-    expect(c).toEqual({ title: 'Glow like this ✨', description: 'Glow like this ✨ #skincare #fyp\nMore in bio\n#serum' });
+    expect(c).toEqual({
+      title: 'Glow like this ✨',
+      description: 'Glow like this ✨ #skincare #fyp\nMore in bio\n#serum',
+    });
   });
 
   it('skips lines of hashtags only and copes with no caption at all', () => {

@@ -1,4 +1,4 @@
-/** TikTok's photo post limits (Content Posting API, photo post_info): title ≤ 90, description ≤ 4000 UTF-16 code units. */
+/** TikTok's photo post limits (Content Posting API, post_info): title ≤ 90, description ≤ 4000 UTF-16 units. */
 export const TITLE_MAX = 90;
 export const DESCRIPTION_MAX = 4000;
 
@@ -22,7 +22,14 @@ export interface CaptionSource {
 export function captionFor({ link }: CaptionSource): Caption {
   const text = (link.caption ?? '').replace(/\r\n?/g, '\n').trim();
   const firstLine = text.split('\n').find((l) => l.replace(/#[^\s#]+/g, '').trim()) ?? '';
-  const title = clip(firstLine.replace(/#[^\s#]+/g, '').replace(/\s+/g, ' ').trim(), TITLE_MAX, true);
+  const title = clip(
+    firstLine
+      .replace(/#[^\s#]+/g, '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+    TITLE_MAX,
+    true,
+  );
   return { title, description: clip(text, DESCRIPTION_MAX, false) };
 }
 

@@ -50,21 +50,35 @@ export class InboxWatcher {
       pending = await this.posts.countPending(accountId);
       if (pending >= this.t.maxPending) return this.fullMessage(pending);
     }
-    if ((await this.steps.redis.pttl(this.steps.key(`inbox-full:${accountId}`))) > 0) return this.fullMessage(undefined);
+    if ((await this.steps.redis.pttl(this.steps.key(`inbox-full:${accountId}`))) > 0)
+      return this.fullMessage(undefined);
     return null;
   }
 
   private async reconcile(accountId: string, auth: AccountAuth): Promise<void> {
-    const once = await this.steps.redis.set(this.steps.key(`reconcile:${accountId}`), '1', 'PX', this.t.waitRetryMs, 'NX');
+    const once = await this.steps.redis.set(
+      this.steps.key(`reconcile:${accountId}`),
+      '1',
+      'PX',
+      this.t.waitRetryMs,
+      'NX',
+    );
     if (once !== 'OK') return;
     for (const post of await this.posts.inboxDrafts(accountId, this.t.maxPending)) {
-      if ((await this.limiter.tryAcquire(statusLimiterName(accountId), this.t.statusLimit, this.t.windowMs)) > 0) return;
+      if ((await this.limiter.tryAcquire(statusLimiterName(accountId), this.t.statusLimit, this.t.windowMs)) > 0)
+        return;
       try {
         const s = await this.client.fetchStatus(auth.accessToken, post.publishId!);
         if (s.status === 'PUBLISH_COMPLETE') {
-          if (await this.posts.transition(post.id, ['in_inbox'], { status: 'posted' })) this.logger.log(`${this.steps.label(post)} posted from the inbox`);
+          if (await this.posts.transition(post.id, ['in_inbox'], { status: 'posted' }))
+            this.logger.log(`${this.steps.label(post)} posted from the inbox`);
         } else if (s.status === 'FAILED') {
-          await this.steps.fail(post, ['in_inbox'], s.failReason ?? 'failed', describeCode(s.failReason ?? 'publish_cancelled', undefined, this.config.publishing.publicBaseUrl));
+          await this.steps.fail(
+            post,
+            ['in_inbox'],
+            s.failReason ?? 'failed',
+            describeCode(s.failReason ?? 'publish_cancelled', undefined, this.config.publishing.publicBaseUrl),
+          );
         }
       } catch (e) {
         this.logger.warn(`account ${accountId}: looking at inbox drafts failed: ${(e as Error).message}`);

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** What an image URL grants: slide `index` (0-based) of post `postId`'s variation, until `expiresAt` (s since epoch). */
+/** What an image URL grants: slide `index` (0-based) of post `postId`'s variation until `expiresAt` (epoch s). */
 export interface MediaGrant {
   postId: string;
   index: number;

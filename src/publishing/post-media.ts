@@ -25,5 +25,9 @@ export function mediaUrl(publicBaseUrl: string, token: string): string {
 export async function asTikTokJpeg(input: Buffer): Promise<Buffer> {
   const meta = await sharp(input).metadata();
   if (meta.format === 'jpeg' && (meta.width ?? 0) <= MAX_WIDTH && (meta.height ?? 0) <= MAX_HEIGHT) return input;
-  return sharp(input).rotate().resize({ width: MAX_WIDTH, height: MAX_HEIGHT, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 90, mozjpeg: true }).toBuffer();
+  return sharp(input)
+    .rotate()
+    .resize({ width: MAX_WIDTH, height: MAX_HEIGHT, fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 90, mozjpeg: true })
+    .toBuffer();
 }

@@ -41,10 +41,15 @@ export class PostPoller {
     try {
       auth = await this.accounts.auth(post.accountId);
     } catch (e) {
-      if (e instanceof AccountUnavailableError) return this.steps.unknown(post, from, `TikTok took the post, but ${e.message.replace(/^the /, 'then the ')}`);
+      if (e instanceof AccountUnavailableError)
+        return this.steps.unknown(post, from, `TikTok took the post, but ${e.message.replace(/^the /, 'then the ')}`);
       return this.retry(post, e as Error);
     }
-    const slotInMs = await this.limiter.tryAcquire(statusLimiterName(post.accountId), this.t.statusLimit, this.t.windowMs);
+    const slotInMs = await this.limiter.tryAcquire(
+      statusLimiterName(post.accountId),
+      this.t.statusLimit,
+      this.t.windowMs,
+    );
     if (slotInMs > 0) return this.queue.next(post, slotInMs);
     let status: string;
     let failReason: string | null;
@@ -66,13 +71,20 @@ export class PostPoller {
     const done = { finishedAt: new Date(), waitReason: null, retries: 0 };
     switch (status) {
       case 'SEND_TO_USER_INBOX':
-        if (await this.posts.transition(post.id, from, { status: 'in_inbox', ...done })) this.logger.log(`${this.steps.label(post)} is in the TikTok inbox`);
+        if (await this.posts.transition(post.id, from, { status: 'in_inbox', ...done }))
+          this.logger.log(`${this.steps.label(post)} is in the TikTok inbox`);
         return;
       case 'PUBLISH_COMPLETE':
-        if (await this.posts.transition(post.id, from, { status: 'posted', ...done })) this.logger.log(`${this.steps.label(post)} is posted`);
+        if (await this.posts.transition(post.id, from, { status: 'posted', ...done }))
+          this.logger.log(`${this.steps.label(post)} is posted`);
         return;
       case 'FAILED':
-        return this.steps.fail(post, from, failReason ?? 'failed', describeCode(failReason ?? 'internal', undefined, this.config.publishing.publicBaseUrl));
+        return this.steps.fail(
+          post,
+          from,
+          failReason ?? 'failed',
+          describeCode(failReason ?? 'internal', undefined, this.config.publishing.publicBaseUrl),
+        );
       default:
         if (post.initiatedAt && Date.now() - post.initiatedAt.getTime() > POLL_GIVE_UP_MS) {
           return this.steps.unknown(post, from, `TikTok was still processing it an hour later (${status})`);
@@ -83,7 +95,12 @@ export class PostPoller {
   }
 
   private async retry(post: TikTokPost, e: Error): Promise<void> {
-    if (post.retries + 1 >= MAX_RETRIES) return this.steps.unknown(post, ['sending'], `TikTok took the post, but its status could not be read (${e.message})`);
+    if (post.retries + 1 >= MAX_RETRIES)
+      return this.steps.unknown(
+        post,
+        ['sending'],
+        `TikTok took the post, but its status could not be read (${e.message})`,
+      );
     await this.posts.transition(post.id, ['sending'], { retries: post.retries + 1 });
     await this.queue.next(post, this.steps.backoffMs(post.retries));
   }

@@ -60,7 +60,12 @@ export class PostSender {
   async admitAndSend(post: TikTokPost): Promise<void> {
     const p = this.config.publishing;
     if (!p.enabled || !this.secrets.media || !p.publicBaseUrl) {
-      return this.steps.fail(post, WAITING, 'not_configured', `Sending to TikTok is disabled: set ${p.missing.join(', ')}`);
+      return this.steps.fail(
+        post,
+        WAITING,
+        'not_configured',
+        `Sending to TikTok is disabled: set ${p.missing.join(', ')}`,
+      );
     }
     const blocked = await this.steps.redis.get(this.steps.key('url-unverified'));
     if (blocked) return this.steps.fail(post, WAITING, 'url_ownership_unverified', blocked);
@@ -81,10 +86,21 @@ export class PostSender {
       async (): Promise<{ wait: string; delayMs: number } | { sendKey: string } | null> => {
         const pending = await this.posts.countPending(post.accountId);
         if (pending >= this.t.maxPending) return { wait: this.inbox.fullMessage(pending), delayMs: this.t.waitRetryMs };
-        const slotInMs = await this.limiter.tryAcquire(initLimiterName(post.accountId), this.t.initLimit, this.t.windowMs);
+        const slotInMs = await this.limiter.tryAcquire(
+          initLimiterName(post.accountId),
+          this.t.initLimit,
+          this.t.windowMs,
+        );
         if (slotInMs > 0) return { wait: this.rateMessage(), delayMs: slotInMs };
         const sendKey = randomUUID();
-        const ok = await this.posts.transition(post.id, WAITING, { status: 'initiating', sendKey, initiatedAt: new Date(), waitReason: null, errorCode: null, error: null });
+        const ok = await this.posts.transition(post.id, WAITING, {
+          status: 'initiating',
+          sendKey,
+          initiatedAt: new Date(),
+          waitReason: null,
+          errorCode: null,
+          error: null,
+        });
         return ok ? { sendKey } : null;
       },
       { ttlMs: 5000, pollMs: 25 },
@@ -94,19 +110,25 @@ export class PostSender {
     await this.send(post, auth, admitted.sendKey);
   }
 
-  /** A row left `initiating`: its call is still running elsewhere, finished without being recorded, or died with its worker. */
+  /** A row left `initiating`: its call still runs elsewhere, ended unrecorded, or died with its worker. */
   async recover(post: TikTokPost): Promise<void> {
     const marker = await this.steps.redis.get(this.inflightKey(post.id));
     if (marker?.startsWith(`${post.sendKey}:done:`)) {
       const publishId = marker.slice(`${post.sendKey}:done:`.length);
-      if (await this.posts.transition(post.id, ['initiating'], { status: 'sending', publishId }, post.sendKey)) await this.queue.next(post, 0);
+      if (await this.posts.transition(post.id, ['initiating'], { status: 'sending', publishId }, post.sendKey))
+        await this.queue.next(post, 0);
       return;
     }
     if (marker === post.sendKey) {
       const left = await this.steps.redis.pttl(this.inflightKey(post.id));
       return this.queue.next(post, Math.max(100, left + 50));
     }
-    await this.steps.unknown(post, ['initiating'], 'the worker sending this post stopped before TikTok answered', post.sendKey);
+    await this.steps.unknown(
+      post,
+      ['initiating'],
+      'the worker sending this post stopped before TikTok answered',
+      post.sendKey,
+    );
   }
 
   private async send(post: TikTokPost, auth: AccountAuth, sendKey: string): Promise<void> {
@@ -114,7 +136,9 @@ export class PostSender {
     const media = this.secrets.media!;
     const marker = this.inflightKey(post.id);
     await this.steps.redis.set(marker, sendKey, 'PX', this.inflightTtlMs);
-    const photoUrls = Array.from({ length: post.imageCount }, (_, i) => mediaUrl(base, media.sign(post.id, i, this.t.mediaUrlTtlS)));
+    const photoUrls = Array.from({ length: post.imageCount }, (_, i) =>
+      mediaUrl(base, media.sign(post.id, i, this.t.mediaUrlTtlS)),
+    );
     let publishId: string;
     try {
       ({ publishId } = await this.client.initPhotoPost(auth.accessToken, {
@@ -131,8 +155,17 @@ export class PostSender {
     }
     // Remembered in Redis before the database: a crash between the two still finds the publish_id.
     await this.steps.redis.set(marker, `${sendKey}:done:${publishId}`, 'PX', 24 * 3600_000);
-    if (await this.posts.transition(post.id, ['initiating', 'unknown'], { status: 'sending', publishId, retries: 0, errorCode: null, error: null, finishedAt: null }, sendKey)) {
-      this.logger.log(`${this.steps.label(post)} sent to TikTok (${post.mode}, ${post.imageCount} photos), publish_id ${publishId}`);
+    if (
+      await this.posts.transition(
+        post.id,
+        ['initiating', 'unknown'],
+        { status: 'sending', publishId, retries: 0, errorCode: null, error: null, finishedAt: null },
+        sendKey,
+      )
+    ) {
+      this.logger.log(
+        `${this.steps.label(post)} sent to TikTok (${post.mode}, ${post.imageCount} photos), publish_id ${publishId}`,
+      );
       await this.queue.next(post, this.t.pollIntervalMs);
     }
     await this.steps.redis.del(marker);
@@ -141,14 +174,16 @@ export class PostSender {
   private async initFailed(post: TikTokPost, auth: AccountAuth, sendKey: string, e: unknown): Promise<void> {
     const from = ['initiating'] as const;
     if (!isTikTokError(e)) throw e;
-    if (e.delivery === 'unknown') return this.steps.unknown(post, from, `TikTok did not answer the upload (${e.message})`, sendKey);
+    if (e.delivery === 'unknown')
+      return this.steps.unknown(post, from, `TikTok did not answer the upload (${e.message})`, sendKey);
     const action = classify(e, this.config.publishing.publicBaseUrl);
     switch (action.kind) {
       case 'refresh':
         try {
           await this.accounts.refreshAfterRejection(post.accountId, auth.accessToken);
         } catch (err) {
-          if (err instanceof AccountUnavailableError) return this.steps.fail(post, from, 'reconnect', err.message, sendKey);
+          if (err instanceof AccountUnavailableError)
+            return this.steps.fail(post, from, 'reconnect', err.message, sendKey);
           return this.retry(post, sendKey, err as Error);
         }
         return this.steps.requeue(post, from, 0, sendKey);
@@ -166,7 +201,7 @@ export class PostSender {
         return this.steps.fail(post, from, e.code, action.message, sendKey);
       case 'fail':
         if (e.code === 'url_ownership_unverified') {
-          // Every other post would get the same answer: they fail without spending TikTok's quota until someone sends again.
+          // Every other post would get the same answer: they fail without spending quota until someone sends again.
           await this.steps.redis.set(this.steps.key('url-unverified'), action.message, 'PX', 3600_000);
         }
         return this.steps.fail(post, from, e.code, action.message, sendKey);
@@ -175,7 +210,13 @@ export class PostSender {
 
   private async retry(post: TikTokPost, sendKey: string, e: Error | TikTokError): Promise<void> {
     if (post.retries + 1 >= MAX_RETRIES) {
-      return this.steps.fail(post, ['initiating'], isTikTokError(e) ? e.code : 'error', `TikTok kept failing (${e.message}); gave up after ${MAX_RETRIES} tries`, sendKey);
+      return this.steps.fail(
+        post,
+        ['initiating'],
+        isTikTokError(e) ? e.code : 'error',
+        `TikTok kept failing (${e.message}); gave up after ${MAX_RETRIES} tries`,
+        sendKey,
+      );
     }
     this.logger.warn(`${this.steps.label(post)}: init failed, will retry: ${e.message}`);
     await this.steps.requeue(post, ['initiating'], this.steps.backoffMs(post.retries), sendKey, true);
@@ -184,7 +225,13 @@ export class PostSender {
   private async authFailed(post: TikTokPost, e: unknown): Promise<void> {
     if (e instanceof AccountUnavailableError) return this.steps.fail(post, WAITING, 'reconnect', e.message);
     if (isTikTokError(e) || (e as Error)?.name === 'TikTokError') {
-      if (post.retries + 1 >= MAX_RETRIES) return this.steps.fail(post, WAITING, 'refresh_failed', `refreshing the TikTok sign-in kept failing: ${(e as Error).message}`);
+      if (post.retries + 1 >= MAX_RETRIES)
+        return this.steps.fail(
+          post,
+          WAITING,
+          'refresh_failed',
+          `refreshing the TikTok sign-in kept failing: ${(e as Error).message}`,
+        );
       return this.steps.requeue(post, WAITING, this.steps.backoffMs(post.retries), undefined, true);
     }
     throw e;

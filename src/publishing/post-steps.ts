@@ -38,22 +38,53 @@ export class PostSteps {
     return `post ${post.id} (variation ${post.variationId}, account ${post.accountId})`;
   }
 
-  async fail(post: TikTokPost, from: readonly PostStatus[], code: string, message: string, sendKey?: string | null): Promise<void> {
-    if (await this.posts.transition(post.id, from, { status: 'failed', errorCode: code.slice(0, 64), error: message, waitReason: null, finishedAt: new Date() }, sendKey)) {
+  async fail(
+    post: TikTokPost,
+    from: readonly PostStatus[],
+    code: string,
+    message: string,
+    sendKey?: string | null,
+  ): Promise<void> {
+    if (
+      await this.posts.transition(
+        post.id,
+        from,
+        { status: 'failed', errorCode: code.slice(0, 64), error: message, waitReason: null, finishedAt: new Date() },
+        sendKey,
+      )
+    ) {
       this.logger.warn(`${this.label(post)} failed: ${code}: ${message}`);
     }
   }
 
   /** Not sent (or refused before anything was made): waits `delayMs`, saying why. */
-  async wait(post: TikTokPost, from: readonly PostStatus[], reason: string, delayMs: number, sendKey?: string | null): Promise<void> {
-    const moved = await this.posts.transition(post.id, from, { status: 'waiting', waitReason: reason, sendKey: null }, sendKey);
+  async wait(
+    post: TikTokPost,
+    from: readonly PostStatus[],
+    reason: string,
+    delayMs: number,
+    sendKey?: string | null,
+  ): Promise<void> {
+    const moved = await this.posts.transition(
+      post.id,
+      from,
+      { status: 'waiting', waitReason: reason, sendKey: null },
+      sendKey,
+    );
     if (!moved) return;
-    if (post.status !== 'waiting' || post.waitReason !== reason) this.logger.log(`${this.label(post)} ${reason} (next look in ${Math.round(delayMs)} ms)`);
+    if (post.status !== 'waiting' || post.waitReason !== reason)
+      this.logger.log(`${this.label(post)} ${reason} (next look in ${Math.round(delayMs)} ms)`);
     await this.queue.next(post, delayMs);
   }
 
   /** Back to the start (nothing was made at TikTok), at once or after a backoff. */
-  async requeue(post: TikTokPost, from: readonly PostStatus[], delayMs: number, sendKey?: string | null, countRetry = false): Promise<void> {
+  async requeue(
+    post: TikTokPost,
+    from: readonly PostStatus[],
+    delayMs: number,
+    sendKey?: string | null,
+    countRetry = false,
+  ): Promise<void> {
     const set: Partial<TikTokPost> = { status: 'queued', sendKey: null };
     if (countRetry) set.retries = post.retries + 1;
     if (await this.posts.transition(post.id, from, set, sendKey)) await this.queue.next(post, delayMs);
@@ -66,7 +97,14 @@ export class PostSteps {
       ? 'TikTok downloaded its images, so it most likely reached the inbox'
       : 'TikTok has not downloaded its images from here, so it may not have arrived';
     const message = `${why}; ${hint}. Check the TikTok inbox; if the draft is not there, send it again.`;
-    if (await this.posts.transition(post.id, from, { status: 'unknown', errorCode: 'unknown', error: message, waitReason: null, finishedAt: new Date() }, sendKey)) {
+    if (
+      await this.posts.transition(
+        post.id,
+        from,
+        { status: 'unknown', errorCode: 'unknown', error: message, waitReason: null, finishedAt: new Date() },
+        sendKey,
+      )
+    ) {
       this.logger.warn(`${this.label(post)} outcome unknown: ${why}`);
     }
   }

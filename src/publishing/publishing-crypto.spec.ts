@@ -24,7 +24,9 @@ describe('token cipher (AES-256-GCM)', () => {
     const parts = sealed.split('.');
     const body = Buffer.from(parts[2], 'base64url');
     body[0] ^= 1;
-    expect(() => cipher.decrypt([parts[0], parts[1], body.toString('base64url'), parts[3]].join('.'), 'acc-1:refresh')).toThrow();
+    expect(() =>
+      cipher.decrypt([parts[0], parts[1], body.toString('base64url'), parts[3]].join('.'), 'acc-1:refresh'),
+    ).toThrow();
     expect(() => new TokenCipher(deriveKeys(randomBytes(32)).tokens).decrypt(sealed, 'acc-1:refresh')).toThrow();
     expect(() => cipher.decrypt('plain-text', 'acc-1:refresh')).toThrow('not a sealed token');
   });
@@ -62,7 +64,12 @@ describe('media tokens (signed, expiring image URLs)', () => {
     // The last base64url character of a 32-byte digest carries 2 unused bits: other spellings of it decode alike.
     const last = sig[sig.length - 1];
     const alias = 'AEIMQUYcgkosw048'.includes(last) ? String.fromCharCode(last.charCodeAt(0) + 1) : null;
-    if (alias) expect(tokens.verify([id, index, exp, sig.slice(0, -1) + alias].join('.'))).toEqual({ ok: false, reason: 'invalid' });
-    for (const junk of ['', 'x', `${t}.extra`, t.toUpperCase(), '../../etc/passwd']) expect(tokens.verify(junk).ok).toBe(false);
+    if (alias)
+      expect(tokens.verify([id, index, exp, sig.slice(0, -1) + alias].join('.'))).toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
+    for (const junk of ['', 'x', `${t}.extra`, t.toUpperCase(), '../../etc/passwd'])
+      expect(tokens.verify(junk).ok).toBe(false);
   });
 });

@@ -34,7 +34,13 @@ import { TikTokClient } from './tiktok/tiktok-client';
 export const PUBLISHING_ENTITIES = [TikTokAccount, TikTokPost];
 
 @Module({
-  imports: [...registerQueue(PUBLISHING_QUEUE), DatabaseModule, TypeOrmModule.forFeature(PUBLISHING_ENTITIES), PipelineModule, DriveModule],
+  imports: [
+    ...registerQueue(PUBLISHING_QUEUE),
+    DatabaseModule,
+    TypeOrmModule.forFeature(PUBLISHING_ENTITIES),
+    PipelineModule,
+    DriveModule,
+  ],
   controllers: [TikTokAccountsController, TikTokPostsController, TikTokMediaController],
   providers: [
     { provide: TikTokClient, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TikTokClient(config) },

@@ -41,7 +41,12 @@ export class PublishingProcessor implements OnApplicationBootstrap {
     if (!post || job.data.seq < post.jobSeq || !POST_OPEN.includes(post.status)) return;
     if (job.data.seq > post.jobSeq) {
       // A crash between queueing this step and recording it: this step owns the row now.
-      await this.posts.repo.createQueryBuilder().update().set({ jobSeq: job.data.seq }).where('id = :id AND "jobSeq" < :seq', { id: post.id, seq: job.data.seq }).execute();
+      await this.posts.repo
+        .createQueryBuilder()
+        .update()
+        .set({ jobSeq: job.data.seq })
+        .where('id = :id AND "jobSeq" < :seq', { id: post.id, seq: job.data.seq })
+        .execute();
       post.jobSeq = job.data.seq;
     }
     try {
@@ -72,7 +77,8 @@ export class PublishingProcessor implements OnApplicationBootstrap {
     if (!fresh || !POST_OPEN.includes(fresh.status)) return;
     // `initiating` is left to recover(): whether the call went out is exactly what is not known here.
     if (fresh.status === 'initiating') return this.producer.next(fresh, 1000);
-    if (fresh.retries + 1 >= MAX_RETRIES) return this.steps.fail(fresh, [fresh.status], 'error', `internal error: ${e.message}`);
+    if (fresh.retries + 1 >= MAX_RETRIES)
+      return this.steps.fail(fresh, [fresh.status], 'error', `internal error: ${e.message}`);
     await this.posts.transition(fresh.id, [fresh.status], { retries: fresh.retries + 1 });
     await this.producer.next(fresh, this.steps.backoffMs(fresh.retries));
   }

@@ -27,17 +27,30 @@ export class PublishingQueue {
     private readonly posts: PostsRepository,
   ) {}
 
-  /** Queues the next step of `post` (after `delayMs`) and hands the row to it. Job first: a crash in between leaves a job that claims the row. */
+  /**
+   * Queues the next step of `post` (after `delayMs`) and hands the row to it. Job first: a crash in between leaves
+   * a job that claims the row.
+   */
   async next(post: { id: string; jobSeq: number }, delayMs = 0): Promise<void> {
     const seq = post.jobSeq + 1;
-    await this.queue.add(PUBLISH_STEP, { postId: post.id, seq }, { jobId: postJobId(post.id, seq), delay: Math.max(0, Math.round(delayMs)), attempts: 3 });
-    await this.posts.repo.createQueryBuilder().update().set({ jobSeq: seq }).where('id = :id AND "jobSeq" < :seq', { id: post.id, seq }).execute();
+    await this.queue.add(
+      PUBLISH_STEP,
+      { postId: post.id, seq },
+      { jobId: postJobId(post.id, seq), delay: Math.max(0, Math.round(delayMs)), attempts: 3 },
+    );
+    await this.posts.repo
+      .createQueryBuilder()
+      .update()
+      .set({ jobSeq: seq })
+      .where('id = :id AND "jobSeq" < :seq', { id: post.id, seq })
+      .execute();
     post.jobSeq = seq;
   }
 
   /** Removes the waiting step of a cancelled post (a running one stops at its next look at the row). */
   async removeStep(postId: string, seq: number): Promise<void> {
     const job = await this.queue.getJob(postJobId(postId, seq));
-    if (job && ['waiting', 'delayed', 'paused'].includes(await job.getState())) await job.remove().catch(() => undefined);
+    if (job && ['waiting', 'delayed', 'paused'].includes(await job.getState()))
+      await job.remove().catch(() => undefined);
   }
 }

@@ -1,5 +1,26 @@
-import { BadRequestException, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiFoundResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  BadRequestException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiFoundResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { readCookie } from '../auth/session-tokens';
 import { AppConfig } from '../config/config.schema';
@@ -7,8 +28,6 @@ import { InjectConfig } from '../config/config.module';
 import { ConnectStartDto, DisconnectResultDto, PublishingStatusDto, TikTokAccountDto } from './dto/publishing.dto';
 import { TikTokAccountsService } from './tiktok-accounts.service';
 import { OAUTH_COOKIE, TikTokOAuthService } from './tiktok-oauth.service';
-
-const ID = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be an account id (a UUID)') });
 
 /** Connected TikTok accounts: connect (Login Kit v2), list, disconnect (revokes), and the OAuth callback. */
 @ApiTags('tiktok')
@@ -21,7 +40,9 @@ export class TikTokAccountsController {
   ) {}
 
   @Get('status')
-  @ApiOperation({ summary: 'Whether sending to TikTok is set up, what is missing, and what to register in the TikTok app.' })
+  @ApiOperation({
+    summary: 'Whether sending to TikTok is set up, what is missing, and what to register in the TikTok app.',
+  })
   @ApiOkResponse({ type: PublishingStatusDto })
   status(): PublishingStatusDto {
     const p = this.config.publishing;
@@ -55,33 +76,55 @@ export class TikTokAccountsController {
 
   @Post('accounts/connect')
   @HttpCode(201)
-  @ApiOperation({ summary: "Start connecting an account: answers TikTok's authorize URL and sets a cookie binding the attempt to this browser." })
+  @ApiOperation({
+    summary:
+      "Start connecting an account: answers TikTok's authorize URL and sets a cookie binding the attempt to this browser.",
+  })
   @ApiCreatedResponse({ type: ConnectStartDto })
   @ApiConflictResponse({ description: 'Sending to TikTok is not set up (the message names the missing variables).' })
   async connect(@Res({ passthrough: true }) res: Response): Promise<ConnectStartDto> {
     const start = await this.oauth.start();
-    res.cookie(OAUTH_COOKIE, start.cookie.value, { httpOnly: true, sameSite: 'lax', secure: start.cookie.secure, path: start.cookie.path, maxAge: start.cookie.maxAgeMs });
+    res.cookie(OAUTH_COOKIE, start.cookie.value, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: start.cookie.secure,
+      path: start.cookie.path,
+      maxAge: start.cookie.maxAgeMs,
+    });
     return { authorizeUrl: start.authorizeUrl };
   }
 
   @Get('callback')
   @ApiSecurity({}) // public: TikTok's redirect cannot carry the SameSite=Strict session; state + cookie + PKCE guard it
-  @ApiOperation({ summary: "TikTok's OAuth redirect (register it in the TikTok app); redirects to the Accounts screen with the outcome." })
+  @ApiOperation({
+    summary:
+      "TikTok's OAuth redirect (register it in the TikTok app); redirects to the Accounts screen with the outcome.",
+  })
   @ApiFoundResponse({ description: 'Back to /#/accounts?connected=… or ?error=…' })
   async callback(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
     const outcome = await this.oauth.callback(query, readCookie(req.headers.cookie, OAUTH_COOKIE));
     res.clearCookie(OAUTH_COOKIE, { path: '/api/tiktok/callback' });
     res.setHeader('Cache-Control', 'no-store');
-    const q = outcome.ok ? `connected=${encodeURIComponent(outcome.displayName)}` : `error=${encodeURIComponent(outcome.message)}`;
+    const q = outcome.ok
+      ? `connected=${encodeURIComponent(outcome.displayName)}`
+      : `error=${encodeURIComponent(outcome.message)}`;
     // Back to the UI at the public address (which may carry a path prefix), else relative to this host.
     res.redirect(302, `${this.config.publishing.publicBaseUrl ?? ''}/#/accounts?${q}`);
   }
 
   @Delete('accounts/:id')
-  @ApiOperation({ summary: 'Disconnect: revokes the token at TikTok and deletes it here; queued posts of the account stop.' })
+  @ApiOperation({
+    summary: 'Disconnect: revokes the token at TikTok and deletes it here; queued posts of the account stop.',
+  })
   @ApiOkResponse({ type: DisconnectResultDto })
   @ApiNotFoundResponse()
-  async disconnect(@Param('id', ID) id: string): Promise<DisconnectResultDto> {
+  async disconnect(
+    @Param(
+      'id',
+      new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be an account id (a UUID)') }),
+    )
+    id: string,
+  ): Promise<DisconnectResultDto> {
     return { id, ...(await this.accounts.disconnect(id)) };
   }
 }

@@ -63,7 +63,10 @@ export class TikTokAccountsService {
   }
 
   /** Stores a freshly authorised account (or renews one connected before: one row per open_id). */
-  async saveConnected(tokens: TokenSet, profile: { displayName: string; avatarUrl: string | null }): Promise<TikTokAccount> {
+  async saveConnected(
+    tokens: TokenSet,
+    profile: { displayName: string; avatarUrl: string | null },
+  ): Promise<TikTokAccount> {
     const existing = await this.repo.findOneBy({ openId: tokens.openId });
     const account = existing ?? this.repo.create({ id: randomUUID(), openId: tokens.openId, createdAt: new Date() });
     Object.assign(account, this.sealed(account.id, tokens), {
@@ -81,7 +84,8 @@ export class TikTokAccountsService {
   /** A valid access token, refreshed first when it is due. */
   async auth(accountId: string): Promise<AccountAuth> {
     let account = await this.usable(accountId);
-    if (!account.refreshAfter || account.refreshAfter.getTime() <= Date.now()) account = await this.refresh(accountId, account.accessTokenSealed);
+    if (!account.refreshAfter || account.refreshAfter.getTime() <= Date.now())
+      account = await this.refresh(accountId, account.accessTokenSealed);
     return { account, accessToken: this.open(account, 'access') };
   }
 
@@ -108,7 +112,17 @@ export class TikTokAccountsService {
         message = `Disconnected here, but TikTok did not confirm the revocation (${isTikTokError(e) ? e.code : (e as Error).message}): remove the app under Settings → Security → Manage app permissions in TikTok.`;
       }
     }
-    await this.repo.update({ id }, { status: 'disconnected', accessTokenSealed: null, refreshTokenSealed: null, accessExpiresAt: null, refreshAfter: null, lastError: null });
+    await this.repo.update(
+      { id },
+      {
+        status: 'disconnected',
+        accessTokenSealed: null,
+        refreshTokenSealed: null,
+        accessExpiresAt: null,
+        refreshAfter: null,
+        lastError: null,
+      },
+    );
     this.logger.log(`tiktok account ${id} disconnected (revoked at TikTok: ${revoked})`);
     return { revoked, message };
   }
@@ -121,8 +135,12 @@ export class TikTokAccountsService {
 
   private async usable(accountId: string): Promise<TikTokAccount> {
     const account = await this.repo.findOneBy({ id: accountId });
-    if (!account || account.status === 'disconnected' || !account.accessTokenSealed) throw new AccountUnavailableError('the TikTok account was disconnected: connect it again and send again');
-    if (account.status === 'reconnect') throw new AccountUnavailableError(`the TikTok account needs reconnecting (${account.lastError ?? 'its sign-in expired'}): open Accounts and connect it again`);
+    if (!account || account.status === 'disconnected' || !account.accessTokenSealed)
+      throw new AccountUnavailableError('the TikTok account was disconnected: connect it again and send again');
+    if (account.status === 'reconnect')
+      throw new AccountUnavailableError(
+        `the TikTok account needs reconnecting (${account.lastError ?? 'its sign-in expired'}): open Accounts and connect it again`,
+      );
     return account;
   }
 
@@ -138,15 +156,24 @@ export class TikTokAccountsService {
         if (account.accessTokenSealed !== seenSealed && !due) return account;
         try {
           const tokens = await this.client.refresh(this.open(account, 'refresh'));
-          Object.assign(account, this.sealed(account.id, tokens), { scopes: tokens.scopes.join(',').slice(0, 300) || account.scopes, lastError: null });
+          Object.assign(account, this.sealed(account.id, tokens), {
+            scopes: tokens.scopes.join(',').slice(0, 300) || account.scopes,
+            lastError: null,
+          });
           await this.repo.save(account);
           this.logger.log(`tiktok account ${accountId}: access token refreshed (valid ${tokens.expiresInS} s)`);
           return account;
         } catch (e) {
-          if (isTikTokError(e) && e.delivery === 'answered' && ['invalid_grant', 'invalid_request', 'access_token_invalid'].includes(e.code)) {
+          if (
+            isTikTokError(e) &&
+            e.delivery === 'answered' &&
+            ['invalid_grant', 'invalid_request', 'access_token_invalid'].includes(e.code)
+          ) {
             const reason = 'TikTok no longer accepts its sign-in (the refresh token expired or access was removed)';
             await this.markReconnect(accountId, reason);
-            throw new AccountUnavailableError(`the TikTok account needs reconnecting: ${reason}; open Accounts and connect it again`);
+            throw new AccountUnavailableError(
+              `the TikTok account needs reconnecting: ${reason}; open Accounts and connect it again`,
+            );
           }
           throw e;
         }
@@ -176,7 +203,9 @@ export class TikTokAccountsService {
       return this.secrets.requireCipher().decrypt(sealed, `${account.id}:${kind}`);
     } catch {
       // A changed TOKEN_ENCRYPTION_KEY: the stored tokens are unreadable, the account must be connected again.
-      throw new AccountUnavailableError('the stored TikTok sign-in cannot be decrypted (was TOKEN_ENCRYPTION_KEY changed?): connect the account again');
+      throw new AccountUnavailableError(
+        'the stored TikTok sign-in cannot be decrypted (was TOKEN_ENCRYPTION_KEY changed?): connect the account again',
+      );
     }
   }
 }

@@ -1,5 +1,13 @@
 import { Controller, Get, Inject, Logger, NotFoundException, Param, Res, GoneException } from '@nestjs/common';
-import { ApiGoneResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { STORAGE, Storage } from '../drive/storage.interface';
 import { VariationsRepository } from '../pipeline/repositories';
@@ -43,12 +51,19 @@ export class TikTokMediaController {
     const variation = post ? await this.variations.find(post.variationId) : null;
     const name = slideFiles(variation?.files)[index];
     if (!post || !variation?.outputFolderId || !name) throw new NotFoundException('no such image');
-    const bytes = await asTikTokJpeg(await this.storage.readFile(variation.outputFolderId, name)).catch(() => undefined);
+    const bytes = await asTikTokJpeg(await this.storage.readFile(variation.outputFolderId, name)).catch(
+      () => undefined,
+    );
     if (!bytes) throw new NotFoundException('the image is no longer stored');
     // Recorded so a post whose worker died mid-send can say whether TikTok got as far as pulling it.
     await this.steps.redis.set(this.steps.key(`pulled:${postId}`), '1', 'EX', 86_400).catch(() => undefined);
     this.logger.log(`post ${postId}: image ${index + 1} pulled (${bytes.length} bytes)`);
-    res.set({ 'Content-Type': 'image/jpeg', 'Content-Length': String(bytes.length), 'Cache-Control': 'private, no-store', 'X-Robots-Tag': 'noindex' });
+    res.set({
+      'Content-Type': 'image/jpeg',
+      'Content-Length': String(bytes.length),
+      'Cache-Control': 'private, no-store',
+      'X-Robots-Tag': 'noindex',
+    });
     res.end(bytes);
   }
 }

@@ -46,33 +46,53 @@ export class TikTokOAuthService {
 
   async start(): Promise<OAuthStart> {
     const p = this.config.publishing;
-    if (!p.enabled) throw new ConflictException(`Sending to TikTok is not set up: set ${p.missing.join(', ')} (README, "Sending drafts to TikTok")`);
+    if (!p.enabled)
+      throw new ConflictException(
+        `Sending to TikTok is not set up: set ${p.missing.join(', ')} (README, "Sending drafts to TikTok")`,
+      );
     const state = randomBytes(32).toString('base64url');
     const verifier = randomBytes(48).toString('base64url');
     const browser = randomBytes(32).toString('base64url');
     await this.redis.set(this.key(state), JSON.stringify({ verifier, browser: sha(browser) }), 'PX', OAUTH_TTL_MS);
     return {
       authorizeUrl: this.client.authorizeUrl(state, sha(verifier)),
-      cookie: { value: browser, maxAgeMs: OAUTH_TTL_MS, secure: p.publicBaseUrl?.startsWith('https:') ?? false, path: '/api/tiktok/callback' },
+      cookie: {
+        value: browser,
+        maxAgeMs: OAUTH_TTL_MS,
+        secure: p.publicBaseUrl?.startsWith('https:') ?? false,
+        path: '/api/tiktok/callback',
+      },
     };
   }
 
-  /** Handles TikTok's redirect: `code`+`state`, or `error`+`state` when the person declined. Never throws: the browser always lands on Accounts. */
+  /**
+   * Handles TikTok's redirect: `code`+`state`, or `error`+`state` when the person declined. Never throws: the
+   * browser always lands on Accounts.
+   */
   async callback(query: Record<string, unknown>, browserCookie: string | undefined): Promise<OAuthOutcome> {
     try {
       return await this.finish(query, browserCookie);
     } catch (e) {
       this.logger.error(`tiktok oauth callback: ${(e as Error).message}`);
-      return { ok: false, message: 'Connecting the TikTok account failed on this server (see its log): start it again from Accounts.' };
+      return {
+        ok: false,
+        message: 'Connecting the TikTok account failed on this server (see its log): start it again from Accounts.',
+      };
     }
   }
 
   private async finish(query: Record<string, unknown>, browserCookie: string | undefined): Promise<OAuthOutcome> {
     const str = (k: string) => (typeof query[k] === 'string' ? (query[k] as string) : '');
     const state = str('state');
-    const raw = state && state.length <= 200 ? ((await this.redis.eval(TAKE, 1, this.key(state))) as string | null) : null;
+    const raw =
+      state && state.length <= 200 ? ((await this.redis.eval(TAKE, 1, this.key(state))) as string | null) : null;
     const saved = raw ? (JSON.parse(raw) as { verifier: string; browser: string }) : null;
-    if (!saved) return { ok: false, message: 'This TikTok connection attempt is unknown or expired (they last ten minutes and work once): start it again from Accounts.' };
+    if (!saved)
+      return {
+        ok: false,
+        message:
+          'This TikTok connection attempt is unknown or expired (they last ten minutes and work once): start it again from Accounts.',
+      };
     if (!browserCookie || sha(browserCookie) !== saved.browser) {
       this.logger.warn('tiktok oauth callback with a state issued to another browser: refused');
       return {
@@ -81,16 +101,27 @@ export class TikTokOAuthService {
       };
     }
     if (str('error')) {
-      return { ok: false, message: str('error') === 'access_denied' ? 'TikTok: the connection was declined, nothing was connected.' : `TikTok refused the connection: ${str('error')} ${str('error_description')}`.trim() };
+      return {
+        ok: false,
+        message:
+          str('error') === 'access_denied'
+            ? 'TikTok: the connection was declined, nothing was connected.'
+            : `TikTok refused the connection: ${str('error')} ${str('error_description')}`.trim(),
+      };
     }
     if (!str('code')) return { ok: false, message: 'TikTok sent no authorization code: start the connection again.' };
     try {
       const tokens = await this.client.exchangeCode(str('code'), saved.verifier);
-      const needed = this.config.publishing.tiktok.directPost ? ['user.info.basic', 'video.upload', 'video.publish'] : ['user.info.basic', 'video.upload'];
+      const needed = this.config.publishing.tiktok.directPost
+        ? ['user.info.basic', 'video.upload', 'video.publish']
+        : ['user.info.basic', 'video.upload'];
       const missing = needed.filter((s) => !tokens.scopes.includes(s));
       if (missing.length) {
         await this.client.revoke(tokens.accessToken).catch(() => undefined);
-        return { ok: false, message: `TikTok did not grant ${missing.join(', ')}: connect again and leave every permission ticked (nothing was stored).` };
+        return {
+          ok: false,
+          message: `TikTok did not grant ${missing.join(', ')}: connect again and leave every permission ticked (nothing was stored).`,
+        };
       }
       const user = await this.client.userInfo(tokens.accessToken);
       const account = await this.accounts.saveConnected(tokens, user);
@@ -98,7 +129,10 @@ export class TikTokOAuthService {
     } catch (e) {
       const what = isTikTokError(e) ? `${e.code}: ${e.message}` : (e as Error).message;
       this.logger.warn(`tiktok oauth callback failed: ${what}`);
-      return { ok: false, message: `Connecting the TikTok account failed (${what}). Check TIKTOK_CLIENT_KEY/SECRET and that ${this.config.publishing.redirectUri} is the redirect URI registered in your TikTok app.` };
+      return {
+        ok: false,
+        message: `Connecting the TikTok account failed (${what}). Check TIKTOK_CLIENT_KEY/SECRET and that ${this.config.publishing.redirectUri} is the redirect URI registered in your TikTok app.`,
+      };
     }
   }
 }

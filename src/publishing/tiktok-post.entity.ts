@@ -5,7 +5,17 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
  * `sending` with TikTok's publish_id the moment it answers, so a worker that dies in between leaves a row
  * that says so (`unknown`) instead of a second draft. See publishing.processor.ts.
  */
-export const POST_STATUSES = ['queued', 'waiting', 'initiating', 'sending', 'in_inbox', 'posted', 'failed', 'unknown', 'cancelled'] as const;
+export const POST_STATUSES = [
+  'queued',
+  'waiting',
+  'initiating',
+  'sending',
+  'in_inbox',
+  'posted',
+  'failed',
+  'unknown',
+  'cancelled',
+] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
 /** Work remains for a worker. */
 export const POST_OPEN: readonly PostStatus[] = ['queued', 'waiting', 'initiating', 'sending'];

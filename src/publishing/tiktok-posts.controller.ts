@@ -1,9 +1,25 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ListPostsQueryDto, SendResultDto, SendToTikTokDto, TikTokPostDto } from './dto/publishing.dto';
 import { TikTokPostsService } from './tiktok-posts.service';
-
-const ID = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a post id (a UUID)') });
 
 @ApiTags('tiktok')
 @Controller('api/tiktok/posts')
@@ -13,11 +29,15 @@ export class TikTokPostsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({
-    summary: 'Send finished variations to a TikTok account as drafts: one (variationIds), a link’s (linkId) or the whole batch.',
-    description: 'Queued and sent within TikTok’s limits; already sent, queued or unfinished variations are skipped with a reason.',
+    summary:
+      'Send finished variations to a TikTok account as drafts: one (variationIds), a link’s (linkId) or the whole batch.',
+    description:
+      'Queued and sent within TikTok’s limits; already sent, queued or unfinished variations are skipped with a reason.',
   })
   @ApiCreatedResponse({ type: SendResultDto })
-  @ApiBadRequestResponse({ description: 'Bad ids, direct mode while it is off, a privacy level the account does not offer.' })
+  @ApiBadRequestResponse({
+    description: 'Bad ids, direct mode while it is off, a privacy level the account does not offer.',
+  })
   @ApiNotFoundResponse({ description: 'Unknown account, batch, link or variation.' })
   @ApiConflictResponse({ description: 'Sending is not set up, or the account needs reconnecting.' })
   send(@Body() dto: SendToTikTokDto): Promise<SendResultDto> {
@@ -37,7 +57,13 @@ export class TikTokPostsController {
   @ApiOkResponse({ type: TikTokPostDto })
   @ApiConflictResponse({ description: 'It has gone out already.' })
   @ApiNotFoundResponse()
-  cancel(@Param('id', ID) id: string): Promise<TikTokPostDto> {
+  cancel(
+    @Param(
+      'id',
+      new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a post id (a UUID)') }),
+    )
+    id: string,
+  ): Promise<TikTokPostDto> {
     return this.posts.cancel(id);
   }
 }

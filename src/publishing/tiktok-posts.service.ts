@@ -48,89 +48,127 @@ export class TikTokPostsService {
 
   async send(dto: SendToTikTokDto): Promise<SendResultDto> {
     const p = this.config.publishing;
-    if (!p.enabled) throw new ConflictException(`Sending to TikTok is disabled: set ${p.missing.join(', ')} (README, "Sending drafts to TikTok")`);
+    if (!p.enabled)
+      throw new ConflictException(
+        `Sending to TikTok is disabled: set ${p.missing.join(', ')} (README, "Sending drafts to TikTok")`,
+      );
     const account = await this.accounts.get(dto.accountId);
-    if (account.status !== 'active') throw new ConflictException(`TikTok account "${account.displayName}" needs reconnecting (${account.lastError ?? 'its sign-in expired'}): open Accounts and connect it again`);
+    if (account.status !== 'active')
+      throw new ConflictException(
+        `TikTok account "${account.displayName}" needs reconnecting (${account.lastError ?? 'its sign-in expired'}): open Accounts and connect it again`,
+      );
     const mode = dto.mode ?? 'draft';
     const privacyLevel = mode === 'direct' ? await this.checkPrivacy(account, dto.privacyLevel) : null;
 
     const batch = await this.rows.batches.find(dto.batchId);
     if (!batch) throw new NotFoundException(`batch ${dto.batchId} not found`);
     const links = await this.rows.links.ofBatch(batch.id);
-    if (dto.linkId && !links.some((l) => l.id === dto.linkId)) throw new NotFoundException(`linkId: link ${dto.linkId} is not in batch ${batch.id}`);
+    if (dto.linkId && !links.some((l) => l.id === dto.linkId))
+      throw new NotFoundException(`linkId: link ${dto.linkId} is not in batch ${batch.id}`);
     const position = new Map(links.map((l) => [l.id, l.position]));
     const variations = (await this.rows.variations.ofBatch(batch.id))
       .filter((v) => (!dto.linkId || v.linkId === dto.linkId) && (!dto.variationIds || dto.variationIds.includes(v.id)))
       .sort((a, b) => (position.get(a.linkId) ?? 0) - (position.get(b.linkId) ?? 0));
     const unknownIds = (dto.variationIds ?? []).filter((id) => !variations.some((v) => v.id === id));
-    if (unknownIds.length) throw new NotFoundException(`variationIds: ${unknownIds.join(', ')} not in batch ${batch.id}${dto.linkId ? ` link ${dto.linkId}` : ''}`);
+    if (unknownIds.length)
+      throw new NotFoundException(
+        `variationIds: ${unknownIds.join(', ')} not in batch ${batch.id}${dto.linkId ? ` link ${dto.linkId}` : ''}`,
+      );
     const byLink = new Map(links.map((l) => [l.id, l]));
 
     const skipped: SkippedVariationDto[] = [];
     const armed: TikTokPost[] = [];
-    await this.tx.run(async (em) => {
-      armed.length = 0;
-      skipped.length = 0;
-      const existing = new Map(
-        (await em.getRepository(TikTokPost).find({ where: { accountId: account.id, variationId: In(variations.map((v) => v.id)) } })).map((x) => [x.variationId, x]),
-      );
-      for (const v of variations) {
-        const slides = slideFiles(v.files);
-        if (v.status !== 'completed') {
-          skipped.push({ variationId: v.id, reason: `not ready (${v.status})` });
-          continue;
+    await this.tx
+      .run(async (em) => {
+        armed.length = 0;
+        skipped.length = 0;
+        const existing = new Map(
+          (
+            await em
+              .getRepository(TikTokPost)
+              .find({ where: { accountId: account.id, variationId: In(variations.map((v) => v.id)) } })
+          ).map((x) => [x.variationId, x]),
+        );
+        for (const v of variations) {
+          const slides = slideFiles(v.files);
+          if (v.status !== 'completed') {
+            skipped.push({ variationId: v.id, reason: `not ready (${v.status})` });
+            continue;
+          }
+          if (!slides.length || slides.length > MAX_PHOTOS || !v.outputFolderId) {
+            skipped.push({
+              variationId: v.id,
+              reason: slides.length > MAX_PHOTOS ? `TikTok takes at most ${MAX_PHOTOS} photos` : 'no slides delivered',
+            });
+            continue;
+          }
+          const prior = existing.get(v.id);
+          if (prior && SKIP[prior.status] && !(prior.status === 'unknown' && dto.resendUnknown)) {
+            skipped.push({ variationId: v.id, reason: SKIP[prior.status]! });
+            continue;
+          }
+          const caption = captionFor({ link: byLink.get(v.linkId) ?? { caption: null }, variation: v });
+          const fields: Partial<TikTokPost> = {
+            mode,
+            privacyLevel,
+            status: 'queued',
+            waitReason: null,
+            publishId: null,
+            sendKey: null,
+            retries: 0,
+            title: caption.title,
+            description: caption.description,
+            imageCount: slides.length,
+            errorCode: null,
+            error: null,
+            initiatedAt: null,
+            finishedAt: null,
+          };
+          if (prior) {
+            await em.update(TikTokPost, { id: prior.id }, { ...fields, attempt: prior.attempt + 1 });
+            armed.push({ ...prior, ...fields, attempt: prior.attempt + 1 } as TikTokPost);
+          } else {
+            const row = {
+              id: randomUUID(),
+              accountId: account.id,
+              batchId: batch.id,
+              linkId: v.linkId,
+              variationId: v.id,
+              attempt: 1,
+              jobSeq: 0,
+              ...fields,
+            } as TikTokPost;
+            await em.insert(TikTokPost, row);
+            armed.push(row);
+          }
         }
-        if (!slides.length || slides.length > MAX_PHOTOS || !v.outputFolderId) {
-          skipped.push({ variationId: v.id, reason: slides.length > MAX_PHOTOS ? `TikTok takes at most ${MAX_PHOTOS} photos` : 'no slides delivered' });
-          continue;
-        }
-        const prior = existing.get(v.id);
-        if (prior && SKIP[prior.status] && !(prior.status === 'unknown' && dto.resendUnknown)) {
-          skipped.push({ variationId: v.id, reason: SKIP[prior.status]! });
-          continue;
-        }
-        const caption = captionFor({ link: byLink.get(v.linkId) ?? { caption: null }, variation: v });
-        const fields: Partial<TikTokPost> = {
-          mode,
-          privacyLevel,
-          status: 'queued',
-          waitReason: null,
-          publishId: null,
-          sendKey: null,
-          retries: 0,
-          title: caption.title,
-          description: caption.description,
-          imageCount: slides.length,
-          errorCode: null,
-          error: null,
-          initiatedAt: null,
-          finishedAt: null,
-        };
-        if (prior) {
-          await em.update(TikTokPost, { id: prior.id }, { ...fields, attempt: prior.attempt + 1 });
-          armed.push({ ...prior, ...fields, attempt: prior.attempt + 1 } as TikTokPost);
-        } else {
-          const row = { id: randomUUID(), accountId: account.id, batchId: batch.id, linkId: v.linkId, variationId: v.id, attempt: 1, jobSeq: 0, ...fields } as TikTokPost;
-          await em.insert(TikTokPost, row);
-          armed.push(row);
-        }
-      }
-    }).catch((e: Error) => {
-      // Two requests for the same variations at once (another API process): the unique index let one win.
-      if (/unique|duplicate/i.test(e.message)) throw new ConflictException('another request is sending these variations right now: reload to see their state');
-      throw e;
-    });
+      })
+      .catch((e: Error) => {
+        // Two requests for the same variations at once (another API process): the unique index let one win.
+        if (/unique|duplicate/i.test(e.message))
+          throw new ConflictException(
+            'another request is sending these variations right now: reload to see their state',
+          );
+        throw e;
+      });
     // A person sending again has presumably fixed the domain verification: try TikTok again.
     if (armed.length) await this.steps.redis.del(this.steps.key('url-unverified'));
     for (const post of armed) await this.queue.next(post, 0);
-    if (armed.length) this.logger.log(`batch ${batch.id}: ${armed.length} variation(s) queued for TikTok account ${account.id} (${mode}), ${skipped.length} skipped`);
+    if (armed.length)
+      this.logger.log(
+        `batch ${batch.id}: ${armed.length} variation(s) queued for TikTok account ${account.id} (${mode}), ${skipped.length} skipped`,
+      );
     return { queued: armed.length, skipped, posts: await this.list(batch.id) };
   }
 
   async list(batchId: string): Promise<TikTokPostDto[]> {
     const rows = await this.posts.byBatch(batchId);
     const names = new Map(
-      (await this.ds.getRepository(TikTokAccount).find({ where: { id: In([...new Set(rows.map((r) => r.accountId))]) }, select: ['id', 'displayName'] })).map((a) => [a.id, a.displayName]),
+      (
+        await this.ds
+          .getRepository(TikTokAccount)
+          .find({ where: { id: In([...new Set(rows.map((r) => r.accountId))]) }, select: ['id', 'displayName'] })
+      ).map((a) => [a.id, a.displayName]),
     );
     return rows.map((r) => ({
       id: r.id,
@@ -156,7 +194,13 @@ export class TikTokPostsService {
   async cancel(id: string): Promise<TikTokPostDto> {
     const post = await this.posts.get(id);
     if (!post) throw new NotFoundException(`post ${id} not found`);
-    if (!(await this.posts.transition(id, ['queued', 'waiting'], { status: 'cancelled', waitReason: null, finishedAt: new Date() }))) {
+    if (
+      !(await this.posts.transition(id, ['queued', 'waiting'], {
+        status: 'cancelled',
+        waitReason: null,
+        finishedAt: new Date(),
+      }))
+    ) {
       throw new ConflictException(`post ${id} is ${post.status}: only queued or waiting posts can be cancelled`);
     }
     await this.queue.removeStep(id, post.jobSeq);
@@ -166,7 +210,9 @@ export class TikTokPostsService {
   /** Direct posts must use a privacy level the creator offers right now (creator_info, TikTok's UX rules). */
   private async checkPrivacy(account: TikTokAccount, level: string | undefined): Promise<string> {
     if (!this.config.publishing.tiktok.directPost) {
-      throw new BadRequestException('mode: direct posting is off (TIKTOK_DIRECT_POST=false; TikTok allows it to audited apps only): send drafts instead');
+      throw new BadRequestException(
+        'mode: direct posting is off (TIKTOK_DIRECT_POST=false; TikTok allows it to audited apps only): send drafts instead',
+      );
     }
     let options: string[];
     try {
@@ -174,9 +220,12 @@ export class TikTokPostsService {
       options = (await this.client.creatorInfo(auth.accessToken)).privacyLevelOptions;
     } catch (e) {
       if (e instanceof AccountUnavailableError) throw new ConflictException(e.message);
-      throw new ConflictException(`TikTok did not say which privacy levels this account may use (${isTikTokError(e) ? e.code : (e as Error).message}): try again`);
+      throw new ConflictException(
+        `TikTok did not say which privacy levels this account may use (${isTikTokError(e) ? e.code : (e as Error).message}): try again`,
+      );
     }
-    if (!level || !options.includes(level)) throw new BadRequestException(`privacyLevel: must be one of ${options.join(', ')} for this account`);
+    if (!level || !options.includes(level))
+      throw new BadRequestException(`privacyLevel: must be one of ${options.join(', ')} for this account`);
     return level;
   }
 }

@@ -15,13 +15,16 @@ export class TokenCipher {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return ['v1', iv, body, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    return ['v1', iv, body, cipher.getAuthTag()]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
   }
 
   /** Throws when the value was tampered with, made with another key or belongs to another context. */
   decrypt(sealed: string, context: string): string {
     const [version, iv, body, tag, extra] = sealed.split('.');
-    if (version !== 'v1' || !iv || body === undefined || !tag || extra !== undefined) throw new Error('not a sealed token');
+    if (version !== 'v1' || !iv || body === undefined || !tag || extra !== undefined)
+      throw new Error('not a sealed token');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));

@@ -3,7 +3,8 @@ import { AddressInfo } from 'node:net';
 
 /**
  * A loopback Google Drive v3 for the real googleapis client (`rootUrl`): folder create (metadata JSON),
- * multipart upload (`multipart/related`), list by `q`, get, media download (`alt=media`), permissions. Like Drive, items inside a shared
+ * multipart upload (`multipart/related`), list by `q`, get, media download (`alt=media`), permissions.
+ * Like Drive, items inside a shared
  * drive are invisible unless the request says `supportsAllDrives` (and `includeItemsFromAllDrives` for
  * lists), and an unknown `q` clause is a 400. Faults (429/503/403…) are scripted per route.
  */

@@ -118,7 +118,10 @@ export class FakeTikTokApi {
   /** The most drafts any inbox held at once. */
   maxPendingSeen = 0;
 
-  private codes = new Map<string, { openId: string; scopes: string[]; redirectUri: string; challenge?: string; expiresAt: number; used: boolean }>();
+  private codes = new Map<
+    string,
+    { openId: string; scopes: string[]; redirectUri: string; challenge?: string; expiresAt: number; used: boolean }
+  >();
   private tokens = new Map<string, { openId: string; scopes: string[]; expiresAt: number; revoked: boolean }>();
   private refreshTokens = new Map<string, { openId: string; scopes: string[]; expiresAt: number; revoked: boolean }>();
   private faults: Fault[] = [];
@@ -126,7 +129,9 @@ export class FakeTikTokApi {
   private timers = new Set<NodeJS.Timeout>();
   private seq = 0;
   private readonly server = http.createServer((req, res) => {
-    this.handle(req, res).catch((e: Error) => this.json(res, 500, { data: {}, error: { code: 'internal_error', message: e.message, log_id: this.logId() } }));
+    this.handle(req, res).catch((e: Error) =>
+      this.json(res, 500, { data: {}, error: { code: 'internal_error', message: e.message, log_id: this.logId() } }),
+    );
   });
 
   static async start(options: Partial<FakeTikTokApiOptions> = {}): Promise<FakeTikTokApi> {
@@ -163,13 +168,28 @@ export class FakeTikTokApi {
   }
 
   /** The next `times` requests on `route` fail with `code` (HTTP `httpStatus`), hang, or lose the connection. */
-  failNext(route: Route, code: string, options: { httpStatus?: number; times?: number; kind?: Fault['kind'] } = {}): void {
-    this.faults.push({ route, code, httpStatus: options.httpStatus ?? 400, left: options.times ?? 1, kind: options.kind ?? 'answer' });
+  failNext(
+    route: Route,
+    code: string,
+    options: { httpStatus?: number; times?: number; kind?: Fault['kind'] } = {},
+  ): void {
+    this.faults.push({
+      route,
+      code,
+      httpStatus: options.httpStatus ?? 400,
+      left: options.times ?? 1,
+      kind: options.kind ?? 'answer',
+    });
   }
 
   /** Drafts waiting in `openId`'s inbox (processing or delivered, not yet posted or discarded by the user). */
   pendingFor(openId: string): number {
-    return [...this.publishes.values()].filter((p) => p.openId === openId && p.mode === 'MEDIA_UPLOAD' && (p.status === 'PROCESSING_DOWNLOAD' || p.status === 'SEND_TO_USER_INBOX')).length;
+    return [...this.publishes.values()].filter(
+      (p) =>
+        p.openId === openId &&
+        p.mode === 'MEDIA_UPLOAD' &&
+        (p.status === 'PROCESSING_DOWNLOAD' || p.status === 'SEND_TO_USER_INBOX'),
+    ).length;
   }
 
   /** The user posts (up to `n` of) the drafts in their inbox from the TikTok app. */
@@ -187,7 +207,8 @@ export class FakeTikTokApi {
 
   /** The user removes the app in TikTok's settings: every token of theirs stops working, refresh tokens too. */
   userRemovesApp(openId = this.currentUser): void {
-    for (const v of [...this.tokens.values(), ...this.refreshTokens.values()]) if (v.openId === openId) v.revoked = true;
+    for (const v of [...this.tokens.values(), ...this.refreshTokens.values()])
+      if (v.openId === openId) v.revoked = true;
   }
 
   /** Accepted inits whose answer is still held back (initDelayMs): made at TikTok, unknown to the caller. */
@@ -199,14 +220,29 @@ export class FakeTikTokApi {
   addOutsideDrafts(openId: string, n: number): void {
     for (let i = 0; i < n; i++) {
       const publishId = `p_outside~${++this.seq}`;
-      this.publishes.set(publishId, { publishId, openId, mode: 'MEDIA_UPLOAD', status: 'SEND_TO_USER_INBOX', title: '', description: '', photoUrls: [], coverIndex: 0, at: Date.now(), downloadedBytes: 0, outside: true });
+      this.publishes.set(publishId, {
+        publishId,
+        openId,
+        mode: 'MEDIA_UPLOAD',
+        status: 'SEND_TO_USER_INBOX',
+        title: '',
+        description: '',
+        photoUrls: [],
+        coverIndex: 0,
+        at: Date.now(),
+        downloadedBytes: 0,
+        outside: true,
+      });
     }
     this.maxPendingSeen = Math.max(this.maxPendingSeen, this.pendingFor(openId));
   }
 
   /** Most init arrivals (accepted or not) by one user within any window of `windowMs`. */
   maxInitsInWindow(openId?: string): number {
-    const times = this.inits.filter((c) => !openId || c.openId === openId).map((c) => c.at).sort((a, b) => a - b);
+    const times = this.inits
+      .filter((c) => !openId || c.openId === openId)
+      .map((c) => c.at)
+      .sort((a, b) => a - b);
     let best = 0;
     for (let i = 0, j = 0; j < times.length; j++) {
       while (times[j] - times[i] >= this.opts.windowMs) i++;
@@ -224,17 +260,27 @@ export class FakeTikTokApi {
    * A browser's visit to the authorize page, decided without a browser: returns the redirect TikTok would
    * send the browser to (the app's callback with code and state, or with error=access_denied).
    */
-  async authorizeHeadless(authorizeUrl: string, decision: 'allow' | 'deny' = 'allow', scopes?: string[]): Promise<string> {
+  async authorizeHeadless(
+    authorizeUrl: string,
+    decision: 'allow' | 'deny' = 'allow',
+    scopes?: string[],
+  ): Promise<string> {
     const page = await fetch(authorizeUrl);
     if (page.status !== 200) throw new Error(`authorize page answered ${page.status}: ${await page.text()}`);
     const u = new URL(authorizeUrl);
     const form = new URLSearchParams();
-    for (const k of ['client_key', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method']) form.set(k, u.searchParams.get(k) ?? '');
+    for (const k of ['client_key', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method'])
+      form.set(k, u.searchParams.get(k) ?? '');
     for (const s of scopes ?? (u.searchParams.get('scope') ?? '').split(',')) form.append('scope', s);
     form.set('decision', decision);
-    const res = await fetch(`${this.baseUrl}/v2/auth/authorize/decide`, { method: 'POST', body: form, redirect: 'manual' });
+    const res = await fetch(`${this.baseUrl}/v2/auth/authorize/decide`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+    });
     const location = res.headers.get('location');
-    if (res.status !== 302 || !location) throw new Error(`authorize decision answered ${res.status}: ${await res.text()}`);
+    if (res.status !== 302 || !location)
+      throw new Error(`authorize decision answered ${res.status}: ${await res.text()}`);
     return location;
   }
 
@@ -324,7 +370,12 @@ export class FakeTikTokApi {
     }
     const anyOf = ([] as string[]).concat(scope);
     if (!anyOf.some((s) => t.scopes.includes(s))) {
-      this.apiError(res, 401, 'scope_not_authorized', `The user did not authorize the scope required for completing this request (${anyOf.join(' or ')}).`);
+      this.apiError(
+        res,
+        401,
+        'scope_not_authorized',
+        `The user did not authorize the scope required for completing this request (${anyOf.join(' or ')}).`,
+      );
       return undefined;
     }
     return t;
@@ -364,17 +415,26 @@ export class FakeTikTokApi {
       case 'decide':
         return this.decide(new URLSearchParams(raw), res);
       case 'token':
-        if (!isForm) return this.oauthError(res, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
+        if (!isForm)
+          return this.oauthError(res, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
         return this.token(new URLSearchParams(raw), res);
       case 'revoke': {
         const form = new URLSearchParams(raw);
-        if (!isForm || form.get('client_key') !== this.opts.clientKey || form.get('client_secret') !== this.opts.clientSecret) {
+        if (
+          !isForm ||
+          form.get('client_key') !== this.opts.clientKey ||
+          form.get('client_secret') !== this.opts.clientSecret
+        ) {
           return this.oauthError(res, 'invalid_client', 'Client authentication failed');
         }
         const t = this.tokens.get(form.get('token') ?? '');
         if (!t) return this.oauthError(res, 'invalid_request', 'token not found');
         // Revoking disconnects the app from the user: every token of theirs stops working.
-        for (const [k, v] of [...this.tokens, ...this.refreshTokens]) if (v.openId === t.openId) v.revoked = true, this.revoked.push(k);
+        for (const [k, v] of [...this.tokens, ...this.refreshTokens])
+          if (v.openId === t.openId) {
+            v.revoked = true;
+            this.revoked.push(k);
+          }
         return this.json(res, 200, {});
       }
       case 'user': {
@@ -383,8 +443,16 @@ export class FakeTikTokApi {
         const fields = (url.searchParams.get('fields') ?? '').split(',').filter(Boolean);
         if (!fields.length) return this.apiError(res, 400, 'invalid_params', 'fields is required');
         const u = this.users.get(t.openId)!;
-        const all: Record<string, unknown> = { open_id: u.openId, union_id: `union-${u.openId}`, avatar_url: u.avatarUrl, display_name: u.displayName };
-        return this.json(res, 200, { data: { user: Object.fromEntries(fields.filter((f) => f in all).map((f) => [f, all[f]])) }, error: { code: 'ok', message: '', log_id: this.logId() } });
+        const all: Record<string, unknown> = {
+          open_id: u.openId,
+          union_id: `union-${u.openId}`,
+          avatar_url: u.avatarUrl,
+          display_name: u.displayName,
+        };
+        return this.json(res, 200, {
+          data: { user: Object.fromEntries(fields.filter((f) => f in all).map((f) => [f, all[f]])) },
+          error: { code: 'ok', message: '', log_id: this.logId() },
+        });
       }
       case 'creator': {
         const t = this.authorize(req, res, 'video.publish');
@@ -395,7 +463,11 @@ export class FakeTikTokApi {
             creator_avatar_url: u.avatarUrl,
             creator_username: u.openId.replace(/^open-id-/, ''),
             creator_nickname: u.displayName,
-            privacy_level_options: u.privacyLevelOptions ?? ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'],
+            privacy_level_options: u.privacyLevelOptions ?? [
+              'PUBLIC_TO_EVERYONE',
+              'MUTUAL_FOLLOW_FRIENDS',
+              'SELF_ONLY',
+            ],
             comment_disabled: false,
             duet_disabled: false,
             stitch_disabled: true,
@@ -414,16 +486,25 @@ export class FakeTikTokApi {
   private authorizePage(url: URL, res: http.ServerResponse): void {
     const q = url.searchParams;
     const problem =
-      q.get('client_key') !== this.opts.clientKey ? 'unknown client_key'
-      : q.get('response_type') !== 'code' ? 'response_type must be code'
-      : !/^https?:\/\//.test(q.get('redirect_uri') ?? '') || (this.redirectUri && q.get('redirect_uri') !== this.redirectUri) ? 'redirect_uri is not registered for this app'
-      : !q.get('state') ? 'state is required'
-      : (q.get('scope') ?? '').split(',').some((s) => !KNOWN_SCOPES.has(s)) ? 'unknown scope'
-      : q.get('code_challenge') && q.get('code_challenge_method') !== 'S256' ? 'code_challenge_method must be S256'
-      : undefined;
+      q.get('client_key') !== this.opts.clientKey
+        ? 'unknown client_key'
+        : q.get('response_type') !== 'code'
+          ? 'response_type must be code'
+          : !/^https?:\/\//.test(q.get('redirect_uri') ?? '') ||
+              (this.redirectUri && q.get('redirect_uri') !== this.redirectUri)
+            ? 'redirect_uri is not registered for this app'
+            : !q.get('state')
+              ? 'state is required'
+              : (q.get('scope') ?? '').split(',').some((s) => !KNOWN_SCOPES.has(s))
+                ? 'unknown scope'
+                : q.get('code_challenge') && q.get('code_challenge_method') !== 'S256'
+                  ? 'code_challenge_method must be S256'
+                  : undefined;
     if (problem) {
       res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
-      return void res.end(`<!doctype html><title>TikTok</title><h1>Something went wrong</h1><p id="problem">${problem}</p>`);
+      return void res.end(
+        `<!doctype html><title>TikTok</title><h1>Something went wrong</h1><p id="problem">${problem}</p>`,
+      );
     }
     const user = this.users.get(this.currentUser)!;
     const hidden = ['client_key', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method']
@@ -431,7 +512,10 @@ export class FakeTikTokApi {
       .join('');
     const scopes = (q.get('scope') ?? '')
       .split(',')
-      .map((s) => `<li><label><input type="checkbox" name="scope" value="${escapeHtml(s)}" checked> ${escapeHtml(s)}</label></li>`)
+      .map(
+        (s) =>
+          `<li><label><input type="checkbox" name="scope" value="${escapeHtml(s)}" checked> ${escapeHtml(s)}</label></li>`,
+      )
       .join('');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(
@@ -452,7 +536,14 @@ export class FakeTikTokApi {
     } else {
       const code = randomBytes(18).toString('base64url');
       const scopes = form.getAll('scope');
-      this.codes.set(code, { openId: this.currentUser, scopes, redirectUri, challenge: form.get('code_challenge') || undefined, expiresAt: Date.now() + 600_000, used: false });
+      this.codes.set(code, {
+        openId: this.currentUser,
+        scopes,
+        redirectUri,
+        challenge: form.get('code_challenge') || undefined,
+        expiresAt: Date.now() + 600_000,
+        used: false,
+      });
       target.searchParams.set('code', code);
       target.searchParams.set('scopes', scopes.join(','));
     }
@@ -469,12 +560,20 @@ export class FakeTikTokApi {
     const call = this.tokenCalls[this.tokenCalls.length - 1];
     if (grantType === 'authorization_code') {
       const c = this.codes.get(form.get('code') ?? '');
-      if (!c || c.used || c.expiresAt < Date.now()) return (call.code = 'invalid_grant'), this.oauthError(res, 'invalid_grant', 'Authorization code is expired or was used.');
-      if (form.get('redirect_uri') !== c.redirectUri) return (call.code = 'invalid_grant'), this.oauthError(res, 'invalid_grant', 'redirect_uri does not match.');
+      if (!c || c.used || c.expiresAt < Date.now())
+        return (
+          (call.code = 'invalid_grant'),
+          this.oauthError(res, 'invalid_grant', 'Authorization code is expired or was used.')
+        );
+      if (form.get('redirect_uri') !== c.redirectUri)
+        return ((call.code = 'invalid_grant'), this.oauthError(res, 'invalid_grant', 'redirect_uri does not match.'));
       if (c.challenge) {
         const verifier = form.get('code_verifier') ?? '';
         if (createHash('sha256').update(verifier).digest('base64url') !== c.challenge) {
-          return (call.code = 'invalid_request'), this.oauthError(res, 'invalid_request', 'Code verifier or code challenge is invalid.');
+          return (
+            (call.code = 'invalid_request'),
+            this.oauthError(res, 'invalid_request', 'Code verifier or code challenge is invalid.')
+          );
         }
       }
       c.used = true;
@@ -484,7 +583,11 @@ export class FakeTikTokApi {
     if (grantType === 'refresh_token') {
       const key = form.get('refresh_token') ?? '';
       const r = this.refreshTokens.get(key);
-      if (!r || r.revoked || r.expiresAt < Date.now()) return (call.code = 'invalid_grant'), this.oauthError(res, 'invalid_grant', 'Refresh token is invalid or expired.');
+      if (!r || r.revoked || r.expiresAt < Date.now())
+        return (
+          (call.code = 'invalid_grant'),
+          this.oauthError(res, 'invalid_grant', 'Refresh token is invalid or expired.')
+        );
       // Rotation: the refresh token just used stops working; the answer carries its successor.
       r.revoked = true;
       call.code = 'ok';
@@ -522,20 +625,34 @@ export class FakeTikTokApi {
     const info = body.post_info ?? {};
     const source = body.source_info ?? {};
     const images: unknown[] = Array.isArray(source.photo_images) ? source.photo_images : [];
-    const problem =
-      !isJson ? 'Content-Type must be application/json'
-      : body.media_type !== 'PHOTO' ? 'media_type must be PHOTO'
-      : mode !== 'MEDIA_UPLOAD' && mode !== 'DIRECT_POST' ? 'post_mode must be MEDIA_UPLOAD or DIRECT_POST'
-      : source.source !== 'PULL_FROM_URL' ? 'source_info.source must be PULL_FROM_URL for photos'
-      : images.length < 1 || images.length > 35 || images.some((u) => typeof u !== 'string') ? 'source_info.photo_images must hold 1 to 35 URLs'
-      : !Number.isInteger(source.photo_cover_index) || source.photo_cover_index < 0 || source.photo_cover_index >= images.length ? 'source_info.photo_cover_index is out of range'
-      : typeof info.title !== 'string' || info.title.length > 90 ? 'post_info.title must be a string of at most 90 characters'
-      : typeof info.description !== 'string' || info.description.length > 4000 ? 'post_info.description must be at most 4000 characters'
-      : undefined;
+    const problem = !isJson
+      ? 'Content-Type must be application/json'
+      : body.media_type !== 'PHOTO'
+        ? 'media_type must be PHOTO'
+        : mode !== 'MEDIA_UPLOAD' && mode !== 'DIRECT_POST'
+          ? 'post_mode must be MEDIA_UPLOAD or DIRECT_POST'
+          : source.source !== 'PULL_FROM_URL'
+            ? 'source_info.source must be PULL_FROM_URL for photos'
+            : images.length < 1 || images.length > 35 || images.some((u) => typeof u !== 'string')
+              ? 'source_info.photo_images must hold 1 to 35 URLs'
+              : !Number.isInteger(source.photo_cover_index) ||
+                  source.photo_cover_index < 0 ||
+                  source.photo_cover_index >= images.length
+                ? 'source_info.photo_cover_index is out of range'
+                : typeof info.title !== 'string' || info.title.length > 90
+                  ? 'post_info.title must be a string of at most 90 characters'
+                  : typeof info.description !== 'string' || info.description.length > 4000
+                    ? 'post_info.description must be at most 4000 characters'
+                    : undefined;
     if (problem) return refuse(400, 'invalid_params', problem);
     if (mode === 'DIRECT_POST') {
-      const options = this.users.get(t.openId)?.privacyLevelOptions ?? ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'];
-      if (!options.includes(info.privacy_level)) return refuse(403, 'privacy_level_option_mismatch', 'privacy_level is not one of the creator options');
+      const options = this.users.get(t.openId)?.privacyLevelOptions ?? [
+        'PUBLIC_TO_EVERYONE',
+        'MUTUAL_FOLLOW_FRIENDS',
+        'SELF_ONLY',
+      ];
+      if (!options.includes(info.privacy_level))
+        return refuse(403, 'privacy_level_option_mismatch', 'privacy_level is not one of the creator options');
     }
     if (images.some((u) => !this.opts.verifiedPrefixes.some((p) => (u as string).startsWith(p)))) {
       return refuse(403, 'url_ownership_unverified', 'Please review our URL ownership verification rules.');
@@ -563,7 +680,11 @@ export class FakeTikTokApi {
     this.publishes.set(publishId, p);
     this.maxPendingSeen = Math.max(this.maxPendingSeen, this.pendingFor(t.openId));
     this.later(0, () => this.pull(p));
-    const answer = () => this.json(res, 200, { data: { publish_id: publishId }, error: { code: 'ok', message: '', log_id: this.logId() } });
+    const answer = () =>
+      this.json(res, 200, {
+        data: { publish_id: publishId },
+        error: { code: 'ok', message: '', log_id: this.logId() },
+      });
     if (!this.opts.initDelayMs) return answer();
     this.heldAnswers++;
     this.later(this.opts.initDelayMs, () => {
@@ -576,7 +697,7 @@ export class FakeTikTokApi {
   private async pull(p: FakePublish): Promise<void> {
     for (const url of p.photoUrls) {
       if (this.opts.pullDelayMs) await new Promise((r) => setTimeout(r, this.opts.pullDelayMs));
-      let status = 0;
+      let status: number;
       let bytes = Buffer.alloc(0);
       let type = '';
       try {
@@ -587,7 +708,12 @@ export class FakeTikTokApi {
       } catch {
         status = 0;
       }
-      const meta = status === 200 ? await sharp(bytes).metadata().catch(() => undefined) : undefined;
+      const meta =
+        status === 200
+          ? await sharp(bytes)
+              .metadata()
+              .catch(() => undefined)
+          : undefined;
       this.pulls.push({ at: Date.now(), url, status, bytes: bytes.length, width: meta?.width, format: meta?.format });
       if (p.status !== 'PROCESSING_DOWNLOAD') return;
       const fail = (reason: string) => {
@@ -595,8 +721,10 @@ export class FakeTikTokApi {
         p.failReason = reason;
       };
       if (status !== 200) return fail('photo_pull_failed');
-      if (!/^image\/(jpeg|webp)/.test(type) || !meta || !['jpeg', 'webp'].includes(meta.format ?? '')) return fail('file_format_check_failed');
-      if ((meta.width ?? 0) > 1080 || (meta.height ?? 0) > 1920 || bytes.length > 20 * 1024 * 1024) return fail('picture_size_check_failed');
+      if (!/^image\/(jpeg|webp)/.test(type) || !meta || !['jpeg', 'webp'].includes(meta.format ?? ''))
+        return fail('file_format_check_failed');
+      if ((meta.width ?? 0) > 1080 || (meta.height ?? 0) > 1920 || bytes.length > 20 * 1024 * 1024)
+        return fail('picture_size_check_failed');
       p.downloadedBytes += bytes.length;
     }
     if (p.status !== 'PROCESSING_DOWNLOAD') return;
@@ -647,5 +775,8 @@ export class FakeTikTokApi {
 }
 
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }

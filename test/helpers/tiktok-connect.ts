@@ -14,7 +14,9 @@ export async function connectTikTok(
   const start = await t.http.post('/api/tiktok/accounts/connect');
   options.record?.(start);
   if (start.status !== 201) throw new Error(`connect answered ${start.status}: ${start.text}`);
-  const setCookie = ([] as string[]).concat(start.headers['set-cookie'] ?? []).find((c) => c.startsWith('studio_tiktok_oauth='));
+  const setCookie = ([] as string[])
+    .concat(start.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith('studio_tiktok_oauth='));
   if (!setCookie) throw new Error('connect set no binding cookie');
   const callback = await fake.authorizeHeadless(start.body.authorizeUrl, options.decision ?? 'allow', options.scopes);
   const u = new URL(callback);
@@ -23,5 +25,9 @@ export async function connectTikTok(
   const res = await req;
   options.record?.(res);
   if (res.status !== 302) throw new Error(`callback answered ${res.status}: ${res.text}`);
-  return { location: decodeURIComponent(res.headers.location), callback: `${u.pathname}${u.search}`, cookie: setCookie.split(';')[0] };
+  return {
+    location: decodeURIComponent(res.headers.location),
+    callback: `${u.pathname}${u.search}`,
+    cookie: setCookie.split(';')[0],
+  };
 }

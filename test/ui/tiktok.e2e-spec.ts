@@ -41,9 +41,14 @@ describe('TikTok in the admin UI', () => {
     );
     browser = await launchBrowser();
     // A finished batch to send: one link, 2 × 2 variations (through the API; the batch screens have their own spec).
-    const photo = await sharp({ create: { width: 500, height: 500, channels: 3, background: '#3a7' } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: 500, height: 500, channels: 3, background: '#3a7' } })
+      .jpeg()
+      .toBuffer();
     const form = new FormData();
-    form.set('links', source.addPost({ id: '7480000000000000001', slides: 3, desc: 'Glass skin in 3 steps #skincare' }));
+    form.set(
+      'links',
+      source.addPost({ id: '7480000000000000001', slides: 3, desc: 'Glass skin in 3 steps #skincare' }),
+    );
     form.set('photo', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'p.jpg');
     form.set('description', 'Glow serum');
     form.set('photoVariations', '2');
@@ -65,7 +70,11 @@ describe('TikTok in the admin UI', () => {
   });
 
   const noOverflow = (p: Page) =>
-    p.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth - (globalThis as unknown as PageGlobals).innerWidth);
+    p.evaluate(
+      () =>
+        (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth -
+        (globalThis as unknown as PageGlobals).innerWidth,
+    );
 
   it('connects an account on TikTok’s page, sends a link from the results and shows each variation’s state', async () => {
     const { page: p, errors } = await openPage(browser, server.baseUrl);
@@ -95,7 +104,9 @@ describe('TikTok in the admin UI', () => {
     await p.locator('[data-testid="tiktok-post"][data-status="in_inbox"]').nth(1).waitFor();
     const waiting = p.locator('[data-testid="tiktok-post"][data-status="waiting"]');
     await waiting.first().waitFor();
-    expect(await waiting.first().getByTestId('tiktok-reason').textContent()).toMatch(/^waiting: 2 drafts pending in the inbox \(TikTok allows 2\); post or discard them in the TikTok app/);
+    expect(await waiting.first().getByTestId('tiktok-reason').textContent()).toMatch(
+      /^waiting: 2 drafts pending in the inbox \(TikTok allows 2\); post or discard them in the TikTok app/,
+    );
     expect(await card.getByTestId('tiktok-counts').textContent()).toMatch(/In inbox: 2/);
     await screenshot(p, 'tiktok-sending');
 
@@ -103,7 +114,9 @@ describe('TikTok in the admin UI', () => {
     fake.userPostsDrafts();
     await p.locator('[data-testid="tiktok-post"][data-status="posted"]').nth(1).waitFor({ timeout: 20_000 });
     await p.locator('[data-testid="tiktok-post"][data-status="in_inbox"]').nth(1).waitFor({ timeout: 20_000 });
-    expect(await p.locator('[data-testid="tiktok-state"]').allTextContents()).toEqual(expect.arrayContaining(['TikTok: Posted', 'TikTok: In inbox']));
+    expect(await p.locator('[data-testid="tiktok-state"]').allTextContents()).toEqual(
+      expect.arrayContaining(['TikTok: Posted', 'TikTok: In inbox']),
+    );
     expect(await p.getByRole('button', { name: 'Send to TikTok' }).count()).toBe(0);
     expect(fake.violations).toEqual({ initRate: 0, statusRate: 0, pending: 0 });
     await screenshot(p, 'tiktok-results');

@@ -38,7 +38,7 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-/** The real app (real Redis, database, queues, workers, offline generator) listening on a loopback port (any free one unless given). */
+/** The real app (real Redis, database, queues, workers, offline generator) on a loopback port (any free one if 0). */
 export async function startUiServer(env: Record<string, string>, port = 0): Promise<UiServer> {
   const config = await testConfig({ GENERATOR: 'local', STORAGE: 'local', ...env });
   const app = await createApp(config, { logger: ['error'] });

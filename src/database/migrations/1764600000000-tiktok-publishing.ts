@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
 
-/** Connected TikTok accounts and the per-variation posts sent to them (src/publishing). Schema-builder style, both drivers. */
+/** Connected TikTok accounts and the posts sent to them (src/publishing); schema builder, both drivers. */
 export class TikTokPublishing1764600000000 implements MigrationInterface {
   name = 'TikTokPublishing1764600000000';
 
@@ -8,7 +8,12 @@ export class TikTokPublishing1764600000000 implements MigrationInterface {
     const date = q.connection.driver.normalizeType({ type: Date });
     const ts = (name: string, nullable = false): TableColumnOptions =>
       nullable ? { name, type: date, isNullable: true } : { name, type: date, default: 'CURRENT_TIMESTAMP' };
-    const str = (name: string, length: number, nullable = true): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
+    const str = (name: string, length: number, nullable = true): TableColumnOptions => ({
+      name,
+      type: 'varchar',
+      length: String(length),
+      isNullable: nullable,
+    });
     const text = (name: string, nullable = true): TableColumnOptions => ({ name, type: 'text', isNullable: nullable });
     const int = (name: string, def: number): TableColumnOptions => ({ name, type: 'integer', default: def });
     const id: TableColumnOptions = { name: 'id', type: 'varchar', length: '36', isPrimary: true };
@@ -71,7 +76,12 @@ export class TikTokPublishing1764600000000 implements MigrationInterface {
         foreignKeys: [
           { columnNames: ['accountId'], referencedTableName: 'tiktok_accounts', referencedColumnNames: ['id'] },
           // A deleted batch takes its posts along (batches → links → variations cascade already).
-          { columnNames: ['variationId'], referencedTableName: 'batch_variations', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['variationId'],
+            referencedTableName: 'batch_variations',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );

@@ -1,15 +1,40 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { ACCOUNT_STATUSES } from '../tiktok-account.entity';
 import { POST_STATUSES } from '../tiktok-post.entity';
 
 export class PublishingStatusDto {
-  @ApiProperty({ description: 'Whether sending to TikTok is set up (TIKTOK_CLIENT_KEY, TIKTOK_CLIENT_SECRET, PUBLIC_BASE_URL, TOKEN_ENCRYPTION_KEY).' })
+  @ApiProperty({
+    description:
+      'Whether sending to TikTok is set up (TIKTOK_CLIENT_KEY, TIKTOK_CLIENT_SECRET, PUBLIC_BASE_URL, TOKEN_ENCRYPTION_KEY).',
+  })
   enabled: boolean;
   @ApiProperty({ type: [String], description: 'The variables still to set when it is not.' }) missing: string[];
-  @ApiProperty({ nullable: true, type: String, description: 'The redirect URI to register in the TikTok app (Login Kit).' }) redirectUri: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The URL prefix to verify in the TikTok app (Content Posting API, PULL_FROM_URL).' }) mediaUrlPrefix: string | null;
-  @ApiProperty({ description: 'Direct posting (TIKTOK_DIRECT_POST, audited apps only); drafts otherwise.' }) directPost: boolean;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The redirect URI to register in the TikTok app (Login Kit).',
+  })
+  redirectUri: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The URL prefix to verify in the TikTok app (Content Posting API, PULL_FROM_URL).',
+  })
+  mediaUrlPrefix: string | null;
+  @ApiProperty({ description: 'Direct posting (TIKTOK_DIRECT_POST, audited apps only); drafts otherwise.' })
+  directPost: boolean;
   @ApiProperty({ description: 'Init calls per account per window.' }) initLimit: number;
   @ApiProperty({ description: 'The window of initLimit, ms.' }) windowMs: number;
   @ApiProperty({ description: 'Drafts an inbox may hold before sending waits.' }) maxPending: number;
@@ -19,20 +44,27 @@ export class TikTokAccountDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() displayName: string;
   @ApiProperty({ nullable: true, type: String }) avatarUrl: string | null;
-  @ApiProperty({ enum: ACCOUNT_STATUSES, description: '`reconnect`: TikTok no longer accepts its sign-in; connect it again.' }) status: string;
+  @ApiProperty({
+    enum: ACCOUNT_STATUSES,
+    description: '`reconnect`: TikTok no longer accepts its sign-in; connect it again.',
+  })
+  status: string;
   @ApiProperty({ type: [String] }) scopes: string[];
-  @ApiProperty({ description: 'Drafts sent and not yet seen posted (TikTok allows maxPending).' }) pendingDrafts: number;
+  @ApiProperty({ description: 'Drafts sent and not yet seen posted (TikTok allows maxPending).' })
+  pendingDrafts: number;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) connectedAt: Date;
 }
 
 export class ConnectStartDto {
-  @ApiProperty({ description: "TikTok's authorize page; open it in this browser (a cookie binds the attempt to it)." }) authorizeUrl: string;
+  @ApiProperty({ description: "TikTok's authorize page; open it in this browser (a cookie binds the attempt to it)." })
+  authorizeUrl: string;
 }
 
 export class DisconnectResultDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ description: 'Whether TikTok confirmed the revocation (the local sign-in is deleted either way).' }) revoked: boolean;
+  @ApiProperty({ description: 'Whether TikTok confirmed the revocation (the local sign-in is deleted either way).' })
+  revoked: boolean;
   @ApiProperty() message: string;
 }
 
@@ -58,7 +90,10 @@ export class SendToTikTokDto {
   @IsUUID(undefined, { each: true })
   variationIds?: string[];
 
-  @ApiPropertyOptional({ enum: ['draft', 'direct'], description: '`draft` (the default: to the inbox) or `direct` (needs TIKTOK_DIRECT_POST=true, an audited app).' })
+  @ApiPropertyOptional({
+    enum: ['draft', 'direct'],
+    description: '`draft` (the default: to the inbox) or `direct` (needs TIKTOK_DIRECT_POST=true, an audited app).',
+  })
   @IsOptional()
   @IsIn(['draft', 'direct'])
   mode?: 'draft' | 'direct';
@@ -70,7 +105,10 @@ export class SendToTikTokDto {
   @Matches(/^[A-Z_]+$/, { message: 'privacyLevel must be a TikTok privacy level such as SELF_ONLY' })
   privacyLevel?: string;
 
-  @ApiPropertyOptional({ description: 'Also send again the variations whose outcome is unknown (check the TikTok inbox first). Default false.' })
+  @ApiPropertyOptional({
+    description:
+      'Also send again the variations whose outcome is unknown (check the TikTok inbox first). Default false.',
+  })
   @IsOptional()
   @IsBoolean()
   resendUnknown?: boolean;
@@ -86,7 +124,8 @@ export class TikTokPostDto {
   @ApiProperty({ enum: ['draft', 'direct'] }) mode: string;
   @ApiProperty({
     enum: POST_STATUSES,
-    description: 'queued → (waiting) → initiating → sending → in_inbox (draft) | posted; or failed, unknown (check the inbox), cancelled.',
+    description:
+      'queued → (waiting) → initiating → sending → in_inbox (draft) | posted; or failed, unknown (check the inbox), cancelled.',
   })
   status: string;
   @ApiProperty({ nullable: true, type: String, description: 'Why a waiting post waits.' }) waitReason: string | null;

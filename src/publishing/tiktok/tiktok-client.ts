@@ -5,7 +5,10 @@ import { scrub, TikTokError } from './tiktok-errors';
 export const DRAFT_SCOPES = ['user.info.basic', 'video.upload'];
 export const DIRECT_SCOPES = [...DRAFT_SCOPES, 'video.publish'];
 
-/** OAuth v2 token answer (`POST /v2/oauth/token/`: open_id, scope, access_token, expires_in, refresh_token, refresh_expires_in, token_type). */
+/**
+ * OAuth v2 token answer (`POST /v2/oauth/token/`: open_id, scope, access_token, expires_in, refresh_token,
+ * refresh_expires_in, token_type).
+ */
 export interface TokenSet {
   openId: string;
   scopes: string[];
@@ -45,14 +48,24 @@ export interface PhotoPostRequest {
   coverIndex: number;
 }
 
-/** `POST /v2/post/publish/status/fetch/` → data.status (PROCESSING_DOWNLOAD, PROCESSING_UPLOAD, SEND_TO_USER_INBOX, PUBLISH_COMPLETE, FAILED). */
+/**
+ * `POST /v2/post/publish/status/fetch/` → data.status (PROCESSING_DOWNLOAD, PROCESSING_UPLOAD, SEND_TO_USER_INBOX,
+ * PUBLISH_COMPLETE, FAILED) and data.fail_reason.
+ */
 export interface PublishStatus {
   status: string;
   failReason: string | null;
 }
 
 /** Connection failures that prove the request never left: safe to send again. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * TikTok's Login Kit v2 and Content Posting API over plain fetch, at configurable base URLs (tests point
@@ -83,7 +96,10 @@ export class TikTokClient {
   }
 
   exchangeCode(code: string, codeVerifier: string): Promise<TokenSet> {
-    return this.token({ code, grant_type: 'authorization_code', redirect_uri: this.cfg.redirectUri ?? '', code_verifier: codeVerifier }, [code, codeVerifier]);
+    return this.token(
+      { code, grant_type: 'authorization_code', redirect_uri: this.cfg.redirectUri ?? '', code_verifier: codeVerifier },
+      [code, codeVerifier],
+    );
   }
 
   refresh(refreshToken: string): Promise<TokenSet> {
@@ -92,20 +108,35 @@ export class TikTokClient {
 
   /** `POST /v2/oauth/revoke/` (client_key, client_secret, token): an empty answer on success. */
   async revoke(accessToken: string): Promise<void> {
-    await this.request('/v2/oauth/revoke/', { form: { client_key: this.key(), client_secret: this.secret(), token: accessToken } }, [accessToken], 'oauth');
+    await this.request(
+      '/v2/oauth/revoke/',
+      { form: { client_key: this.key(), client_secret: this.secret(), token: accessToken } },
+      [accessToken],
+      'oauth',
+    );
   }
 
   async userInfo(accessToken: string): Promise<UserInfo> {
-    const data = (await this.request('/v2/user/info/?fields=open_id,union_id,avatar_url,display_name', { bearer: accessToken }, [accessToken])) as {
+    const data = (await this.request(
+      '/v2/user/info/?fields=open_id,union_id,avatar_url,display_name',
+      { bearer: accessToken },
+      [accessToken],
+    )) as {
       user?: { open_id?: string; display_name?: string; avatar_url?: string };
     };
     const user = data?.user;
     if (!user?.open_id) throw new TikTokError('bad_answer', 'TikTok answered user info without an open_id', 'answered');
-    return { openId: user.open_id, displayName: user.display_name || 'TikTok account', avatarUrl: user.avatar_url || null };
+    return {
+      openId: user.open_id,
+      displayName: user.display_name || 'TikTok account',
+      avatarUrl: user.avatar_url || null,
+    };
   }
 
   async creatorInfo(accessToken: string): Promise<CreatorInfo> {
-    const data = (await this.request('/v2/post/publish/creator_info/query/', { bearer: accessToken, json: {} }, [accessToken])) as {
+    const data = (await this.request('/v2/post/publish/creator_info/query/', { bearer: accessToken, json: {} }, [
+      accessToken,
+    ])) as {
       creator_nickname?: string;
       creator_username?: string;
       privacy_level_options?: string[];
@@ -127,18 +158,27 @@ export class TikTokClient {
       post_info: {
         title: req.title,
         description: req.description,
-        ...(req.mode === 'direct' ? { privacy_level: req.privacyLevel, disable_comment: false, auto_add_music: true } : {}),
+        ...(req.mode === 'direct'
+          ? { privacy_level: req.privacyLevel, disable_comment: false, auto_add_music: true }
+          : {}),
       },
       source_info: { source: 'PULL_FROM_URL', photo_images: req.photoUrls, photo_cover_index: req.coverIndex },
     };
-    const data = (await this.request('/v2/post/publish/content/init/', { bearer: accessToken, json: body }, [accessToken])) as { publish_id?: string };
+    const data = (await this.request('/v2/post/publish/content/init/', { bearer: accessToken, json: body }, [
+      accessToken,
+    ])) as { publish_id?: string };
     // An "ok" without a publish_id: TikTok may have made the post, we cannot follow it.
-    if (!data?.publish_id) throw new TikTokError('bad_answer', 'TikTok accepted the post but sent no publish_id', 'unknown');
+    if (!data?.publish_id)
+      throw new TikTokError('bad_answer', 'TikTok accepted the post but sent no publish_id', 'unknown');
     return { publishId: data.publish_id };
   }
 
   async fetchStatus(accessToken: string, publishId: string): Promise<PublishStatus> {
-    const data = (await this.request('/v2/post/publish/status/fetch/', { bearer: accessToken, json: { publish_id: publishId } }, [accessToken])) as {
+    const data = (await this.request(
+      '/v2/post/publish/status/fetch/',
+      { bearer: accessToken, json: { publish_id: publishId } },
+      [accessToken],
+    )) as {
       status?: string;
       fail_reason?: string;
     };
@@ -155,7 +195,11 @@ export class TikTokClient {
     )) as Record<string, unknown>;
     const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
     if (!str('access_token') || !str('refresh_token') || !str('open_id')) {
-      throw new TikTokError('bad_answer', 'TikTok answered the token request without access_token, refresh_token or open_id', 'answered');
+      throw new TikTokError(
+        'bad_answer',
+        'TikTok answered the token request without access_token, refresh_token or open_id',
+        'answered',
+      );
     }
     return {
       openId: str('open_id'),
@@ -173,7 +217,8 @@ export class TikTokClient {
   }
 
   private secret(): string {
-    if (!this.cfg.tiktok.clientSecret) throw new TikTokError('not_configured', 'TIKTOK_CLIENT_SECRET is not set', 'not_sent');
+    if (!this.cfg.tiktok.clientSecret)
+      throw new TikTokError('not_configured', 'TIKTOK_CLIENT_SECRET is not set', 'not_sent');
     return this.cfg.tiktok.clientSecret;
   }
 
@@ -211,7 +256,14 @@ export class TikTokClient {
       const err = e as Error & { cause?: { code?: string } };
       const code = err.cause?.code ?? err.name;
       const delivery = code && NOT_SENT.has(code) ? 'not_sent' : 'unknown';
-      throw new TikTokError('network', scrub(`TikTok did not answer (${code}: ${err.cause ? String((err.cause as Error).message ?? '') : err.message})`, all), delivery);
+      throw new TikTokError(
+        'network',
+        scrub(
+          `TikTok did not answer (${code}: ${err.cause ? String((err.cause as Error).message ?? '') : err.message})`,
+          all,
+        ),
+        delivery,
+      );
     }
     const text = await res.text().catch(() => '');
     let parsed: Record<string, unknown> | undefined;
@@ -229,7 +281,8 @@ export class TikTokClient {
     }
     if (error && typeof error === 'object') {
       const { code, message, log_id } = error as { code?: unknown; message?: unknown; log_id?: unknown };
-      if (typeof code === 'string' && code && code !== 'ok') throw fail(code, typeof message === 'string' && message ? message : code, log_id);
+      if (typeof code === 'string' && code && code !== 'ok')
+        throw fail(code, typeof message === 'string' && message ? message : code, log_id);
     }
     if (!res.ok) throw fail(`http_${res.status}`, `TikTok answered HTTP ${res.status}`);
     return shape === 'oauth' ? parsed : parsed.data;

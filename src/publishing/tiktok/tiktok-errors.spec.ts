@@ -23,6 +23,8 @@ describe('TikTok error decisions', () => {
   });
 
   it('scrubs secrets out of any text', () => {
-    expect(scrub('bad token act.abcdefgh123 for act.abcdefgh123', ['act.abcdefgh123', undefined, 'short'])).toBe('bad token [redacted] for [redacted]');
+    expect(scrub('bad token act.abcdefgh123 for act.abcdefgh123', ['act.abcdefgh123', undefined, 'short'])).toBe(
+      'bad token [redacted] for [redacted]',
+    );
   });
 });

@@ -43,7 +43,11 @@ export function classify(e: TikTokError, publicBaseUrl?: string): ErrorAction {
       return { kind: 'retry' };
     case 'scope_not_authorized':
     case 'scope_permission_missed':
-      return { kind: 'reconnect', message: 'this TikTok account did not grant the upload permission (video.upload): connect it again and leave every permission ticked' };
+      return {
+        kind: 'reconnect',
+        message:
+          'this TikTok account did not grant the upload permission (video.upload): connect it again and leave every permission ticked',
+      };
     default:
       if (e.code.startsWith('http_5') || e.code === 'network' || e.code === 'bad_answer') return { kind: 'retry' };
       return { kind: 'fail', message: describeCode(e.code, e.message, publicBaseUrl) };
@@ -62,10 +66,12 @@ export function describeCode(code: string, detail: string | undefined, publicBas
     spam_risk_user_banned_from_posting: 'TikTok does not let this account post at the moment',
     spam_risk_text: 'TikTok flagged the caption as spam: edit it and send again',
     spam_risk: 'TikTok flagged this post as risky and gave no more detail',
-    reached_active_user_cap: "your TikTok app has reached its daily limit of creators who may post through it: try again tomorrow",
+    reached_active_user_cap:
+      'your TikTok app has reached its daily limit of creators who may post through it: try again tomorrow',
     unaudited_client_can_only_post_to_private_accounts:
       'your TikTok app is not audited, so it may post directly only to private accounts: send it as a draft instead',
-    privacy_level_option_mismatch: "the chosen privacy level is not one this account offers (creator_info): pick another",
+    privacy_level_option_mismatch:
+      'the chosen privacy level is not one this account offers (creator_info): pick another',
     invalid_param: `TikTok refused the request${detail ? `: ${detail}` : ''}`,
     invalid_params: `TikTok refused the request${detail ? `: ${detail}` : ''}`,
     file_format_check_failed: 'TikTok did not accept the image format (JPEG or WebP only)',
