@@ -84,7 +84,7 @@ describe('TikTokClient (Login Kit v2, Content Posting API)', () => {
     expect(await client.userInfo(tokens.accessToken)).toEqual({
       openId: 'open-id-alice',
       displayName: 'Alice Glow',
-      avatarUrl: expect.stringContaining('open-id-alice'),
+      avatarUrl: expect.stringMatching(/^data:image\/svg\+xml,/),
     });
 
     const next = await client.refresh(tokens.refreshToken);
