@@ -1,14 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import sharp from 'sharp';
+import { FakeCall, FakeContentPosting, FakePublish } from './fake-tiktok-posting';
+
+export type { FakeCall, FakePublish, PublishState } from './fake-tiktok-posting';
 
 /**
  * A loopback TikTok for Developers: Login Kit v2 (an authorize page a browser can click through,
  * `POST /v2/oauth/token/` for authorization_code with PKCE and for refresh_token with rotation,
  * `POST /v2/oauth/revoke/`), `GET /v2/user/info/`, and the Content Posting API for photos
  * (`POST /v2/post/publish/creator_info/query/`, `/v2/post/publish/content/init/`,
- * `/v2/post/publish/status/fetch/`). Like TikTok it pulls every photo URL itself (PULL_FROM_URL), checks
+ * `/v2/post/publish/status/fetch/`; that half lives in fake-tiktok-posting.ts). Like TikTok it pulls every photo URL itself (PULL_FROM_URL), checks
  * the URL prefix is verified and the image is a JPEG/WebP no larger than 1080p, and enforces the limits:
  * `initLimit` inits and `statusLimit` status fetches per user per `windowMs`, and `maxPending` drafts
  * waiting in a user's inbox. Every request that breaks a limit is refused the way TikTok refuses it and
@@ -41,34 +43,6 @@ export interface FakeTikTokApiOptions {
   pullDelayMs: number;
   /** Drafts in an inbox are posted by their user this long after they arrive (undefined: never by themselves). */
   autoPostAfterMs?: number;
-}
-
-export type PublishState = 'PROCESSING_DOWNLOAD' | 'SEND_TO_USER_INBOX' | 'PUBLISH_COMPLETE' | 'FAILED';
-
-export interface FakePublish {
-  publishId: string;
-  openId: string;
-  mode: 'MEDIA_UPLOAD' | 'DIRECT_POST';
-  status: PublishState;
-  failReason?: string;
-  title: string;
-  description: string;
-  privacyLevel?: string;
-  photoUrls: string[];
-  coverIndex: number;
-  at: number;
-  downloadedBytes: number;
-  /** Drafts made by other apps (addOutsideDrafts): they fill the inbox but were never inits here. */
-  outside?: boolean;
-}
-
-export interface FakeCall {
-  at: number;
-  openId?: string;
-  /** The error code answered ('ok' when accepted). */
-  code: string;
-  body?: Record<string, unknown>;
-  publishId?: string;
 }
 
 type Route = 'authorize' | 'decide' | 'token' | 'revoke' | 'user' | 'creator' | 'init' | 'status';
@@ -106,17 +80,10 @@ export class FakeTikTokApi {
   readonly users = new Map<string, FakeTikTokUser>();
   /** Who is logged in on the fake authorize page. */
   currentUser = 'open-id-alice';
-  readonly publishes = new Map<string, FakePublish>();
-  readonly inits: FakeCall[] = [];
-  readonly statusCalls: FakeCall[] = [];
   readonly tokenCalls: { at: number; grantType: string; code: string }[] = [];
   readonly revoked: string[] = [];
-  readonly pulls: { at: number; url: string; status: number; bytes: number; width?: number; format?: string }[] = [];
   /** Every access and refresh token ever issued (specs look for them where they must never be). */
   readonly issued: string[] = [];
-  violations = { initRate: 0, statusRate: 0, pending: 0 };
-  /** The most drafts any inbox held at once. */
-  maxPendingSeen = 0;
 
   private codes = new Map<
     string,
@@ -125,7 +92,6 @@ export class FakeTikTokApi {
   private tokens = new Map<string, { openId: string; scopes: string[]; expiresAt: number; revoked: boolean }>();
   private refreshTokens = new Map<string, { openId: string; scopes: string[]; expiresAt: number; revoked: boolean }>();
   private faults: Fault[] = [];
-  private heldAnswers = 0;
   private timers = new Set<NodeJS.Timeout>();
   private seq = 0;
   private readonly server = http.createServer((req, res) => {
@@ -133,6 +99,9 @@ export class FakeTikTokApi {
       this.json(res, 500, { data: {}, error: { code: 'internal_error', message: e.message, log_id: this.logId() } }),
     );
   });
+
+  /** Publishes, inits, status fetches, pulls and the limits (fake-tiktok-posting.ts). */
+  readonly posting = new FakeContentPosting(this);
 
   static async start(options: Partial<FakeTikTokApiOptions> = {}): Promise<FakeTikTokApi> {
     const fake = new FakeTikTokApi();
@@ -182,78 +151,47 @@ export class FakeTikTokApi {
     });
   }
 
-  /** Drafts waiting in `openId`'s inbox (processing or delivered, not yet posted or discarded by the user). */
-  pendingFor(openId: string): number {
-    return [...this.publishes.values()].filter(
-      (p) =>
-        p.openId === openId &&
-        p.mode === 'MEDIA_UPLOAD' &&
-        (p.status === 'PROCESSING_DOWNLOAD' || p.status === 'SEND_TO_USER_INBOX'),
-    ).length;
+  get publishes(): Map<string, FakePublish> {
+    return this.posting.publishes;
   }
-
-  /** The user posts (up to `n` of) the drafts in their inbox from the TikTok app. */
+  get inits(): FakeCall[] {
+    return this.posting.inits;
+  }
+  get statusCalls(): FakeCall[] {
+    return this.posting.statusCalls;
+  }
+  get pulls(): FakeContentPosting['pulls'] {
+    return this.posting.pulls;
+  }
+  get violations(): FakeContentPosting['violations'] {
+    return this.posting.violations;
+  }
+  get maxPendingSeen(): number {
+    return this.posting.maxPendingSeen;
+  }
+  pendingFor(openId: string): number {
+    return this.posting.pendingFor(openId);
+  }
   userPostsDrafts(openId = this.currentUser, n = Infinity): number {
-    let done = 0;
-    for (const p of this.publishes.values()) {
-      if (done >= n) break;
-      if (p.openId === openId && p.status === 'SEND_TO_USER_INBOX') {
-        p.status = 'PUBLISH_COMPLETE';
-        done++;
-      }
-    }
-    return done;
+    return this.posting.userPostsDrafts(openId, n);
+  }
+  addOutsideDrafts(openId: string, n: number): void {
+    this.posting.addOutsideDrafts(openId, n);
+  }
+  maxInitsInWindow(openId?: string): number {
+    return this.posting.maxInitsInWindow(openId);
+  }
+  acceptedPublishes(): FakePublish[] {
+    return this.posting.acceptedPublishes();
+  }
+  inFlightInits(): number {
+    return this.posting.inFlightInits();
   }
 
   /** The user removes the app in TikTok's settings: every token of theirs stops working, refresh tokens too. */
   userRemovesApp(openId = this.currentUser): void {
     for (const v of [...this.tokens.values(), ...this.refreshTokens.values()])
       if (v.openId === openId) v.revoked = true;
-  }
-
-  /** Accepted inits whose answer is still held back (initDelayMs): made at TikTok, unknown to the caller. */
-  inFlightInits(): number {
-    return this.heldAnswers;
-  }
-
-  /** Drafts another app left in the inbox: they count against the limit like ours. */
-  addOutsideDrafts(openId: string, n: number): void {
-    for (let i = 0; i < n; i++) {
-      const publishId = `p_outside~${++this.seq}`;
-      this.publishes.set(publishId, {
-        publishId,
-        openId,
-        mode: 'MEDIA_UPLOAD',
-        status: 'SEND_TO_USER_INBOX',
-        title: '',
-        description: '',
-        photoUrls: [],
-        coverIndex: 0,
-        at: Date.now(),
-        downloadedBytes: 0,
-        outside: true,
-      });
-    }
-    this.maxPendingSeen = Math.max(this.maxPendingSeen, this.pendingFor(openId));
-  }
-
-  /** Most init arrivals (accepted or not) by one user within any window of `windowMs`. */
-  maxInitsInWindow(openId?: string): number {
-    const times = this.inits
-      .filter((c) => !openId || c.openId === openId)
-      .map((c) => c.at)
-      .sort((a, b) => a - b);
-    let best = 0;
-    for (let i = 0, j = 0; j < times.length; j++) {
-      while (times[j] - times[i] >= this.opts.windowMs) i++;
-      best = Math.max(best, j - i + 1);
-    }
-    return best;
-  }
-
-  /** Accepted inits per photo URL path (without the signed part's query), to spot a post sent twice. */
-  acceptedPublishes(): FakePublish[] {
-    return [...this.publishes.values()].filter((p) => !p.outside);
   }
 
   /**
@@ -292,20 +230,14 @@ export class FakeTikTokApi {
     this.users.clear();
     this.addUser({ openId: 'open-id-alice', displayName: 'Alice Glow' });
     this.currentUser = 'open-id-alice';
-    this.publishes.clear();
-    this.inits.length = 0;
-    this.statusCalls.length = 0;
     this.tokenCalls.length = 0;
     this.revoked.length = 0;
-    this.pulls.length = 0;
     this.issued.length = 0;
+    this.posting.reset();
     this.codes.clear();
     this.tokens.clear();
     this.refreshTokens.clear();
     this.faults = [];
-    this.violations = { initRate: 0, statusRate: 0, pending: 0 };
-    this.maxPendingSeen = 0;
-    this.heldAnswers = 0;
   }
 
   async close(): Promise<void> {
@@ -314,13 +246,13 @@ export class FakeTikTokApi {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  // ---------------------------------------------------------------------------------------------
+  // Helpers, also used by the Content Posting half (fake-tiktok-posting.ts).
 
-  private logId(): string {
+  logId(): string {
     return `2026${String(++this.seq).padStart(8, '0')}FAKE`;
   }
 
-  private later(ms: number, fn: () => void | Promise<void>): void {
+  later(ms: number, fn: () => void | Promise<void>): void {
     const t = setTimeout(() => {
       this.timers.delete(t);
       void Promise.resolve(fn()).catch(() => undefined);
@@ -328,13 +260,13 @@ export class FakeTikTokApi {
     this.timers.add(t);
   }
 
-  private json(res: http.ServerResponse, status: number, payload: unknown): void {
+  json(res: http.ServerResponse, status: number, payload: unknown): void {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
     res.end(JSON.stringify(payload));
   }
 
-  private apiError(res: http.ServerResponse, status: number, code: string, message: string): void {
+  apiError(res: http.ServerResponse, status: number, code: string, message: string): void {
     this.json(res, status, { data: {}, error: { code, message, log_id: this.logId() } });
   }
 
@@ -361,7 +293,7 @@ export class FakeTikTokApi {
   }
 
   /** The bearer's token record, or an answer already sent (401 access_token_invalid / scope_not_authorized). */
-  private authorize(req: http.IncomingMessage, res: http.ServerResponse, scope: string | string[]) {
+  authorize(req: http.IncomingMessage, res: http.ServerResponse, scope: string | string[]) {
     const m = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''));
     const t = m ? this.tokens.get(m[1]) : undefined;
     if (!t || t.revoked || t.expiresAt <= Date.now()) {
@@ -477,9 +409,9 @@ export class FakeTikTokApi {
         });
       }
       case 'init':
-        return this.init(req, res, raw, isJson);
+        return this.posting.init(req, res, raw, isJson);
       case 'status':
-        return this.status(req, res, raw, isJson);
+        return this.posting.status(req, res, raw, isJson);
     }
   }
 
@@ -595,182 +527,6 @@ export class FakeTikTokApi {
     }
     call.code = 'unsupported_grant_type';
     return this.oauthError(res, 'unsupported_grant_type', `grant_type ${grantType} is not supported`);
-  }
-
-  private async init(req: http.IncomingMessage, res: http.ServerResponse, raw: string, isJson: boolean): Promise<void> {
-    const at = Date.now();
-    const call: FakeCall = { at, code: 'ok' };
-    this.inits.push(call);
-    const refuse = (status: number, code: string, message: string) => {
-      call.code = code;
-      this.apiError(res, status, code, message);
-    };
-    let body: Record<string, any>;
-    try {
-      body = JSON.parse(raw) as Record<string, any>;
-    } catch {
-      return refuse(400, 'invalid_params', 'the body is not JSON');
-    }
-    call.body = body;
-    const mode = body.post_mode;
-    const t = this.authorize(req, res, mode === 'DIRECT_POST' ? 'video.publish' : 'video.upload');
-    if (!t) return void (call.code = 'access_token_invalid');
-    call.openId = t.openId;
-    // The limit counts every init of the user in the window, refused ones included.
-    const recent = this.inits.filter((c) => c.openId === t.openId && at - c.at < this.opts.windowMs).length;
-    if (recent > this.opts.initLimit) {
-      this.violations.initRate++;
-      return refuse(429, 'rate_limit_exceeded', 'The API rate limit was exceeded. Please try again later.');
-    }
-    const info = body.post_info ?? {};
-    const source = body.source_info ?? {};
-    const images: unknown[] = Array.isArray(source.photo_images) ? source.photo_images : [];
-    const problem = !isJson
-      ? 'Content-Type must be application/json'
-      : body.media_type !== 'PHOTO'
-        ? 'media_type must be PHOTO'
-        : mode !== 'MEDIA_UPLOAD' && mode !== 'DIRECT_POST'
-          ? 'post_mode must be MEDIA_UPLOAD or DIRECT_POST'
-          : source.source !== 'PULL_FROM_URL'
-            ? 'source_info.source must be PULL_FROM_URL for photos'
-            : images.length < 1 || images.length > 35 || images.some((u) => typeof u !== 'string')
-              ? 'source_info.photo_images must hold 1 to 35 URLs'
-              : !Number.isInteger(source.photo_cover_index) ||
-                  source.photo_cover_index < 0 ||
-                  source.photo_cover_index >= images.length
-                ? 'source_info.photo_cover_index is out of range'
-                : typeof info.title !== 'string' || info.title.length > 90
-                  ? 'post_info.title must be a string of at most 90 characters'
-                  : typeof info.description !== 'string' || info.description.length > 4000
-                    ? 'post_info.description must be at most 4000 characters'
-                    : undefined;
-    if (problem) return refuse(400, 'invalid_params', problem);
-    if (mode === 'DIRECT_POST') {
-      const options = this.users.get(t.openId)?.privacyLevelOptions ?? [
-        'PUBLIC_TO_EVERYONE',
-        'MUTUAL_FOLLOW_FRIENDS',
-        'SELF_ONLY',
-      ];
-      if (!options.includes(info.privacy_level))
-        return refuse(403, 'privacy_level_option_mismatch', 'privacy_level is not one of the creator options');
-    }
-    if (images.some((u) => !this.opts.verifiedPrefixes.some((p) => (u as string).startsWith(p)))) {
-      return refuse(403, 'url_ownership_unverified', 'Please review our URL ownership verification rules.');
-    }
-    if (mode === 'MEDIA_UPLOAD' && this.pendingFor(t.openId) >= this.opts.maxPending) {
-      this.violations.pending++;
-      // Answered with HTTP 200: the error is only in error.code.
-      return refuse(200, 'spam_risk_too_many_pending_share', 'The user has too many pending shares.');
-    }
-    const publishId = `v_pub_url~v2-1.${String(++this.seq).padStart(6, '0')}${randomBytes(4).toString('hex')}`;
-    call.publishId = publishId;
-    const p: FakePublish = {
-      publishId,
-      openId: t.openId,
-      mode,
-      status: 'PROCESSING_DOWNLOAD',
-      title: info.title,
-      description: info.description,
-      privacyLevel: info.privacy_level,
-      photoUrls: images as string[],
-      coverIndex: source.photo_cover_index,
-      at,
-      downloadedBytes: 0,
-    };
-    this.publishes.set(publishId, p);
-    this.maxPendingSeen = Math.max(this.maxPendingSeen, this.pendingFor(t.openId));
-    this.later(0, () => this.pull(p));
-    const answer = () =>
-      this.json(res, 200, {
-        data: { publish_id: publishId },
-        error: { code: 'ok', message: '', log_id: this.logId() },
-      });
-    if (!this.opts.initDelayMs) return answer();
-    this.heldAnswers++;
-    this.later(this.opts.initDelayMs, () => {
-      this.heldAnswers--;
-      answer();
-    });
-  }
-
-  /** What TikTok does after an accepted init: download every photo from the app, check it, deliver. */
-  private async pull(p: FakePublish): Promise<void> {
-    for (const url of p.photoUrls) {
-      if (this.opts.pullDelayMs) await new Promise((r) => setTimeout(r, this.opts.pullDelayMs));
-      let status: number;
-      let bytes = Buffer.alloc(0);
-      let type = '';
-      try {
-        const r = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
-        status = r.status;
-        type = r.headers.get('content-type') ?? '';
-        bytes = Buffer.from(await r.arrayBuffer());
-      } catch {
-        status = 0;
-      }
-      const meta =
-        status === 200
-          ? await sharp(bytes)
-              .metadata()
-              .catch(() => undefined)
-          : undefined;
-      this.pulls.push({ at: Date.now(), url, status, bytes: bytes.length, width: meta?.width, format: meta?.format });
-      if (p.status !== 'PROCESSING_DOWNLOAD') return;
-      const fail = (reason: string) => {
-        p.status = 'FAILED';
-        p.failReason = reason;
-      };
-      if (status !== 200) return fail('photo_pull_failed');
-      if (!/^image\/(jpeg|webp)/.test(type) || !meta || !['jpeg', 'webp'].includes(meta.format ?? ''))
-        return fail('file_format_check_failed');
-      if ((meta.width ?? 0) > 1080 || (meta.height ?? 0) > 1920 || bytes.length > 20 * 1024 * 1024)
-        return fail('picture_size_check_failed');
-      p.downloadedBytes += bytes.length;
-    }
-    if (p.status !== 'PROCESSING_DOWNLOAD') return;
-    p.status = p.mode === 'DIRECT_POST' ? 'PUBLISH_COMPLETE' : 'SEND_TO_USER_INBOX';
-    if (p.status === 'SEND_TO_USER_INBOX' && this.opts.autoPostAfterMs !== undefined) {
-      this.later(this.opts.autoPostAfterMs, () => {
-        if (p.status === 'SEND_TO_USER_INBOX') p.status = 'PUBLISH_COMPLETE';
-      });
-    }
-  }
-
-  private status(req: http.IncomingMessage, res: http.ServerResponse, raw: string, isJson: boolean): void {
-    const at = Date.now();
-    const call: FakeCall = { at, code: 'ok' };
-    this.statusCalls.push(call);
-    const t = this.authorize(req, res, ['video.upload', 'video.publish']);
-    if (!t) return void (call.code = 'access_token_invalid');
-    call.openId = t.openId;
-    const recent = this.statusCalls.filter((c) => c.openId === t.openId && at - c.at < this.opts.windowMs).length;
-    if (recent > this.opts.statusLimit) {
-      this.violations.statusRate++;
-      call.code = 'rate_limit_exceeded';
-      return this.apiError(res, 429, 'rate_limit_exceeded', 'The API rate limit was exceeded. Please try again later.');
-    }
-    let body: { publish_id?: unknown } = {};
-    try {
-      body = JSON.parse(raw) as { publish_id?: unknown };
-    } catch {
-      /* answered below */
-    }
-    const p = typeof body.publish_id === 'string' ? this.publishes.get(body.publish_id) : undefined;
-    call.publishId = typeof body.publish_id === 'string' ? body.publish_id : undefined;
-    if (!isJson || !p || p.openId !== t.openId) {
-      call.code = 'invalid_params';
-      return this.apiError(res, 400, 'invalid_params', 'publish_id is invalid');
-    }
-    this.json(res, 200, {
-      data: {
-        status: p.status,
-        ...(p.failReason ? { fail_reason: p.failReason } : {}),
-        publicaly_available_post_id: [],
-        uploaded_bytes: 0,
-        downloaded_bytes: p.downloadedBytes,
-      },
-      error: { code: 'ok', message: '', log_id: this.logId() },
-    });
   }
 }
 
