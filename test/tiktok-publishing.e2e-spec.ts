@@ -194,7 +194,9 @@ describe('sending to TikTok (Content Posting API fake)', () => {
     expect(new Set(published.map((p) => p.publishId))).toEqual(new Set(rows.map((r) => r.publishId)));
     for (const p of published) {
       expect(p).toMatchObject({ mode: 'MEDIA_UPLOAD', coverIndex: 0, downloadedBytes: expect.any(Number) });
-      expect(p.title).toMatch(/^caption of 73/);
+      // The plan's caption of the variation's text variant (test doubles: "caption <t>" and three hashtags).
+      expect(p.title).toMatch(/^caption [1-4]$/);
+      expect(p.description).toBe('#fyp #foryou #tiktokmademebuyit');
       expect(p.photoUrls).toHaveLength(3);
       for (const u of p.photoUrls)
         expect(u).toMatch(new RegExp(`^${base}/api/tiktok/media/[0-9a-f-]{36}\\.\\d\\.\\d{10}\\.[\\w-]{43}\\.jpg$`));
@@ -425,6 +427,14 @@ describe('direct posting (TIKTOK_DIRECT_POST=true, an audited app)', () => {
       privacyLevel: 'SELF_ONLY',
       status: 'PUBLISH_COMPLETE',
     });
+
+    // A second account, connected beside the first: each keeps its own sign-in (and its own limits).
+    fake.addUser({ openId: 'open-id-bob', displayName: 'Bob Shop' });
+    fake.currentUser = 'open-id-bob';
+    expect((await connectTikTok(t, fake)).location).toMatch(/connected=Bob Shop$/);
+    const both = (await t.http.get('/api/tiktok/accounts')).body as { id: string; displayName: string }[];
+    expect(both.map((a) => a.displayName)).toEqual(['Alice Glow', 'Bob Shop']);
+    expect(new Set(both.map((a) => a.id)).size).toBe(2);
   });
 });
 

@@ -2,7 +2,30 @@ import { captionFor, clip, DESCRIPTION_MAX, TITLE_MAX } from './caption';
 
 const v = { photoIndex: 1, textIndex: 2 };
 
-describe('captionFor (until variations carry their own caption)', () => {
+describe('captionFor', () => {
+  const captions = [
+    { title: 'Glass skin in 3 steps', description: 'My morning routine.', hashtags: ['#skincare', '#glowup', '#fyp'] },
+    {
+      title: 'Stop doing this ❌',
+      description: 'Step 2 changed everything #glowup',
+      hashtags: ['#skincare', '#glowup', '#fyp'],
+    },
+  ];
+
+  it("takes text variant t's caption from the plan, hashtags under the description (once)", () => {
+    const link = { caption: 'the source caption #old', plan: { captions } };
+    expect(captionFor({ link, variation: { textIndex: 1 } })).toEqual({
+      title: 'Glass skin in 3 steps',
+      description: 'My morning routine.\n\n#skincare #glowup #fyp',
+    });
+    expect(captionFor({ link, variation: { textIndex: 2 } })).toEqual({
+      title: 'Stop doing this ❌',
+      description: 'Step 2 changed everything #glowup\n\n#skincare #fyp',
+    });
+    // A plan without captions (made before they existed) falls back to the source caption.
+    expect(captionFor({ link: { caption: 'Source title #x', plan: {} }, variation: v }).title).toBe('Source title');
+  });
+
   it('takes the first line without hashtags as the title and the whole caption as the description', () => {
     const c = captionFor({ link: { caption: 'Glow like this ✨ #skincare #fyp\nMore in bio\n#serum' }, variation: v });
     expect(c).toEqual({

@@ -1,3 +1,5 @@
+import type { PostCaption } from '../pipeline/plan';
+
 /** TikTok's photo post limits (Content Posting API, post_info): title ≤ 90, description ≤ 4000 UTF-16 units. */
 export const TITLE_MAX = 90;
 export const DESCRIPTION_MAX = 4000;
@@ -7,19 +9,28 @@ export interface Caption {
   description: string;
 }
 
-/** What a caption can be made from. Today: the source post's caption (on the link). */
+/** What a caption is made from: the plan's caption of the variation's text variant, else the source post's. */
 export interface CaptionSource {
-  link: { caption: string | null };
-  variation: { photoIndex: number; textIndex: number };
+  link: { caption: string | null; plan?: { captions?: PostCaption[] } | null };
+  variation: { textIndex: number };
 }
 
 /**
- * The one place a variation's TikTok caption is decided. Until variations carry their own caption
- * (title, description, hashtags from the plan), it falls back to the source post's caption: the title is
- * its first line without hashtags, the description the whole text. Point this at the real caption when
- * it lands; nothing else needs to change.
+ * The one place a variation's TikTok caption is decided. The plan's caption of text variant t (title ≤ 90,
+ * description, 3–5 hashtags) gives the title and the description with the hashtags under it; a plan without
+ * one (older plans, a link planned before captions existed) falls back to the source post's caption: its
+ * first line without hashtags as the title, the whole text as the description.
  */
-export function captionFor({ link }: CaptionSource): Caption {
+export function captionFor({ link, variation }: CaptionSource): Caption {
+  const planned = link.plan?.captions?.[variation.textIndex - 1];
+  if (planned) {
+    const tags = planned.hashtags.filter((h) => !planned.description.includes(h)).join(' ');
+    const description = [planned.description.trim(), tags].filter(Boolean).join('\n\n');
+    return {
+      title: clip(planned.title.trim(), TITLE_MAX, true),
+      description: clip(description, DESCRIPTION_MAX, false),
+    };
+  }
   const text = (link.caption ?? '').replace(/\r\n?/g, '\n').trim();
   const firstLine = text.split('\n').find((l) => l.replace(/#[^\s#]+/g, '').trim()) ?? '';
   const title = clip(

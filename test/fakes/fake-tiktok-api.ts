@@ -10,8 +10,8 @@ export type { FakeCall, FakePublish, PublishState } from './fake-tiktok-posting'
  * `POST /v2/oauth/token/` for authorization_code with PKCE and for refresh_token with rotation,
  * `POST /v2/oauth/revoke/`), `GET /v2/user/info/`, and the Content Posting API for photos
  * (`POST /v2/post/publish/creator_info/query/`, `/v2/post/publish/content/init/`,
- * `/v2/post/publish/status/fetch/`; that half lives in fake-tiktok-posting.ts). Like TikTok it pulls every photo URL itself (PULL_FROM_URL), checks
- * the URL prefix is verified and the image is a JPEG/WebP no larger than 1080p, and enforces the limits:
+ * `/v2/post/publish/status/fetch/`; that half lives in fake-tiktok-posting.ts). Like TikTok it pulls every
+ * photo URL itself (PULL_FROM_URL), checks the URL prefix is verified and the image is a JPEG/WebP no larger than 1080p, and enforces the limits:
  * `initLimit` inits and `statusLimit` status fetches per user per `windowMs`, and `maxPending` drafts
  * waiting in a user's inbox. Every request that breaks a limit is refused the way TikTok refuses it and
  * counted in `violations`, so a spec can assert the app never tried. API errors come as
