@@ -9,14 +9,14 @@ export type { FakeCall, FakePublish, PublishState } from './fake-tiktok-posting'
  * A loopback TikTok for Developers: Login Kit v2 (an authorize page a browser can click through,
  * `POST /v2/oauth/token/` for authorization_code with PKCE and for refresh_token with rotation,
  * `POST /v2/oauth/revoke/`), `GET /v2/user/info/`, and the Content Posting API for photos
- * (`POST /v2/post/publish/creator_info/query/`, `/v2/post/publish/content/init/`,
- * `/v2/post/publish/status/fetch/`; that half lives in fake-tiktok-posting.ts). Like TikTok it pulls every
- * photo URL itself (PULL_FROM_URL), checks the URL prefix is verified and the image is a JPEG/WebP no larger than 1080p, and enforces the limits:
- * `initLimit` inits and `statusLimit` status fetches per user per `windowMs`, and `maxPending` drafts
- * waiting in a user's inbox. Every request that breaks a limit is refused the way TikTok refuses it and
- * counted in `violations`, so a spec can assert the app never tried. API errors come as
- * `{data, error: {code, message, log_id}}`, OAuth errors as `{error, error_description, log_id}` with
- * HTTP 200, and `spam_risk_too_many_pending_share` with HTTP 200 too (TikTok answers some errors so).
+ * (`POST /v2/post/publish/creator_info/query/` here; init, status fetch, the photo pulls and the limits in
+ * fake-tiktok-posting.ts). Like TikTok it pulls every photo URL itself (PULL_FROM_URL), checks the URL prefix
+ * is verified and the image is a JPEG/WebP no larger than 1080p, and enforces the limits: `initLimit` inits and
+ * `statusLimit` status fetches per user per `windowMs`, and `maxPending` drafts waiting in a user's inbox.
+ * Every request that breaks a limit is refused the way TikTok refuses it and counted in `violations`, so a
+ * spec can assert the app never tried. API errors come as `{data, error: {code, message, log_id}}`, OAuth
+ * errors as `{error, error_description, log_id}` with HTTP 200, and `spam_risk_too_many_pending_share` with
+ * HTTP 200 too (TikTok answers some errors so).
  */
 
 export interface FakeTikTokUser {
