@@ -54,7 +54,7 @@ describe('sending to TikTok when a worker dies', () => {
     childEnv = { ...env, ...configEnv(config) };
     t = await startTestApp(config);
     await t.app.listen(port, '127.0.0.1');
-  }, 120_000);
+  }, 300_000); // the first spec to start child processes compiles the app for them
 
   afterAll(async () => {
     await killAll(children);

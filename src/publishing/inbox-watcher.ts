@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { RedisRateLimiter } from '../common/rate-limiter';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
-import { PostSteps, statusLimiterName } from './post-steps';
+import { limiterWindowMs, PostSteps, statusLimiterName } from './post-steps';
 import { PostsRepository } from './posts.repository';
 import { AccountAuth } from './tiktok-accounts.service';
 import { TikTokClient } from './tiktok/tiktok-client';
@@ -65,7 +65,13 @@ export class InboxWatcher {
     );
     if (once !== 'OK') return;
     for (const post of await this.posts.inboxDrafts(accountId, this.t.maxPending)) {
-      if ((await this.limiter.tryAcquire(statusLimiterName(accountId), this.t.statusLimit, this.t.windowMs)) > 0)
+      if (
+        (await this.limiter.tryAcquire(
+          statusLimiterName(accountId),
+          this.t.statusLimit,
+          limiterWindowMs(this.t.windowMs),
+        )) > 0
+      )
         return;
       try {
         const s = await this.client.fetchStatus(auth.accessToken, post.publishId!);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { RedisRateLimiter } from '../common/rate-limiter';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
-import { MAX_RETRIES, PostSteps, statusLimiterName } from './post-steps';
+import { limiterWindowMs, MAX_RETRIES, PostSteps, statusLimiterName } from './post-steps';
 import { PostsRepository } from './posts.repository';
 import { PublishingQueue } from './publishing.queue';
 import { AccountAuth, AccountUnavailableError, TikTokAccountsService } from './tiktok-accounts.service';
@@ -48,7 +48,7 @@ export class PostPoller {
     const slotInMs = await this.limiter.tryAcquire(
       statusLimiterName(post.accountId),
       this.t.statusLimit,
-      this.t.windowMs,
+      limiterWindowMs(this.t.windowMs),
     );
     if (slotInMs > 0) return this.queue.next(post, slotInMs);
     let status: string;

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { InboxWatcher } from './inbox-watcher';
 import { mediaUrl } from './post-media';
-import { initLimiterName, MAX_RETRIES, PostSteps } from './post-steps';
+import { initLimiterName, limiterWindowMs, MAX_RETRIES, PostSteps } from './post-steps';
 import { PostsRepository } from './posts.repository';
 import { PublishingQueue } from './publishing.queue';
 import { PublishingSecrets } from './publishing-secrets';
@@ -83,15 +83,11 @@ export class PostSender {
     const admitted = await withRedisLock(
       this.steps.redis,
       this.steps.key(`admit:${post.accountId}`),
-      async (): Promise<{ wait: string; delayMs: number } | { sendKey: string } | null> => {
+      async (): Promise<{ wait: string; delayMs: number; sendKey?: string } | { sendKey: string } | null> => {
         const pending = await this.posts.countPending(post.accountId);
         if (pending >= this.t.maxPending) return { wait: this.inbox.fullMessage(pending), delayMs: this.t.waitRetryMs };
-        const slotInMs = await this.limiter.tryAcquire(
-          initLimiterName(post.accountId),
-          this.t.initLimit,
-          this.t.windowMs,
-        );
-        if (slotInMs > 0) return { wait: this.rateMessage(), delayMs: slotInMs };
+        // Written (and counted as pending) before the init slot is taken, and the slot is the last thing before
+        // the call: the time between our count of the window and TikTok's stays as short as it can be.
         const sendKey = randomUUID();
         const ok = await this.posts.transition(post.id, WAITING, {
           status: 'initiating',
@@ -101,12 +97,24 @@ export class PostSender {
           errorCode: null,
           error: null,
         });
-        return ok ? { sendKey } : null;
+        if (!ok) return null;
+        await this.steps.redis.set(this.inflightKey(post.id), sendKey, 'PX', this.inflightTtlMs);
+        const slotInMs = await this.limiter.tryAcquire(
+          initLimiterName(post.accountId),
+          this.t.initLimit,
+          limiterWindowMs(this.t.windowMs),
+        );
+        if (slotInMs === 0) return { sendKey };
+        await this.steps.redis.del(this.inflightKey(post.id));
+        return { wait: this.rateMessage(), delayMs: slotInMs, sendKey };
       },
       { ttlMs: 5000, pollMs: 25 },
     );
     if (!admitted) return; // moved on (cancelled) meanwhile
-    if ('wait' in admitted) return this.steps.wait(post, WAITING, admitted.wait, admitted.delayMs);
+    if ('wait' in admitted) {
+      const from = admitted.sendKey ? (['initiating'] as const) : WAITING;
+      return this.steps.wait(post, from, admitted.wait, admitted.delayMs, admitted.sendKey);
+    }
     await this.send(post, auth, admitted.sendKey);
   }
 
@@ -135,7 +143,6 @@ export class PostSender {
     const base = this.config.publishing.publicBaseUrl!;
     const media = this.secrets.media!;
     const marker = this.inflightKey(post.id);
-    await this.steps.redis.set(marker, sendKey, 'PX', this.inflightTtlMs);
     const photoUrls = Array.from({ length: post.imageCount }, (_, i) =>
       mediaUrl(base, media.sign(post.id, i, this.t.mediaUrlTtlS)),
     );

@@ -314,6 +314,8 @@ export class FakeTikTokApi {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // A request counts when it arrives, as at TikTok: before its body is read (this fake shares a busy process).
+    const arrived = Date.now();
     const url = new URL(req.url ?? '/', this.baseUrl);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -409,9 +411,9 @@ export class FakeTikTokApi {
         });
       }
       case 'init':
-        return this.posting.init(req, res, raw, isJson);
+        return this.posting.init(req, res, raw, isJson, arrived);
       case 'status':
-        return this.posting.status(req, res, raw, isJson);
+        return this.posting.status(req, res, raw, isJson, arrived);
     }
   }
 

@@ -131,8 +131,13 @@ export class FakeContentPosting {
     return [...this.publishes.values()].filter((p) => !p.outside);
   }
 
-  async init(req: http.IncomingMessage, res: http.ServerResponse, raw: string, isJson: boolean): Promise<void> {
-    const at = Date.now();
+  async init(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    raw: string,
+    isJson: boolean,
+    at: number,
+  ): Promise<void> {
     const call: FakeCall = { at, code: 'ok' };
     this.inits.push(call);
     const refuse = (status: number, code: string, message: string) => {
@@ -151,7 +156,9 @@ export class FakeContentPosting {
     if (!t) return void (call.code = 'access_token_invalid');
     call.openId = t.openId;
     // The limit counts every init of the user in the window, refused ones included.
-    const recent = this.inits.filter((c) => c.openId === t.openId && at - c.at < this.host.opts.windowMs).length;
+    const recent = this.inits.filter(
+      (c) => c.openId === t.openId && c.at <= at && at - c.at < this.host.opts.windowMs,
+    ).length;
     if (recent > this.host.opts.initLimit) {
       this.violations.initRate++;
       return refuse(429, 'rate_limit_exceeded', 'The API rate limit was exceeded. Please try again later.');
@@ -270,14 +277,15 @@ export class FakeContentPosting {
     }
   }
 
-  status(req: http.IncomingMessage, res: http.ServerResponse, raw: string, isJson: boolean): void {
-    const at = Date.now();
+  status(req: http.IncomingMessage, res: http.ServerResponse, raw: string, isJson: boolean, at: number): void {
     const call: FakeCall = { at, code: 'ok' };
     this.statusCalls.push(call);
     const t = this.host.authorize(req, res, ['video.upload', 'video.publish']);
     if (!t) return void (call.code = 'access_token_invalid');
     call.openId = t.openId;
-    const recent = this.statusCalls.filter((c) => c.openId === t.openId && at - c.at < this.host.opts.windowMs).length;
+    const recent = this.statusCalls.filter(
+      (c) => c.openId === t.openId && c.at <= at && at - c.at < this.host.opts.windowMs,
+    ).length;
     if (recent > this.host.opts.statusLimit) {
       this.violations.statusRate++;
       call.code = 'rate_limit_exceeded';
