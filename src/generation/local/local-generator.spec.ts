@@ -8,7 +8,6 @@ import { AnalysisInput, ProductInput } from '../generator.interface';
 import { SlideshowPlan, validatePlan } from '../../pipeline/plan';
 import { outputSize, renderSlide } from '../render/renderer';
 import { LocalGenerator, PRODUCT_BOX } from './local-generator';
-import { productWords } from './templates';
 
 let dir: string;
 let product: ProductInput;
@@ -131,14 +130,6 @@ describe('LocalGenerator.analyse', () => {
     for (const s of a.slides) expect(new Set(s.texts).size).toBe(10);
     const other = await gen.analyse({ ...input, linkId: 'link-2' });
     expect(other.slides.map((s) => s.texts)).not.toEqual(a.slides.map((s) => s.texts));
-  });
-
-  it('fills templates from the product description', () => {
-    expect(productWords('GlowDrop Vitamin C Serum. Brightens dull skin. Vegan!')).toEqual({
-      name: 'GlowDrop Vitamin C Serum',
-      benefits: ['brightens dull skin', 'vegan'],
-    });
-    expect(productWords('')).toEqual({ name: 'this', benefits: [] });
   });
 });
 

@@ -5,10 +5,14 @@ import { AppConfig } from '../../config/config.schema';
 import { FetchedSlideshow, SourceSlide } from '../../pipeline/slideshow';
 import { Listeners } from '../../common/listeners';
 import { AnalysisInput, Generator, GeneratorEvent, GeneratorStatus, SlideImageInput } from '../generator.interface';
-import { captionFromTexts, PlanSlide, SlideshowPlan, validatePlan } from '../../pipeline/plan';
+import { PlanSlide, SlideshowPlan, validatePlan } from '../../pipeline/plan';
 import { slideWords } from '../../pipeline/source-text';
 import { dominantStyle, slideStyles } from '../source-style';
-import { overlayText, productHashtags, productWords, seededRandom, TextSlot } from './templates';
+import { captionVoice, writeCaptions } from './captions';
+import { writeTexts } from './copywriter';
+import { productWords } from './product-words';
+import { seededRandom } from './seeded';
+import { readStructure } from './source-structure';
 
 export interface LocalGeneratorOptions {
   /** `append` always adds the product slide after the source's slides; `auto` replaces the last one. */
@@ -46,13 +50,17 @@ export interface Reframing {
   grade: Grade;
 }
 
-export function reframing(linkId: string, slideIndex: number, p: number): Reframing {
+/**
+ * How photo variant `p` of a plan slide is re-framed. `mirrorable` is false while the source image may still
+ * carry text: mirrored captions read backwards.
+ */
+export function reframing(linkId: string, slideIndex: number, p: number, mirrorable = true): Reframing {
   const r = seededRandom(`${linkId}:slide${slideIndex}:p${p}`);
   return {
     zoom: 1.06 + r() * 0.22,
     fx: r(),
     fy: r(),
-    mirror: r() < 0.5,
+    mirror: r() < 0.5 && mirrorable,
     brightness: 0.94 + r() * 0.12,
     saturation: 0.85 + r() * 0.35,
     hue: Math.round((r() - 0.5) * 16),
@@ -78,6 +86,44 @@ function closestAspect(slide: SourceSlide | undefined): SlideshowPlan['aspect'] 
   if (!slide || !(slide.width > 0) || !(slide.height > 0)) return '9:16';
   const ratio = slide.width / slide.height;
   return Math.abs(Math.log(ratio / 0.75)) < Math.abs(Math.log(ratio / 0.5625)) ? '3:4' : '9:16';
+}
+
+/** The slide's text-free copy when the text reader made one, else the slide as fetched. */
+const photoPath = (slide: SourceSlide): string => slide.cleanPath ?? slide.path;
+
+/** True when mirroring shows no letters: the slide was cleaned, or was read and carries no text at all. */
+function mirrorable(slide: SourceSlide | undefined): boolean {
+  if (!slide) return false;
+  if (slide.cleanPath) return true;
+  return !!slide.text && slide.text.blocks.length === 0 && slide.text.marks.length === 0;
+}
+
+const isCard = (slide: SourceSlide | undefined): boolean => slide?.text?.kind === 'card';
+
+/**
+ * A card's background when the reader gave none: the mean of the pixels near sharp's dominant colour (its
+ * 16-level bins alone are off by up to 8 per channel), so the letters on the card do not tint it.
+ */
+async function backgroundColour(file: string): Promise<string> {
+  const small = await sharp(file, { failOn: 'none' })
+    .resize(64, 64, { fit: 'fill' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer()
+    .catch((e: Error) => {
+      throw new PermanentError('generation', `source slide image cannot be read: ${e.message}`);
+    });
+  const { dominant: d } = await sharp(small, { raw: { width: 64, height: 64, channels: 3 } }).stats();
+  const sum = [0, 0, 0];
+  let n = 0;
+  for (let i = 0; i < small.length; i += 3) {
+    if (Math.abs(small[i] - d.r) + Math.abs(small[i + 1] - d.g) + Math.abs(small[i + 2] - d.b) > 48) continue;
+    for (let c = 0; c < 3; c++) sum[c] += small[i + c];
+    n++;
+  }
+  const rgb = n ? sum.map((v) => Math.round(v / n)) : [d.r, d.g, d.b];
+  return `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 }
 
 function sourceSlide(slideshow: FetchedSlideshow, index: number): SourceSlide {
@@ -117,26 +163,30 @@ export class LocalGenerator implements Generator {
     if (n === 0) throw new PermanentError('analysis', 'the slideshow has no slides');
     const append = this.options.productPlacement === 'append' || n < MIN_SLIDES_TO_REPLACE;
     const bodyIndexes = Array.from({ length: append ? n - 1 : n - 2 }, (_, i) => i + 1);
-    const words = productWords(input.product.description);
-    const layout: { role: PlanSlide['role']; sourceIndex: number | null; slot: TextSlot }[] = [
-      { role: 'hook', sourceIndex: 0, slot: { kind: 'hook', count: bodyIndexes.length } },
-      ...bodyIndexes.map((i, k) => ({
-        role: 'body' as const,
-        sourceIndex: i,
-        slot: { kind: 'body' as const, k: k + 1 },
-      })),
-      { role: 'product', sourceIndex: append ? null : n - 1, slot: { kind: 'product' } },
+    const layout: { role: PlanSlide['role']; sourceIndex: number | null }[] = [
+      { role: 'hook', sourceIndex: 0 },
+      ...bodyIndexes.map((i) => ({ role: 'body' as const, sourceIndex: i })),
+      { role: 'product', sourceIndex: append ? null : n - 1 },
     ];
     const sourceTexts = slideshow.slides.map((s) => s.text);
     const styles = slideStyles(sourceTexts);
     const dominant = dominantStyle(sourceTexts);
+    const styleOf = (sourceIndex: number | null) => (sourceIndex === null ? dominant : styles[sourceIndex]);
+    const product = productWords(input.product.description);
+    const copy = writeTexts({
+      linkId,
+      slides: layout.map((s) => ({ ...s, hasBody: styleOf(s.sourceIndex).body !== null })),
+      structure: readStructure(sourceTexts),
+      product,
+      variants: T,
+    });
     const slides: PlanSlide[] = layout.map((s, slideIndex) => ({
       role: s.role,
       sourceIndex: s.sourceIndex,
       sourceText: s.sourceIndex === null ? '' : slideWords(sourceTexts[s.sourceIndex]),
-      scenes: Array.from({ length: P }, (_, p) => this.scene(linkId, slideIndex, p, s.role, s.sourceIndex)),
-      texts: Array.from({ length: T }, (_, t) => overlayText(words, s.slot, linkId, String(slideIndex), t)),
-      style: s.sourceIndex === null ? dominant : styles[s.sourceIndex],
+      scenes: Array.from({ length: P }, (_, p) => this.scene(linkId, slideIndex, p, s.role, s.sourceIndex, slideshow)),
+      texts: copy.texts[slideIndex],
+      style: styleOf(s.sourceIndex),
     }));
     const plan: SlideshowPlan = {
       version: 2,
@@ -145,12 +195,7 @@ export class LocalGenerator implements Generator {
       aspect: closestAspect(slideshow.slides[0]),
       productPlacement: append ? 'append' : 'replace',
       subject: null,
-      captions: Array.from({ length: T }, (_, t) =>
-        captionFromTexts(
-          slides.map((s) => s.texts[t]),
-          productHashtags(words),
-        ),
-      ),
+      captions: writeCaptions({ linkId, hooks: copy.hooks, product, voice: captionVoice(slideshow.caption) }),
       slides,
     };
     const check = validatePlan(plan, { p: P, t: T, sourceSlides: n });
@@ -168,22 +213,32 @@ export class LocalGenerator implements Generator {
     p: number,
     role: PlanSlide['role'],
     sourceIndex: number | null,
+    slideshow: FetchedSlideshow,
   ): string {
-    const rf = reframing(linkId, slideIndex, p);
+    const source = slideshow.slides[sourceIndex ?? 0];
+    const rf = reframing(linkId, slideIndex, p, mirrorable(source));
     if (role === 'product') {
       return `The product photo centred on a blurred, ${rf.grade.name}-graded version of source slide ${(sourceIndex ?? 0) + 1}`;
+    }
+    if (isCard(source)) {
+      return `A clean ${source.text?.background ?? 'plain'} card like source slide ${(sourceIndex ?? 0) + 1}, its text set anew`;
     }
     return `Source slide ${(sourceIndex ?? 0) + 1}, ${describe(rf)}`;
   }
 
   async makeSlideImage(input: SlideImageInput): Promise<Buffer> {
     const { slide, slideshow, width, height } = input;
-    const rf = reframing(input.linkId, input.slideIndex, input.photoIndex);
     const source = sourceSlide(slideshow, slide.sourceIndex ?? 0);
-    if (slide.role === 'product') return this.productSlide(source.path, input.product.photoPath, rf, width, height);
+    const rf = reframing(input.linkId, input.slideIndex, input.photoIndex, mirrorable(source));
+    const what = `slide ${input.slideIndex} (source ${source.index}) of link ${input.linkId}`;
+    if (slide.role === 'product') {
+      return this.productSlide(await this.backdrop(source), input.product.photoPath, rf, width, height);
+    }
+    // A text-only card is rebuilt plain in its own colour: re-framing it would only move the old letters.
+    if (isCard(source)) return this.encode(sharp(await this.backdrop(source)).resize(width, height), what);
     const zw = Math.round(width * rf.zoom);
     const zh = Math.round(height * rf.zoom);
-    const img = sharp(source.path, { failOn: 'none' })
+    const img = sharp(photoPath(source), { failOn: 'none' })
       .autoOrient()
       .resize(zw, zh, { fit: 'cover', position: 'centre' })
       .extract({ left: Math.round(rf.fx * (zw - width)), top: Math.round(rf.fy * (zh - height)), width, height });
@@ -192,13 +247,25 @@ export class LocalGenerator implements Generator {
       img
         .modulate({ brightness: rf.brightness, saturation: rf.saturation, hue: rf.hue })
         .linear(rf.grade.a, rf.grade.b),
-      `slide ${input.slideIndex} (source ${source.index}) of link ${input.linkId}`,
+      what,
     );
+  }
+
+  /**
+   * What a product slide blurs, and a card is rebuilt from: the card's plain colour (its own dominant colour
+   * when the reader gave none), else the slide's text-free copy, else the slide as fetched.
+   */
+  private async backdrop(source: SourceSlide): Promise<string | Buffer> {
+    if (!isCard(source)) return photoPath(source);
+    const colour = source.text?.background ?? (await backgroundColour(photoPath(source)));
+    return sharp({ create: { width: 64, height: 64, channels: 3, background: colour } })
+      .png()
+      .toBuffer();
   }
 
   /** The user's product photo, rounded and lifted by a soft shadow, centred on a blurred source slide. */
   private async productSlide(
-    bgPath: string,
+    background: string | Buffer,
     photoPath: string,
     rf: Reframing,
     width: number,
@@ -206,7 +273,7 @@ export class LocalGenerator implements Generator {
   ): Promise<Buffer> {
     // Blurred at a quarter of the size and scaled back up: the same look at a fraction of the cost.
     const small = { width: Math.ceil(width / 4), height: Math.ceil(height / 4) };
-    const background = await sharp(bgPath, { failOn: 'none' })
+    const blurred = await sharp(background, { failOn: 'none' })
       .autoOrient()
       .resize(small.width, small.height, { fit: 'cover' })
       .blur(Math.max(0.5, small.width * 0.025))
@@ -248,7 +315,7 @@ export class LocalGenerator implements Generator {
       .png()
       .toBuffer();
     return this.encode(
-      sharp(background, { raw: { ...small, channels: 3 } })
+      sharp(blurred, { raw: { ...small, channels: 3 } })
         .resize(width, height, { fit: 'fill' })
         .composite([
           { input: shadow, left: left - margin, top: top - margin + blur },
