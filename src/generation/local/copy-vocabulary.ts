@@ -173,7 +173,7 @@ export const TITLES_PRODUCT = [
   'give {brand} a real chance',
   'add {brand} to your routine',
   'the {noun} i keep reaching for',
-  'treat yourself to {name}',
+  'treat yourself to {brand}',
   'trust the process with {brand}',
   '{brand} on the lazy days',
   'my {noun}, always',
@@ -198,6 +198,18 @@ export const TITLES_GENERIC = [
   'take the pressure off',
   'make it something you look forward to',
   'protect your me-time',
+  'show up for yourself',
+  'do it for you, not for anyone else',
+  'make time for the little things',
+  'slow down',
+  "keep what works, drop what doesn't",
+  'celebrate the small wins',
+  'build the habit first',
+  'stop waiting for the perfect moment',
+  'make it easy to start',
+  'stack it onto a habit you already have',
+  'put yourself first',
+  'choose progress over perfect',
 ];
 
 /** Body lines that bring the product in (under a generic list line). */
@@ -205,7 +217,7 @@ export const SUPPORTS_PRODUCT = [
   "that's where {brand} comes in",
   "that's exactly why {brand} stays in my routine",
   '{brand} makes this part easy for me',
-  '{name} fits right into this',
+  '{brand} fits right into this',
   'i pair this with {brand} and it feels like a treat',
   'this is the part where i reach for my {noun}',
   'for me that means {brand}, every time',
@@ -228,6 +240,16 @@ export const SUPPORTS_GENERIC = [
   'the step i never skip anymore',
   'simple, but it works for me',
   'my favourite part of the day, not even kidding',
+  'the easiest win of my whole week',
+  'i wish i had started this sooner',
+  'it sounds small, but i notice it every time',
+  'this one is just for me',
+  'zero effort, and i still look forward to it',
+  "one of those things you can't stop once you start",
+  'my little non-negotiable',
+  'it honestly makes the whole day feel lighter',
+  'small, boring, and it works for me',
+  'doing this for me and nobody else',
 ];
 
 /** The product slide's line as an introduction. */

@@ -6,7 +6,15 @@ import { REACH_TAGS, TEMPLATE_WORDS } from './copy-vocabulary';
 import { lineKey } from './copywriter';
 import { LocalGenerator } from './local-generator';
 import { wordsOf } from './product-words';
-import { casingOf, formatNumber, hookPattern, readNumber, readStructure, schemeKey } from './source-structure';
+import {
+  casingOf,
+  formatNumber,
+  hookCount,
+  hookPattern,
+  readNumber,
+  readStructure,
+  schemeKey,
+} from './source-structure';
 
 /**
  * The offline copy on the five real sample slideshows (their text written down in __fixtures__), for the
@@ -173,6 +181,32 @@ describe('offline copy on the sample slideshows', () => {
   );
 });
 
+describe('offline copy on long lists', () => {
+  const long = (base: SampleSet, slides: number): SampleSet => ({
+    ...base,
+    name: `${base.name} x${slides}`,
+    slides: [
+      base.slides[0],
+      ...Array.from({ length: slides - 1 }, (_, i) => base.slides[1 + (i % (base.slides.length - 2))]),
+    ],
+  });
+
+  it.each([
+    ['35 one-line slides', long(SAMPLE_SETS[0], 35), FACE_TAPE.oneWord],
+    ['35 titles over bodies', long(SAMPLE_SETS[4], 35), FACE_TAPE.oneWord],
+    ['20 titles over bodies, numbered', numbered(long(SAMPLE_SETS[4], 20), 'dot'), FACE_TAPE.benefits],
+  ])('%s: still no line twice in a variant', async (_, set, d) => {
+    const p = await plan(set, d);
+    expect(validatePlan(p, { p: 1, t: T, sourceSlides: set.slides.length }).errors).toEqual([]);
+    for (let t = 0; t < T; t++) {
+      const keys = variant(p, t).flatMap(contentLines).map(lineKey);
+      expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+      for (const s of p.slides)
+        expect(s.texts[t].split('\n').length).toBe(s.style.body || s.role === 'product' ? 2 : 1);
+    }
+  });
+});
+
 describe('offline copy keeps a numbered list numbered', () => {
   const cases = SAMPLE_SETS.flatMap((set) => MARKER_NAMES.map((m) => [set.name, m, numbered(set, m)] as const));
 
@@ -237,6 +271,34 @@ describe('offline copy keeps a numbered list numbered', () => {
       const p = await plan(set, FACE_TAPE.benefits);
       for (const s of p.slides) for (const text of s.texts) expect(readNumber(text.split('\n')[0])).toBeNull();
     }
+  });
+});
+
+describe('offline copy keeps other hook patterns', () => {
+  const withHook = (set: SampleSet, hook: string): SampleSet => ({
+    ...set,
+    name: `${set.name} "${hook}"`,
+    slides: [
+      { ...set.slides[0], blocks: [{ ...set.slides[0].blocks[0], text: hook, lines: [] }] },
+      ...set.slides.slice(1),
+    ],
+  });
+
+  it.each([
+    ['POV: you finally stopped doing your nails every week', 'pov'],
+    ['how i keep my hair healthy without trying', 'how-i'],
+    ['is it even worth it?', 'question'],
+    ['my hair routine lately', 'statement'],
+  ])('"%s" gets %s hooks', async (hook, pattern) => {
+    const p = await plan(withHook(SAMPLE_SETS[4], hook), FACE_TAPE.benefits);
+    for (const text of p.slides[0].texts) expect({ text, pattern: hookPattern(text) }).toEqual({ text, pattern });
+  });
+
+  it('promises as many items as the list has when the source hook promised a number', async () => {
+    const p = await plan(withHook(SAMPLE_SETS[4], '8 hair habits that changed everything'), FACE_TAPE.short);
+    const items = p.slides.filter((s) => s.role === 'body').length;
+    expect(items).toBe(8);
+    for (const text of p.slides[0].texts) expect({ text, n: hookCount(text) }).toEqual({ text, n: items });
   });
 });
 

@@ -38,7 +38,10 @@ export interface CopyRequest {
 
 /** A line from the description fits as a list line up to this length; longer ones go in the body. */
 const TITLE_MAX = 60;
-/** At most this many list slides of one variant name the product (the hook and product slide do anyway). */
+/**
+ * At most this many list slides of one variant name the product (the hook and product slide do anyway), and
+ * only one of them without a claim of the description's under it.
+ */
 const PRODUCT_MENTIONS = 2;
 
 /** A line in the slide's casing, so it reads as the source's writer would have typed it. */
@@ -197,17 +200,22 @@ export function writeTexts(req: CopyRequest): WrittenCopy {
       let support = supports[k];
       if (title === undefined) {
         // Over a claim, or alone on its slide, the list line may name the product; else it speaks of the habit.
-        const mayName = v.productMentions < PRODUCT_MENTIONS && (support !== undefined || !s.hasBody);
+        const mayName =
+          v.productMentions < PRODUCT_MENTIONS && (support !== undefined || (!s.hasBody && v.productMentions === 0));
         const generic = order(TITLES_GENERIC, 'gt');
         const pool = mayName ? interleave(order(productTitles, 'pt'), generic) : generic;
-        title = v.pick(pool, (l) => differs(l, support)) ?? generic[0];
+        // A list longer than the pools (TikTok allows 35 slides) borrows lines rather than repeat one.
+        const spare = [...order(productTitles, 'pt'), ...order(SUPPORTS_GENERIC, 'gs')];
+        title = v.pick([...pool, ...spare], (l) => differs(l, support)) ?? generic[0];
         if (productTitles.includes(title)) v.productMentions++;
         v.use(title);
       }
       if (s.hasBody && support === undefined) {
         const mayName = titles[k] === undefined && v.productMentions < PRODUCT_MENTIONS;
         const generic = order(SUPPORTS_GENERIC, 'gs');
-        support = v.pick(mayName ? [...order(productSupports, 'ps'), ...generic] : generic, (l) => differs(title!, l));
+        const pool = mayName ? [...order(productSupports, 'ps'), ...generic] : generic;
+        const spare = [...order(productSupports, 'ps'), ...order(HOOK_TEASERS, 'ht')];
+        support = v.pick([...pool, ...spare], (l) => differs(title!, l));
         if (support && productSupports.includes(support)) v.productMentions++;
         if (support) v.use(support);
       }

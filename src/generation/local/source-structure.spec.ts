@@ -192,6 +192,13 @@ describe('readStructure on the five sample slideshows', () => {
     expect(withCard.numbering).toEqual({ kind: 'dot' });
   });
 
+  it('takes an emoji-only slide as text without words: its look gives the casing, the hook is a statement', () => {
+    const l = { ...DEFAULT_LOOK, casing: 'upper' as const };
+    const s = readStructure([photo(1080, 1440, block('✨💖✨', { x: 0.4, y: 0.4, w: 0.2, h: 0.05 }, l))]);
+    expect(s.slides[0]).toMatchObject({ hasText: true, casing: 'upper', number: null });
+    expect(s.hook).toEqual({ pattern: 'statement', count: null });
+  });
+
   it('reads a slideshow nobody has read yet as plain sentences with a statement hook', () => {
     expect(readStructure([undefined, undefined, null])).toMatchObject({
       hook: { pattern: 'statement', count: null },
