@@ -53,8 +53,10 @@ describe('writeCaptions', () => {
     expect(captions).toHaveLength(2);
     for (const c of captions) expect(captionSchema.parse(c)).toEqual(c);
     expect(captions[0].title).toBe('things i wish i knew before trying lumidew 🎀');
-    expect(captions[0].description).toContain('overnight patches that smooth forehead lines');
-    expect(captions[1].description).toContain('wake up with visibly smoother skin');
+    // One of the description's claims each (the voice is short), the next variant the next claim.
+    const first = product.claims.findIndex((c) => captions[0].description.includes(c));
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(captions[1].description).toContain(product.claims[(first + 1) % product.claims.length]);
     expect(captions[0].hashtags.slice(0, 3)).toEqual(['#lumidew', '#facetape', '#fyp']);
     expect(captions[0].hashtags).toHaveLength(5);
     expect(captions[0].description).toBe(captions[0].description.toLowerCase());

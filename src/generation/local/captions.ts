@@ -2,7 +2,7 @@ import type { PostCaption } from '../../pipeline/plan';
 import { CAPTION_CLOSERS, CAPTION_OPENERS, REACH_TAGS } from './copy-vocabulary';
 import { setCase } from './copywriter';
 import type { ProductWords } from './product-words';
-import { rotate, seededShuffle } from './seeded';
+import { rotate, seededRandom, seededShuffle } from './seeded';
 
 /**
  * Post captions of the offline generator: one per text variant, written from templates and the product
@@ -96,11 +96,13 @@ export function writeCaptions(input: {
   const openers = seededShuffle(CAPTION_OPENERS, `${linkId}:caption-open`).map(fill);
   const closers = seededShuffle(CAPTION_CLOSERS, `${linkId}:caption-close`);
   const cased = (line: string): string => setCase(line, voice.lower ? 'lower' : 'sentence');
+  // Each link starts at another claim, so the same product's captions differ between links too.
+  const start = Math.floor(seededRandom(`${linkId}:caption-claims`)() * Math.max(1, product.claims.length));
   return hooks.map((hook, t) => {
     const emoji = voice.emoji.length ? rotate(voice.emoji, t) : [];
     const title = cut(`${cased(hook)}${emoji[0] ? ` ${emoji[0]}` : ''}`, TITLE_MAX);
     const opener = cased(openers[t % openers.length]);
-    const claims = rotate(product.claims, t)
+    const claims = rotate(product.claims, t + start)
       .slice(0, voice.short ? 1 : 3)
       .map((c) => sentence(cased(c)));
     const closer = cased(closers[t % closers.length]);
