@@ -7,7 +7,8 @@ import { FetchedSlideshow, SourceSlide } from '../../pipeline/slideshow';
 import { outputSize } from '../render/renderer';
 import { ProductInput } from '../generator.interface';
 import { block, card, photo } from './__fixtures__/sample-texts';
-import { LocalGenerator, PRODUCT_BOX, reframing } from './local-generator';
+import { LocalGenerator, PRODUCT_BOX } from './local-generator';
+import { reframing } from './reframing';
 
 /**
  * The offline generator on slides the text reader has been over: photo variants come from the text-free
