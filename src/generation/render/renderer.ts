@@ -235,8 +235,23 @@ export function applyCasing(text: string, casing: TextLook['casing']): string {
 
 const n = (v: number): string => (Math.round(v * 100) / 100).toString();
 
-/** The overlay as an SVG of glyph outlines, transparent outside the text. */
-export function overlaySvg(layout: TextLayout, style: SlideStyle, size: Size): string {
+/** The region an overlay covers, in whole pixels inside the slide. */
+export function overlayBounds(layout: TextLayout, size: Size): Rect {
+  // Room round the block for what can reach past it: glyph overhang, the outline's stroke, the shadow's blur.
+  const margin = 0.35 * layout.fontPx;
+  const left = Math.max(0, Math.floor(layout.block.left - margin));
+  const top = Math.max(0, Math.floor(layout.block.top - margin));
+  const right = Math.min(size.width, Math.ceil(layout.block.left + layout.block.width + margin));
+  const bottom = Math.min(size.height, Math.ceil(layout.block.top + layout.block.height + margin));
+  return { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
+}
+
+/**
+ * The overlay as an SVG of glyph outlines covering only `area` of the slide (slide coordinates, via the
+ * viewBox), transparent outside the text: rasterising the text's own region instead of the whole slide is
+ * most of what the renderer costs over a bare resize and encode.
+ */
+export function overlaySvg(layout: TextLayout, style: SlideStyle, area: Rect): string {
   const font = overlayFont();
   const scale = layout.fontPx / font.unitsPerEm;
   const s = scale.toFixed(6);
@@ -272,7 +287,7 @@ export function overlaySvg(layout: TextLayout, style: SlideStyle, size: Size): s
       `<g fill="${accent}" stroke="${accent}" stroke-width="${n(strokeUnits)}" stroke-linejoin="round">${glyphs}</g>`,
     );
   } else if (style.treatment === 'shadow') {
-    filter = `<filter id="soft" filterUnits="userSpaceOnUse" x="0" y="0" width="${size.width}" height="${size.height}"><feGaussianBlur stdDeviation="${n(0.05 * em)}"/></filter>`;
+    filter = `<filter id="soft" filterUnits="userSpaceOnUse" x="${area.left}" y="${area.top}" width="${area.width}" height="${area.height}"><feGaussianBlur stdDeviation="${n(0.05 * em)}"/></filter>`;
     layers.push(
       `<g filter="url(#soft)" fill="${accent}" fill-opacity="0.85"><g transform="translate(${n(0.04 * em)} ${n(0.05 * em)})">${glyphs}</g></g>`,
     );
@@ -280,7 +295,7 @@ export function overlaySvg(layout: TextLayout, style: SlideStyle, size: Size): s
   layers.push(`<g fill="${style.fill}">${glyphs}</g>`);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ` +
-    `width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}">` +
+    `width="${area.width}" height="${area.height}" viewBox="${area.left} ${area.top} ${area.width} ${area.height}">` +
     `<defs>${[...defs.values()].join('')}${filter}</defs>${layers.join('')}</svg>`
   );
 }
@@ -302,6 +317,9 @@ export async function renderSlide(base: Buffer, text: string, style: SlideStyle,
     .autoOrient()
     .resize(size.width, size.height, { fit: 'cover', position: 'centre' })
     .flatten({ background: '#000000' });
-  if (layout) image.composite([{ input: Buffer.from(overlaySvg(layout, style, size)), left: 0, top: 0 }]);
+  if (layout) {
+    const area = overlayBounds(layout, size);
+    image.composite([{ input: Buffer.from(overlaySvg(layout, style, area)), left: area.left, top: area.top }]);
+  }
   return image.toColourspace('srgb').jpeg(SLIDE_JPEG).toBuffer();
 }
