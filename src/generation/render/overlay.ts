@@ -1,0 +1,131 @@
+import { TextLook } from '../../pipeline/source-text';
+import { LaidOutLine, LaidOutPart, Rect, Size, TextLayout, TREATMENTS } from './layout';
+
+/**
+ * The text layer: glyph outlines as SVG paths with the look's treatment (outline stroke, TikTok's rounded
+ * box behind each line, soft shadow, neon glow), covering only the text's own region, and the blend of its
+ * rasterised pixels into the slide.
+ */
+
+const n = (v: number): string => (Math.round(v * 100) / 100).toString();
+
+/** How far past the block a look can reach (glyph overhang, stroke, shadow blur, glow), in em. */
+const reach = (look: TextLook): number => (look.font === 'neon' ? 0.6 : 0.35);
+
+/** The region an overlay covers, in whole pixels inside the slide. */
+export function overlayBounds(layout: TextLayout, size: Size): Rect {
+  const margin = Math.max(...layout.parts.map((p) => reach(p.look) * p.fontPx));
+  const left = Math.max(0, Math.floor(layout.block.left - margin));
+  const top = Math.max(0, Math.floor(layout.block.top - margin));
+  const right = Math.min(size.width, Math.ceil(layout.block.left + layout.block.width + margin));
+  const bottom = Math.min(size.height, Math.ceil(layout.block.top + layout.block.height + margin));
+  return { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
+}
+
+/** One part's layers, bottom to top: treatment, then the letters in the fill colour. */
+function partLayers(
+  part: LaidOutPart,
+  lines: LaidOutLine[],
+  id: number,
+  area: Rect,
+  defs: Map<string, string>,
+): string[] {
+  const { look, face } = part;
+  const em = part.fontPx;
+  const scale = em / face.unitsPerEm;
+  const s = scale.toFixed(6);
+  const uses: string[] = [];
+  for (const line of lines) {
+    for (const g of face.shape(line.text).glyphs) {
+      const d = face.pathData(g.id);
+      if (!d) continue;
+      const key = `p${id}g${g.id}`;
+      if (!defs.has(key)) defs.set(key, `<path id="${key}" d="${d}"/>`);
+      const x = line.x + g.x * scale;
+      const y = line.baseline - g.y * scale;
+      uses.push(`<use xlink:href="#${key}" transform="translate(${n(x)} ${n(y)}) scale(${s} -${s})"/>`);
+    }
+  }
+  const glyphs = uses.join('');
+  const accent = look.accent ?? '#000000';
+  const layers: string[] = [];
+  const blur = (name: string, sd: number) =>
+    `<filter id="${name}" filterUnits="userSpaceOnUse" x="${area.left}" y="${area.top}" width="${area.width}" height="${area.height}"><feGaussianBlur stdDeviation="${n(sd)}"/></filter>`;
+  if (look.font === 'neon') {
+    // A tube's light: a wide soft halo and a tight bright one in the glow colour, under white-hot letters.
+    const glow = look.accent ?? look.fill;
+    defs.set(`f${id}w`, blur(`f${id}w`, 0.16 * em)).set(`f${id}t`, blur(`f${id}t`, 0.05 * em));
+    layers.push(`<g filter="url(#f${id}w)" fill="${glow}" fill-opacity="0.9">${glyphs}</g>`);
+    layers.push(`<g filter="url(#f${id}t)" fill="${glow}">${glyphs}</g>`);
+  }
+  if (look.treatment === 'box') {
+    const padX = TREATMENTS.box.padX * em;
+    const rects = lines.map(
+      // Boxes of adjacent lines overlap a little so the block reads as one shape, as TikTok draws it.
+      (l) =>
+        `<rect x="${n(l.x - padX)}" y="${n(l.top - 0.02 * em)}" width="${n(l.width + 2 * padX)}" height="${n(part.lineHeightPx + 0.04 * em)}" rx="${n(0.22 * em)}"/>`,
+    );
+    layers.push(`<g fill="${accent}">${rects.join('')}</g>`);
+  } else if (look.treatment === 'outline') {
+    // The stroke is centred on the outline and drawn under the fill, so half of it shows: ~0.08 em.
+    const strokeUnits = (0.16 * em) / scale;
+    layers.push(
+      `<g fill="${accent}" stroke="${accent}" stroke-width="${n(strokeUnits)}" stroke-linejoin="round">${glyphs}</g>`,
+    );
+  } else if (look.treatment === 'shadow') {
+    defs.set(`f${id}s`, blur(`f${id}s`, 0.05 * em));
+    layers.push(
+      `<g filter="url(#f${id}s)" fill="${accent}" fill-opacity="0.85"><g transform="translate(${n(0.04 * em)} ${n(0.05 * em)})">${glyphs}</g></g>`,
+    );
+  }
+  layers.push(`<g fill="${look.fill}">${glyphs}</g>`);
+  return layers;
+}
+
+/**
+ * The overlay as an SVG covering only `area` of the slide (slide coordinates, via the viewBox), transparent
+ * outside the text: rasterising the text's own region instead of the whole slide is most of what the
+ * renderer saves over drawing a full-slide layer.
+ */
+export function overlaySvg(layout: TextLayout, area: Rect): string {
+  const defs = new Map<string, string>();
+  // Boxes and halos of every part go under every part's letters, so a body's box never covers the title.
+  const perPart = layout.parts.map((part, i) =>
+    partLayers(
+      part,
+      layout.lines.filter((l) => l.part === i),
+      i,
+      area,
+      defs,
+    ),
+  );
+  const under = perPart.flatMap((layers) => layers.slice(0, -1));
+  const letters = perPart.map((layers) => layers[layers.length - 1]);
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ` +
+    `width="${area.width}" height="${area.height}" viewBox="${area.left} ${area.top} ${area.width} ${area.height}">` +
+    `<defs>${[...defs.values()].join('')}</defs>${under.join('')}${letters.join('')}</svg>`
+  );
+}
+
+/** Lays `overlay` (straight RGBA, `area`-sized) over `pixels` (RGB, `width` wide) at the area's place. */
+export function blendOver(pixels: Buffer, width: number, overlay: Buffer, area: Rect): void {
+  for (let y = 0; y < area.height; y++) {
+    let o = y * area.width * 4;
+    let p = ((area.top + y) * width + area.left) * 3;
+    for (let x = 0; x < area.width; x++, o += 4, p += 3) {
+      const a = overlay[o + 3];
+      if (a === 0) continue;
+      if (a === 255) {
+        pixels[p] = overlay[o];
+        pixels[p + 1] = overlay[o + 1];
+        pixels[p + 2] = overlay[o + 2];
+        continue;
+      }
+      const b = 255 - a;
+      pixels[p] = (overlay[o] * a + pixels[p] * b + 127) / 255;
+      pixels[p + 1] = (overlay[o + 1] * a + pixels[p + 1] * b + 127) / 255;
+      pixels[p + 2] = (overlay[o + 2] * a + pixels[p + 2] * b + 127) / 255;
+    }
+  }
+}
