@@ -139,10 +139,10 @@ export function overlayFace(): Face {
 
 /** Emoji and their helpers (variation selectors, joiners, skin tones, keycaps, tags, flags). */
 const EMOJI =
-  /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u200d\ufe0e\ufe0f\u20e3\u{e0020}-\u{e007f}]/u;
+  /\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|\u200d|\ufe0e|\ufe0f|\u20e3|[\u{e0020}-\u{e007f}]/u;
 
 /** Invisible emoji helpers: never drawn even by a face that maps them. */
-const JOINERS = /[\p{Emoji_Modifier}\u200d\ufe0e\ufe0f\u20e3\u{e0020}-\u{e007f}]/u;
+const JOINERS = /\p{Emoji_Modifier}|\u200d|\ufe0e|\ufe0f|\u20e3|[\u{e0020}-\u{e007f}]/u;
 
 export interface Drawable {
   /** The text the face can draw: whitespace runs as one space, line breaks kept, empty lines gone. */

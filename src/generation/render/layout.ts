@@ -218,7 +218,7 @@ export function layoutText(text: string, style: SlideStyle, size: Size, notes: s
   const minPx = size.width * MIN_SHARE;
   let k = 1;
   let wrapped: string[][] = [];
-  let fits = false;
+  let fits: boolean;
   const px = (p: PartInput) => size.width * p.look.size * k;
   const maxUnits = (p: PartInput) =>
     Math.max(1, (wrapWidth - 2 * TREATMENTS[p.look.treatment].padX * px(p)) / (px(p) / p.face.unitsPerEm));
