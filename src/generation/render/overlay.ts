@@ -54,9 +54,14 @@ function partLayers(
   if (look.font === 'neon') {
     // A tube's light: a wide soft halo and a tight bright one in the glow colour, under white-hot letters.
     const glow = look.accent ?? look.fill;
-    defs.set(`f${id}w`, blur(`f${id}w`, 0.16 * em)).set(`f${id}t`, blur(`f${id}t`, 0.05 * em));
-    layers.push(`<g filter="url(#f${id}w)" fill="${glow}" fill-opacity="0.9">${glyphs}</g>`);
-    layers.push(`<g filter="url(#f${id}t)" fill="${glow}">${glyphs}</g>`);
+    defs.set(`f${id}w`, blur(`f${id}w`, 0.18 * em)).set(`f${id}t`, blur(`f${id}t`, 0.06 * em));
+    const halo = `<g filter="url(#f${id}w)" fill="${glow}">${glyphs}</g>`;
+    // The wide halo twice: one pass of a blur that wide fades to a tint before it reads as light.
+    layers.push(
+      halo,
+      halo,
+      `<g filter="url(#f${id}t)" fill="${glow}" stroke="${glow}" stroke-width="${n((0.08 * em) / scale)}">${glyphs}</g>`,
+    );
   }
   if (look.treatment === 'box') {
     const padX = TREATMENTS.box.padX * em;
