@@ -92,10 +92,13 @@ export async function measureRender(): Promise<RenderRates[]> {
 export function renderRows(rates: RenderRates[]): BenchRow[] {
   return rates.map((r) => {
     const size = outputSize(r.aspect);
+    const ratio = r.bare / r.rendered;
     return {
       measurement: `Render speed ${size.width}×${size.height} with text`,
-      figure: `${fmt(r.rendered, 1)} slides/s per core`,
-      notes: `bare sharp resize+encode of the same image ${fmt(r.bare, 1)}/s per core; renderer ÷ bare time = ${fmt(r.bare / r.rendered)}× (${fmt(1000 / r.rendered, 1)} vs ${fmt(1000 / r.bare, 1)} ms per slide); sharp.concurrency(1), JPEG q90, calls alternated, median CPU time per slide`,
+      figure: `${fmt(ratio)}× bare sharp (${fmt(r.rendered, 1)} slides/s per core)`,
+      target: '≤ 1.3× bare sharp',
+      ok: ratio <= 1.3,
+      notes: `bare sharp resize+encode of the same image ${fmt(r.bare, 1)}/s per core; renderer ÷ bare time (${fmt(1000 / r.rendered, 1)} vs ${fmt(1000 / r.bare, 1)} ms per slide); sharp.concurrency(1), JPEG q90, calls alternated, median CPU time per slide`,
     };
   });
 }

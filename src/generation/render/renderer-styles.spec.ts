@@ -199,7 +199,6 @@ describe('what the fonts cannot draw', () => {
 describe('legibility (OCR)', () => {
   let worker: Worker;
   beforeAll(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const eng = require('@tesseract.js-data/eng') as { langPath: string };
     worker = await createWorker('eng', 1, { langPath: eng.langPath, gzip: true, cacheMethod: 'none' });
   }, 120_000);
