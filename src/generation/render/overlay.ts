@@ -29,6 +29,7 @@ function partLayers(
   id: number,
   area: Rect,
   defs: Map<string, string>,
+  skipOutline: boolean,
 ): string[] {
   const { look, face } = part;
   const em = part.fontPx;
@@ -71,7 +72,7 @@ function partLayers(
         `<rect x="${n(l.x - padX)}" y="${n(l.top - 0.02 * em)}" width="${n(l.width + 2 * padX)}" height="${n(part.lineHeightPx + 0.04 * em)}" rx="${n(0.22 * em)}"/>`,
     );
     layers.push(`<g fill="${accent}">${rects.join('')}</g>`);
-  } else if (look.treatment === 'outline') {
+  } else if (look.treatment === 'outline' && !skipOutline) {
     // The stroke is centred on the outline and drawn under the fill, so half of it shows: ~0.08 em.
     const strokeUnits = (0.16 * em) / scale;
     layers.push(
@@ -92,7 +93,7 @@ function partLayers(
  * outside the text: rasterising the text's own region instead of the whole slide is most of what the
  * renderer saves over drawing a full-slide layer.
  */
-export function overlaySvg(layout: TextLayout, area: Rect): string {
+export function overlaySvg(layout: TextLayout, area: Rect, skipOutline = false): string {
   const defs = new Map<string, string>();
   // Boxes and halos of every part go under every part's letters, so a body's box never covers the title.
   const perPart = layout.parts.map((part, i) =>
@@ -102,6 +103,7 @@ export function overlaySvg(layout: TextLayout, area: Rect): string {
       i,
       area,
       defs,
+      skipOutline,
     ),
   );
   const under = perPart.flatMap((layers) => layers.slice(0, -1));
@@ -131,6 +133,121 @@ export function blendOver(pixels: Buffer, width: number, overlay: Buffer, area: 
       pixels[p] = (overlay[o] * a + pixels[p] * b + 127) / 255;
       pixels[p + 1] = (overlay[o + 1] * a + pixels[p + 1] * b + 127) / 255;
       pixels[p + 2] = (overlay[o + 2] * a + pixels[p + 2] * b + 127) / 255;
+    }
+  }
+}
+
+/** Half the outline stroke: what shows of it outside the letters, in em. */
+const OUTLINE_REACH = 0.08;
+
+/**
+ * The outline to draw from the letters' own pixels instead of as an SVG stroke (which is most of librsvg's
+ * time on an outlined caption): for a text in one outlined look, the default TikTok caption. Null otherwise.
+ */
+export function outlineFromPixels(layout: TextLayout): { accent: [number, number, number]; radius: number } | null {
+  if (layout.parts.length !== 1) return null;
+  const { look, fontPx } = layout.parts[0];
+  if (look.treatment !== 'outline' || look.font === 'neon') return null;
+  const hex = look.accent ?? '#000000';
+  const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+  return { accent: rgb, radius: OUTLINE_REACH * fontPx };
+}
+
+const DIAG = Math.SQRT2;
+
+/**
+ * The outline's coverage round the letters of `overlay` (straight RGBA): a two-pass chamfer distance from
+ * the letters' pixels, ramped over one pixel at `radius` past their edge, so it comes out as the round-joined
+ * stroke librsvg would draw, in a few passes over the text's own region.
+ */
+export function outlineCoverage(overlay: Buffer, width: number, height: number, radius: number): Uint8Array {
+  const FAR = 1e6;
+  // One pixel of padding on every side: the passes need no edge checks.
+  const w = width + 2;
+  const d = new Float32Array(w * (height + 2)).fill(FAR);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0, o = y * width * 4 + 3, i = (y + 1) * w + 1; x < width; x++, o += 4, i++) {
+      const a = overlay[o];
+      // A partly covered pixel is about (0.5 - coverage) px from the edge.
+      if (a >= 128) d[i] = 0;
+      else if (a > 0) d[i] = (128 - a) / 255;
+    }
+  }
+  for (let y = 1; y <= height; y++) {
+    for (let i = y * w + 1, end = i + width; i < end; i++) {
+      let v = d[i];
+      if (v === 0) continue;
+      let t = d[i - 1] + 1;
+      if (t < v) v = t;
+      t = d[i - w] + 1;
+      if (t < v) v = t;
+      t = d[i - w - 1] + DIAG;
+      if (t < v) v = t;
+      t = d[i - w + 1] + DIAG;
+      if (t < v) v = t;
+      d[i] = v;
+    }
+  }
+  const out = new Uint8Array(width * height);
+  const full = radius;
+  const none = radius + 1;
+  for (let y = height; y >= 1; y--) {
+    for (let i = y * w + width, o = (y - 1) * width + width - 1, start = y * w; i > start; i--, o--) {
+      let v = d[i];
+      if (v !== 0) {
+        let t = d[i + 1] + 1;
+        if (t < v) v = t;
+        t = d[i + w] + 1;
+        if (t < v) v = t;
+        t = d[i + w + 1] + DIAG;
+        if (t < v) v = t;
+        t = d[i + w - 1] + DIAG;
+        if (t < v) v = t;
+        d[i] = v;
+      }
+      out[o] = v <= full ? 255 : v >= none ? 0 : ((none - v) * 255 + 0.5) | 0;
+    }
+  }
+  return out;
+}
+
+/** Lays the outline (`coverage` in `accent`) and then `overlay` over `pixels`, inside `area`, in one pass. */
+export function blendOutlined(
+  pixels: Buffer,
+  width: number,
+  overlay: Buffer,
+  coverage: Uint8Array,
+  accent: [number, number, number],
+  area: Rect,
+): void {
+  const [ar, ag, ab] = accent;
+  for (let y = 0; y < area.height; y++) {
+    let i = y * area.width;
+    let o = i * 4;
+    let p = ((area.top + y) * width + area.left) * 3;
+    for (let x = 0; x < area.width; x++, i++, o += 4, p += 3) {
+      const c = coverage[i];
+      if (c === 0) continue;
+      const a = overlay[o + 3];
+      if (a === 255) {
+        pixels[p] = overlay[o];
+        pixels[p + 1] = overlay[o + 1];
+        pixels[p + 2] = overlay[o + 2];
+        continue;
+      }
+      const k = 255 - c;
+      let r = (ar * c + pixels[p] * k + 127) / 255;
+      let g = (ag * c + pixels[p + 1] * k + 127) / 255;
+      let b = (ab * c + pixels[p + 2] * k + 127) / 255;
+      if (a !== 0) {
+        const q = 255 - a;
+        r = (overlay[o] * a + r * q + 127) / 255;
+        g = (overlay[o + 1] * a + g * q + 127) / 255;
+        b = (overlay[o + 2] * a + b * q + 127) / 255;
+      }
+      pixels[p] = r;
+      pixels[p + 1] = g;
+      pixels[p + 2] = b;
     }
   }
 }

@@ -1,7 +1,7 @@
 import sharp, { JpegOptions } from 'sharp';
 import { SlideshowPlan, SlideStyle } from '../../pipeline/plan';
 import { layoutText, Size } from './layout';
-import { blendOver, overlayBounds, overlaySvg } from './overlay';
+import { blendOutlined, blendOver, outlineCoverage, outlineFromPixels, overlayBounds, overlaySvg } from './overlay';
 
 /**
  * Draws a slide's new text onto its image in the source's style and writes the final JPEG. Layout (fonts per
@@ -50,14 +50,20 @@ export async function renderSlide(
     .toColourspace('srgb');
   if (!layout) return image.jpeg(SLIDE_JPEG).toBuffer();
   const area = overlayBounds(layout, size);
+  const outline = outlineFromPixels(layout);
   const [pixels, overlay] = await Promise.all([
     image.raw().toBuffer(),
-    sharp(Buffer.from(overlaySvg(layout, area)))
+    sharp(Buffer.from(overlaySvg(layout, area, outline !== null)))
       .ensureAlpha()
       .raw()
       .toBuffer(),
   ]);
-  blendOver(pixels, size.width, overlay, area);
+  if (outline) {
+    const coverage = outlineCoverage(overlay, area.width, area.height, outline.radius);
+    blendOutlined(pixels, size.width, overlay, coverage, outline.accent, area);
+  } else {
+    blendOver(pixels, size.width, overlay, area);
+  }
   return sharp(pixels, { raw: { width: size.width, height: size.height, channels: 3 } })
     .jpeg(SLIDE_JPEG)
     .toBuffer();
