@@ -154,6 +154,7 @@ export class BatchQueryService {
           error: v.error,
           outputUrl: v.outputUrl,
           videoError: v.videoError,
+          warnings: v.warnings ?? [],
           files: v.files ?? [],
         })),
       })),

@@ -16,6 +16,7 @@ export type VariationOutcome =
       outputFolderId: string;
       outputUrl: string;
       videoError?: string | null;
+      warnings?: string[];
     }
   | { status: 'failed'; step: FailureStep; error: string }
   | { status: 'cancelled' };
@@ -234,6 +235,7 @@ export class BatchProgressService {
             outputFolderId: outcome.outputFolderId,
             outputUrl: outcome.outputUrl,
             videoError: outcome.videoError ?? null,
+            warnings: outcome.warnings?.length ? outcome.warnings : null,
             error: null,
             errorStep: null,
           }
