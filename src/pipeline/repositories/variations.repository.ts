@@ -93,6 +93,17 @@ export class VariationsRepository {
     return (em ? em.getRepository(BatchVariation) : this.repo).findOne({ where: { linkId, status: 'failed' }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
   }
 
+  /** The files of a batch's (or one link's) completed variations: all a download may hold. */
+  async deliveredFiles(scope: { batchId: string; linkId?: string }): Promise<{ folderId: string; name: string }[]> {
+    const rows = await this.repo.find({
+      where: { batchId: scope.batchId, ...(scope.linkId ? { linkId: scope.linkId } : {}), status: 'completed' },
+      select: ['id', 'outputFolderId', 'files'],
+    });
+    return rows.flatMap((v) =>
+      v.outputFolderId ? (v.files ?? []).map((f) => ({ folderId: v.outputFolderId as string, name: f.name })) : [],
+    );
+  }
+
   /** Open variations of the given batches (the sweeper's lost-variation suspects). */
   open(batchIds: string[]): Promise<BatchVariation[]> {
     if (!batchIds.length) return Promise.resolve([]);
