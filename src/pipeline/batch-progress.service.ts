@@ -354,9 +354,7 @@ export class BatchProgressService {
         .where(`id = :batchId AND status IN ('processing', 'cancelling') AND NOT EXISTS (${open})`, { batchId })
         .execute();
       if (!res.affected) return null;
-      const batch = await em
-        .getRepository(Batch)
-        .findOneOrFail({ where: { id: batchId }, select: ['id', 'status'] });
+      const batch = await em.getRepository(Batch).findOneOrFail({ where: { id: batchId }, select: ['id', 'status'] });
       await this.logEvent(em, 'batch-ended', { batchId, event: `batch ${batch.status}` });
       return batch.status;
     });

@@ -90,7 +90,10 @@ export class VariationsRepository {
 
   /** The first failed variation of a link, for the link's own error line. */
   firstFailedOfLink(linkId: string, em?: EntityManager): Promise<BatchVariation | null> {
-    return (em ? em.getRepository(BatchVariation) : this.repo).findOne({ where: { linkId, status: 'failed' }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
+    return (em ? em.getRepository(BatchVariation) : this.repo).findOne({
+      where: { linkId, status: 'failed' },
+      order: { photoIndex: 'ASC', textIndex: 'ASC' },
+    });
   }
 
   /** The files of a batch's (or one link's) completed variations: all a download may hold. */
