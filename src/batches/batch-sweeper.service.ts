@@ -70,7 +70,8 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
     // Only processes that run workers sweep: an API-only process has nothing to hand work to.
     if (!this.config.workers.enabled) return;
     this.timer = setInterval(() => {
-      if (this.running) return;
+      // During a Redis outage there is nothing to sweep with (RedisConnection has logged it once).
+      if (this.running || this.redis.status !== 'ready') return;
       this.running = this.sweepOnce()
         .catch((e: Error) => this.logger.warn(`sweep failed: ${e.message}`))
         .finally(() => (this.running = undefined));
