@@ -87,7 +87,7 @@ describe('crash safety', () => {
     childEnv = { ...env, ...configEnv(config) };
     t = await startTestApp(config);
     productId = await createProduct(t);
-  }, 120_000);
+  }, 600_000); // the first spec to run compiles the app for the child processes (minutes on a loaded machine)
 
   afterAll(async () => {
     await killAll(children);
