@@ -117,30 +117,50 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('LocalGenerator on read and cleaned source slides', () => {
-  it('makes photo variants from the text-free copy, mirrored only there', async () => {
+  it('makes photo variants from the text-free copy, never mirrored (scene text may remain)', async () => {
     expect(plan.slides.map((s) => [s.role, s.sourceIndex])).toEqual([
       ['hook', 0],
       ['body', 1],
       ['body', 2],
       ['product', 3],
     ]);
-    const mirrored = [...Array(8).keys()].filter((p) => reframing(LINK, 0, p).mirror);
-    expect(mirrored.length).toBeGreaterThan(0);
-    expect(plan.slides[0].scenes.map((s) => s.includes('mirrored'))).toEqual(
-      [...Array(8).keys()].map((p) => mirrored.includes(p)),
-    );
-    const straight = [...Array(8).keys()].find((p) => !mirrored.includes(p))!;
-    for (const [p, leftBlue] of [
-      [straight, true],
-      [mirrored[0], false],
-    ] as const) {
+    const wouldMirror = [...Array(8).keys()].filter((p) => reframing(LINK, 0, p).mirror);
+    expect(wouldMirror.length).toBeGreaterThan(0);
+    expect(plan.slides[0].scenes.some((s) => s.includes('mirrored'))).toBe(false);
+    for (const p of [0, wouldMirror[0]]) {
       const img = await image(0, p);
       const left = await mean(img, { x: 0.05, y: 0.3, w: 0.25, h: 0.4 });
       const right = await mean(img, { x: 0.7, y: 0.3, w: 0.25, h: 0.4 });
-      // Nothing of the red fetched pixels, the clean copy's halves on their sides (swapped when mirrored).
+      // Nothing of the red fetched pixels, the clean copy's halves on their own sides.
       for (const c of [left, right]) expect(c.r).toBeLessThan(Math.max(c.g, c.b) + 40);
-      expect(left.b > right.b).toBe(leftBlue);
+      expect({ p, leftBlue: left.b > right.b }).toEqual({ p, leftBlue: true });
     }
+  });
+
+  it('mirrors a slide that was read and carries no text at all', async () => {
+    const textFree: SourceSlide = {
+      index: 0,
+      path: await halves('s-free.jpg', '#1030d0', '#f0e020'),
+      width: W,
+      height: H,
+      text: { ...words, blocks: [], marks: [] },
+    };
+    const free = { ...show, slides: [textFree, ...show.slides.slice(1)] };
+    const freePlan = await gen.analyse({
+      linkId: LINK,
+      slideshow: free,
+      product,
+      photoVariations: 8,
+      textVariations: 2,
+    });
+    const mirrored = [...Array(8).keys()].filter((p) => reframing(LINK, 0, p).mirror);
+    expect(freePlan.slides[0].scenes.map((s) => s.includes('mirrored'))).toEqual(
+      [...Array(8).keys()].map((p) => mirrored.includes(p)),
+    );
+    const img = await image(0, mirrored[0], free, freePlan);
+    const left = await mean(img, { x: 0.05, y: 0.3, w: 0.25, h: 0.4 });
+    const right = await mean(img, { x: 0.7, y: 0.3, w: 0.25, h: 0.4 });
+    expect(left.b > right.b).toBe(false);
   });
 
   it('never mirrors a slide that may still carry text', async () => {

@@ -72,11 +72,14 @@ export function describeReframing(rf: Reframing): string {
 /** The slide's text-free copy when the text reader made one, else the slide as fetched. */
 export const photoPath = (slide: SourceSlide): string => slide.cleanPath ?? slide.path;
 
-/** True when mirroring shows no letters: the slide was cleaned, or was read and carries no text at all. */
+/**
+ * True when mirroring shows no letters: only a slide that was read and carries no text at all. A cleaned
+ * slide is not enough: its captions are gone, but photos with captions also show packaging, signs and
+ * screens the reader leaves alone (on the samples: "BRONSUN" tubes, a "FORM" tablet), and those would
+ * read backwards.
+ */
 export function mirrorable(slide: SourceSlide | undefined): boolean {
-  if (!slide) return false;
-  if (slide.cleanPath) return true;
-  return !!slide.text && slide.text.blocks.length === 0 && slide.text.marks.length === 0;
+  return !!slide?.text && slide.text.blocks.length === 0 && slide.text.marks.length === 0;
 }
 
 export const isCard = (slide: SourceSlide | undefined): boolean => slide?.text?.kind === 'card';
