@@ -14,6 +14,8 @@ export function estimateBatch(config: AppConfig, b: { links: number; p: number; 
     textCalls: calls.textCalls,
     imageCalls: calls.imageCalls,
     cost: calls.cost,
+    economyCost: calls.economyCost,
+    imageSize: config.gemini.imageSize,
     etaSeconds: Math.ceil(Math.max(variationSeconds, calls.minSecondsAtRateLimit)),
     generator: calls.generator,
     slidesPerLink,

@@ -33,6 +33,11 @@ export interface SlideImageInput {
    * then final and is made once per (slide, p, t) instead of once per (slide, p).
    */
   textIndex?: number;
+  /**
+   * The first image of this photo variant that shows the plan's recurring subject, when this slide shows it
+   * too: passed as a reference so every slide of the variant shows the same person, room or pet.
+   */
+  subjectImage?: Buffer;
 }
 
 /** What happened to one paid call, or that a slide image was accepted (the metrics hook). */
@@ -42,7 +47,8 @@ export type GeneratorEvent =
       /** The API key, masked. */
       key: string;
       kind: 'text' | 'image';
-      outcome: 'ok' | 'rate_limited' | 'daily_quota' | 'invalid_key' | 'unavailable' | 'rejected';
+      /** `refused`: answered (and billed for its input) without an image; `ok`: answered with what was asked. */
+      outcome: 'ok' | 'refused' | 'rate_limited' | 'daily_quota' | 'invalid_key' | 'unavailable' | 'rejected';
     }
   | { type: 'image-made' };
 

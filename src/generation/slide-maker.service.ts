@@ -6,7 +6,7 @@ import { BatchVariation } from '../pipeline/entities/variation.entity';
 import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource } from '../pipeline/slideshow';
 import { ProductsService } from '../products/products.service';
 import { GENERATOR, Generator } from './generator.interface';
-import { outputSize, renderSlide, SLIDE_JPEG } from './render/renderer';
+import { outputSize, renderSlide, SLIDE_JPEG, slideSize } from './render/renderer';
 import { SlideImageStore } from './slide-image-store';
 
 /** A link's plan and fetched slideshow, checked present: what making a variation's slides needs. */
@@ -58,10 +58,12 @@ export class SlideMaker {
         },
         checkpoint,
       );
+      const meta = await sharp(image).metadata();
+      const fit = slideSize(plan.aspect, { width: meta.width ?? size.width, height: meta.height ?? size.height });
       out.push(
         this.generator.drawsText
-          ? await sharp(image).resize(size.width, size.height, { fit: 'cover' }).jpeg(SLIDE_JPEG).toBuffer()
-          : await renderSlide(image, slide.texts[v.textIndex - 1] ?? '', slide.style, size),
+          ? await sharp(image).resize(fit.width, fit.height, { fit: 'cover' }).jpeg(SLIDE_JPEG).toBuffer()
+          : await renderSlide(image, slide.texts[v.textIndex - 1] ?? '', slide.style, fit),
       );
     }
     return { slides: out, slideshow };

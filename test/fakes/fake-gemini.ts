@@ -16,11 +16,25 @@ export type GeminiFault =
   | { type: 'rate-minute'; retryDelay?: string }
   | { type: 'rate-day' }
   | { type: 'unavailable' }
-  | { type: 'blocked'; how?: 'prompt' | 'finish' | 'no-image' }
+  | { type: 'blocked'; how?: BlockHow }
   | { type: 'malformed' }
   | { type: 'invalid-plan' }
   | { type: 'bad-image' }
   | { type: 'json'; body: unknown };
+
+/**
+ * How an answer comes back without an image: a prompt block (`promptFeedback.blockReason`), an output
+ * block by finishReason (`finish` = IMAGE_SAFETY), or a polite text-only answer (`no-image`).
+ */
+export type BlockHow =
+  | 'prompt'
+  | 'finish'
+  | 'no-image'
+  | 'IMAGE_SAFETY'
+  | 'IMAGE_PROHIBITED_CONTENT'
+  | 'IMAGE_RECITATION'
+  | 'IMAGE_OTHER'
+  | 'NO_IMAGE';
 
 export interface ScriptOptions {
   kind?: CallKind;
@@ -44,7 +58,13 @@ export interface FakeGeminiCall {
   /** Conversation turns (a repair call has three). */
   turns: number;
   aspectRatio?: string;
+  /** `imageConfig.imageSize` as sent (1K, 2K, 4K), if any. */
+  imageSize?: string;
+  /** The inline images sent, base64, in order (to prove which reference went with which request). */
+  imageData: string[];
   fault?: GeminiFault['type'];
+  /** Set when the request came inside a batch job: the job's name and the request's key. */
+  batch?: { name: string; key: string };
 }
 
 interface RequestBody {
@@ -54,12 +74,18 @@ interface RequestBody {
   }>;
   generationConfig?: {
     responseModalities?: string[];
-    imageConfig?: { aspectRatio?: string };
+    imageConfig?: { aspectRatio?: string; imageSize?: string };
     responseMimeType?: string;
   };
 }
 
-const SIZES: Record<string, [number, number]> = { '3:4': [768, 1024], '9:16': [576, 1024], '1:1': [1024, 1024] };
+/** What Gemini's image models return per `imageSize` and aspect; without an imageSize, the old 1K default. */
+const SIZES: Record<string, Record<string, [number, number]>> = {
+  '': { '3:4': [768, 1024], '9:16': [768, 1344], '1:1': [1024, 1024] },
+  '1K': { '3:4': [896, 1200], '9:16': [768, 1376], '1:1': [1024, 1024] },
+  '2K': { '3:4': [1792, 2400], '9:16': [1536, 2752], '1:1': [2048, 2048] },
+  '4K': { '3:4': [3584, 4800], '9:16': [3072, 5504], '1:1': [4096, 4096] },
+};
 
 export class FakeGemini {
   readonly calls: FakeGeminiCall[] = [];
@@ -143,6 +169,8 @@ export class FakeGemini {
         .filter(Boolean)
         .join('\n'),
       images: parts.filter((p) => p.inlineData?.data).length,
+      imageData: parts.flatMap((p) => (p.inlineData?.data ? [p.inlineData.data] : [])),
+      imageSize: body.generationConfig?.imageConfig?.imageSize,
       turns: body.contents?.length ?? 0,
       aspectRatio: body.generationConfig?.imageConfig?.aspectRatio,
     };
@@ -198,7 +226,7 @@ export class FakeGemini {
         return answer(200, await imageResponse('1:1', call.prompt, 128), fault.type);
     }
     if (kind === 'text') return answer(200, textResponse(JSON.stringify(planFromPrompt(call.prompt))));
-    return answer(200, await imageResponse(call.aspectRatio ?? '1:1', call.prompt));
+    return answer(200, await imageResponse(call.aspectRatio ?? '1:1', call.prompt, undefined, call.imageSize));
   }
 }
 
@@ -268,14 +296,21 @@ function permissionDenied() {
   return { error: { code: 403, message: "Method doesn't allow unregistered callers.", status: 'PERMISSION_DENIED' } };
 }
 
-function blocked(how: 'prompt' | 'finish' | 'no-image', kind: CallKind) {
+function blocked(how: BlockHow, kind: CallKind) {
   const usageMetadata = { promptTokenCount: 1200, totalTokenCount: 1200 };
   if (how === 'prompt') {
     return { promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata, modelVersion: 'fake' };
   }
-  if (how === 'finish') {
+  if (how !== 'no-image') {
+    const finishReason = how === 'finish' ? (kind === 'image' ? 'IMAGE_SAFETY' : 'SAFETY') : how;
     return {
-      candidates: [{ finishReason: kind === 'image' ? 'IMAGE_SAFETY' : 'SAFETY', index: 0 }],
+      candidates: [
+        {
+          finishReason,
+          ...(how === 'IMAGE_OTHER' ? { finishMessage: 'Unable to show the generated image.' } : {}),
+          index: 0,
+        },
+      ],
       usageMetadata,
       modelVersion: 'fake',
     };
@@ -301,8 +336,9 @@ function textResponse(text: string, finishReason = 'STOP') {
   };
 }
 
-async function imageResponse(aspect: string, prompt: string, side?: number) {
-  const [w, h] = side ? [side, side] : (SIZES[aspect] ?? SIZES['1:1']);
+async function imageResponse(aspect: string, prompt: string, side?: number, size = '') {
+  const table = SIZES[size] ?? SIZES[''];
+  const [w, h] = side ? [side, side] : (table[aspect] ?? table['1:1']);
   let hash = 0;
   for (const ch of prompt) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   const png = await sharp({

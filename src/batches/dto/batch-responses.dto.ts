@@ -20,7 +20,18 @@ export class EstimateDto {
     description: 'Image-model calls (slides × photo variants per link; slides assumed when not yet fetched).',
   })
   imageCalls: number;
-  @ApiProperty({ description: 'Estimated cost in USD at the configured prices.' }) cost: number;
+  @ApiProperty({ description: 'Estimated cost in USD at the configured prices, images made at once (speed "fast").' })
+  cost: number;
+  @ApiProperty({
+    description:
+      'The same batch with its images sent through Gemini\'s Batch API (speed "economy", results within 24 h).',
+  })
+  economyCost: number;
+  @ApiProperty({
+    enum: ['1K', '2K', '4K'],
+    description: 'GEMINI_IMAGE_SIZE: the size images are asked for and priced at.',
+  })
+  imageSize: string;
   @ApiProperty({ description: 'Time the rate limits alone need, in seconds.' }) etaSeconds: number;
   @ApiProperty({ enum: ['local', 'gemini'] }) generator: string;
   @ApiProperty({ description: 'Slides per link assumed for the estimate.' }) slidesPerLink: number;
