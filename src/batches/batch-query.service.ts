@@ -175,6 +175,7 @@ export class BatchQueryService {
       photoVariations: b.photoVariations,
       textVariations: b.textVariations,
       video: b.video,
+      speed: b.speed,
       linksTotal: b.linksTotal,
       variationsTotal: b.variationsTotal,
       variationsCompleted: ended.get(b.id)?.completed ?? 0,

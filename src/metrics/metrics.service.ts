@@ -130,7 +130,8 @@ export class MetricsService implements OnApplicationBootstrap {
       });
     }
     if (e.outcome === 'ok' || e.outcome === 'refused') {
-      const price = e.kind === 'image' ? this.config.gemini.pricePerImageCall : this.config.gemini.pricePerTextCall;
+      const list = e.kind === 'image' ? this.config.gemini.pricePerImageCall : this.config.gemini.pricePerTextCall;
+      const price = e.economy ? list * this.config.gemini.economyPriceFactor : list;
       this.spend.inc({ provider, kind: e.kind, result: e.outcome === 'ok' ? 'delivered' : 'refused' }, price);
     }
   }

@@ -151,6 +151,8 @@ export class BatchSummaryDto {
   @ApiProperty() photoVariations: number;
   @ApiProperty() textVariations: number;
   @ApiProperty() video: boolean;
+  @ApiProperty({ enum: ['fast', 'economy'], description: "economy: images through Gemini's Batch API at half price." })
+  speed: string;
   @ApiProperty() linksTotal: number;
   @ApiProperty() variationsTotal: number;
   @ApiProperty() variationsCompleted: number;

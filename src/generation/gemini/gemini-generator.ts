@@ -7,11 +7,19 @@ import { FailureStep, PermanentError, TransientError } from '../../common/errors
 import { RedisRateLimiter } from '../../common/rate-limiter';
 import { FetchedSlideshow } from '../../pipeline/slideshow';
 import { Listeners } from '../../common/listeners';
-import { AnalysisInput, Generator, GeneratorEvent, GeneratorStatus, SlideImageInput } from '../generator.interface';
+import {
+  AnalysisInput,
+  EconomyRound,
+  Generator,
+  GeneratorEvent,
+  GeneratorStatus,
+  SlideImageInput,
+} from '../generator.interface';
 import { SlideshowPlan, validatePlan } from '../../pipeline/plan';
 import { slideWords } from '../../pipeline/source-text';
 import { dominantStyle, slideStyles } from '../source-style';
 import { classifyGeminiError, findBlock, findRefusal, Refusal, refusalMessage } from './gemini-errors';
+import { GeminiEconomy } from './gemini-economy';
 import { CallKind, GeminiKeyPool, PooledKey } from './key-pool';
 import { PLAN_RESPONSE_SCHEMA, analysisPrompt, imageInstructions, repairPrompt, slideImagePrompt } from './prompts';
 
@@ -71,6 +79,7 @@ export class GeminiGenerator implements Generator {
   private readonly logger = new Logger(GeminiGenerator.name);
   private readonly clients = new Map<string, GoogleGenAI>();
   private readonly listeners = new Listeners<GeneratorEvent>();
+  private readonly economy: GeminiEconomy;
 
   /** Metrics hook: `listener` hears every call's outcome (key masked) and every accepted image. */
   onEvent(listener: (e: GeneratorEvent) => void): void {
@@ -98,6 +107,20 @@ export class GeminiGenerator implements Generator {
       };
       this.clients.set(key.id, new GoogleGenAI({ apiKey: key.apiKey, vertexai: false, httpOptions }));
     }
+    this.economy = new GeminiEconomy({
+      config,
+      redis,
+      pool: this.pool,
+      client: (keyId) => this.clients.get(keyId) as GoogleGenAI,
+      request: (input, sanitised) => this.imageRequest(input, sanitised),
+      accept: async (res, input) => {
+        const image = await this.checkImage(res, input.plan.aspect, imageTag(input));
+        this.emit({ type: 'image-made' });
+        return image;
+      },
+      refused: (r, input) => refusalError(r, input),
+      emit: (e) => this.emit(e),
+    });
   }
 
   async analyse(input: AnalysisInput): Promise<SlideshowPlan> {
@@ -158,6 +181,10 @@ export class GeminiGenerator implements Generator {
       `Gemini returned an invalid plan twice: ${check.errors.slice(0, 5).join('; ')}`,
       'INVALID_PLAN',
     );
+  }
+
+  makeSlideImagesEconomy(inputs: SlideImageInput[], round: EconomyRound): Promise<Buffer[]> {
+    return this.economy.run(inputs, round);
   }
 
   async makeSlideImage(input: SlideImageInput): Promise<Buffer> {
