@@ -140,7 +140,7 @@ describe('one subject and one look per photo variant; economy batches', () => {
     // The variation's own failure names the slide (the batch's summary quotes it).
     expect(status.failures.map((f: { reason: string }) => f.reason)).toContainEqual(
       expect.stringMatching(
-        /^Slide 2 \(photo variant 1\): the picture came out too close to an existing image \(IMAGE_RECITATION\)\. Describe a scene of your own/,
+        /^v1-1: Slide 2 \(photo variant 1\): the picture came out too close to an existing image \(IMAGE_RECITATION\)\. Describe a scene of your own/,
       ),
     );
     expect(gemini.calls.filter((c) => c.fault === 'blocked')).toHaveLength(2);

@@ -550,6 +550,12 @@ export interface components {
              * @default false
              */
             video: boolean;
+            /**
+             * @description fast: slide images made at once. economy: sent through Gemini's Batch API at half the price, results within 24 hours.
+             * @default fast
+             * @enum {string}
+             */
+            speed: "fast" | "economy";
         };
         ValidateLinksDto: {
             /**
@@ -588,8 +594,15 @@ export interface components {
             textCalls: number;
             /** @description Image-model calls (slides × photo variants per link; slides assumed when not yet fetched). */
             imageCalls: number;
-            /** @description Estimated cost in USD at the configured prices. */
+            /** @description Estimated cost in USD at the configured prices, images made at once (speed "fast"). */
             cost: number;
+            /** @description The same batch with its images sent through Gemini's Batch API (speed "economy", results within 24 h). */
+            economyCost: number;
+            /**
+             * @description GEMINI_IMAGE_SIZE: the size images are asked for and priced at.
+             * @enum {string}
+             */
+            imageSize: "1K" | "2K" | "4K";
             /** @description Time the rate limits alone need, in seconds. */
             etaSeconds: number;
             /** @enum {string} */
@@ -627,6 +640,11 @@ export interface components {
             photoVariations: number;
             textVariations: number;
             video: boolean;
+            /**
+             * @description economy: images through Gemini's Batch API at half price.
+             * @enum {string}
+             */
+            speed: "fast" | "economy";
             linksTotal: number;
             variationsTotal: number;
             variationsCompleted: number;
@@ -729,6 +747,11 @@ export interface components {
             photoVariations: number;
             textVariations: number;
             video: boolean;
+            /**
+             * @description economy: images through Gemini's Batch API at half price.
+             * @enum {string}
+             */
+            speed: "fast" | "economy";
             linksTotal: number;
             variationsTotal: number;
             variationsCompleted: number;
