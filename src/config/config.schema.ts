@@ -113,7 +113,8 @@ const rawSchema = z.object({
     }),
   /** Gemini's Batch API bills half the interactive price. */
   ECONOMY_PRICE_FACTOR: z.coerce.number().min(0).max(1).default(0.5),
-  GEMINI_BATCH_MAX_REQUESTS: int(50, 1, 1000),
+  // Inline jobs must stay under 20 MB: up to four ~200 KB reference images per request.
+  GEMINI_BATCH_MAX_REQUESTS: int(20, 1, 1000),
   GEMINI_BATCH_POLL_MS: int(30_000, 50, 3_600_000),
   PRICE_PER_TEXT_CALL: z.coerce.number().min(0).default(0.002),
   STORAGE: z.enum(['local', 'drive']).default('local'),
