@@ -85,6 +85,14 @@ describe('one subject and one look per photo variant; economy batches', () => {
     // 4 plan slides (3 + the product slide) × 2 photo variants, each paid once, shared by both text variants.
     expect(images).toHaveLength(8);
     expect(images.every((c) => c.status === 200 && c.imageSize === '2K' && !c.batch)).toBe(true);
+    // The estimate at creation assumed 6 slides per link; once fetched, status counts the real 4, and what is left.
+    expect(res.body.estimate.imageCalls).toBe(12);
+    expect(status.estimate).toMatchObject({
+      linksFetched: 1,
+      imageCalls: images.length,
+      imageCallsLeft: 0,
+      costLeft: 0,
+    });
     for (const p of [1, 2]) {
       const of = (slide: number) => images.find((c) => which(c).p === p && which(c).slide === slide) as FakeGeminiCall;
       const subjectCall = gemini.calls.indexOf(of(1));

@@ -90,6 +90,17 @@ export class SlideImageStore {
     await fs.rename(tmp, file);
   }
 
+  /** How many images of a link are made (and paid for): what the refined estimate subtracts. */
+  async countMade(linkId: string): Promise<number> {
+    const dir = path.join(this.dataDir, 'work', linkId);
+    const variants = await fs.readdir(dir).catch(() => [] as string[]);
+    let n = 0;
+    for (const v of variants) {
+      n += (await fs.readdir(path.join(dir, v)).catch(() => [] as string[])).filter((f) => f.endsWith('.img')).length;
+    }
+    return n;
+  }
+
   async removeLink(linkId: string): Promise<void> {
     await fs.rm(path.join(this.dataDir, 'work', linkId), { recursive: true, force: true });
   }

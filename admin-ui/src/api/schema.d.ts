@@ -686,6 +686,22 @@ export interface components {
             step: "fetch" | "analysis" | "generation" | "upload";
             reason: string;
         };
+        RefinedEstimateDto: {
+            /** @description Links whose slideshow is fetched (their real slide count is used). */
+            linksFetched: number;
+            /** @description Image calls for the whole batch with the real slide counts (6 per link still unknown). */
+            imageCalls: number;
+            /** @description Image calls still to make (images already made are not counted). */
+            imageCallsLeft: number;
+            /** @description Analyses still to make. */
+            textCallsLeft: number;
+            /** @description USD still to spend, images made at once (fast). */
+            costLeft: number;
+            /** @description USD still to spend through the Batch API (economy). */
+            economyCostLeft: number;
+            /** @description The least time the Gemini RPM limits allow for the calls left, in seconds. */
+            minSecondsLeft: number;
+        };
         BatchStatusDto: {
             /** Format: uuid */
             id: string;
@@ -707,6 +723,8 @@ export interface components {
             finishedAt: string | null;
             /** @description Provider notices, e.g. a Gemini key resting until its daily reset. */
             notices?: string[];
+            /** @description The estimate refined as links are fetched and images made. */
+            estimate: components["schemas"]["RefinedEstimateDto"];
         };
         FileDto: {
             name: string;

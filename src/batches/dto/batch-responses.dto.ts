@@ -87,6 +87,22 @@ export class FailureDto {
   @ApiProperty() reason: string;
 }
 
+export class RefinedEstimateDto {
+  @ApiProperty({ description: 'Links whose slideshow is fetched (their real slide count is used).' })
+  linksFetched: number;
+  @ApiProperty({
+    description: 'Image calls for the whole batch with the real slide counts (6 per link still unknown).',
+  })
+  imageCalls: number;
+  @ApiProperty({ description: 'Image calls still to make (images already made are not counted).' })
+  imageCallsLeft: number;
+  @ApiProperty({ description: 'Analyses still to make.' }) textCallsLeft: number;
+  @ApiProperty({ description: 'USD still to spend, images made at once (fast).' }) costLeft: number;
+  @ApiProperty({ description: 'USD still to spend through the Batch API (economy).' }) economyCostLeft: number;
+  @ApiProperty({ description: 'The least time the Gemini RPM limits allow for the calls left, in seconds.' })
+  minSecondsLeft: number;
+}
+
 export class BatchStatusDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ nullable: true, type: String }) name: string | null;
@@ -110,6 +126,8 @@ export class BatchStatusDto {
     description: 'Provider notices, e.g. a Gemini key resting until its daily reset.',
   })
   notices?: string[];
+  @ApiProperty({ type: RefinedEstimateDto, description: 'The estimate refined as links are fetched and images made.' })
+  estimate: RefinedEstimateDto;
 }
 
 export class FileDto {
