@@ -152,16 +152,26 @@ describe('GeminiGenerator (@google/genai → fake Gemini)', () => {
     const { gen, input, plan } = await planned();
     const body = await gen.makeSlideImage(imageInput(input, plan, 1, 1));
     const meta = await sharp(body).metadata();
-    expect([meta.width, meta.height]).toEqual([768, 1024]);
+    expect([meta.width, meta.height]).toEqual([1792, 2400]);
     const productIndex = plan.slides.findIndex((s) => s.role === 'product');
     await gen.makeSlideImage(imageInput(input, plan, productIndex, 0));
-    expect(fake.calls.map((c) => [c.kind, c.aspectRatio, c.images])).toEqual([
-      ['image', '3:4', 1],
-      ['image', '3:4', 2],
+    expect(fake.calls.map((c) => [c.kind, c.aspectRatio, c.imageSize, c.images])).toEqual([
+      ['image', '3:4', '2K', 1],
+      ['image', '3:4', '2K', 2],
     ]);
     expect(fake.calls[0].prompt).toContain(plan.slides[1].scenes[1]);
     expect(fake.calls[0].prompt).toMatch(/No text of any kind/);
     expect(gen.drawsText).toBe(false);
+  });
+
+  it.each([
+    ['1K', [896, 1200]],
+    ['4K', [3584, 4800]],
+  ])('GEMINI_IMAGE_SIZE=%s is asked for and the image comes back at that size', async (size, dims) => {
+    const { gen, input, plan } = await planned({ GEMINI_IMAGE_SIZE: size });
+    const meta = await sharp(await gen.makeSlideImage(imageInput(input, plan, 0))).metadata();
+    expect([meta.width, meta.height]).toEqual(dims);
+    expect(fake.calls.map((c) => c.imageSize)).toEqual([size]);
   });
 
   it('GEMINI_TEXT_MODE=model: the overlay text of the asked text variant is in the prompt', async () => {
@@ -270,8 +280,30 @@ describe('GeminiGenerator (@google/genai → fake Gemini)', () => {
     const err = await gen.makeSlideImage(imageInput(input, plan, 1)).catch((e: unknown) => e);
     expect(isPermanent(err)).toBe(true);
     expect((err as PermanentError).step).toBe('generation');
-    expect((err as Error).message).toMatch(/^blocked by Gemini safety filters: no image returned/);
+    expect((err as Error).message).toMatch(/^Slide 2 \(photo variant 1\): the model declined to draw this slide/);
     expect(fake.calls).toHaveLength(2);
+  });
+
+  it.each([
+    ['IMAGE_SAFETY', 'SAFETY', /refused the scene under its safety rules \(IMAGE_SAFETY\)\. Reword this slide's scene/],
+    ['IMAGE_PROHIBITED_CONTENT', 'SAFETY', /refused the scene under its safety rules \(IMAGE_PROHIBITED_CONTENT\)/],
+    ['IMAGE_RECITATION', 'RECITATION', /too close to an existing image \(IMAGE_RECITATION\)/],
+    ['NO_IMAGE', 'DECLINED', /the model declined to draw this slide \(NO_IMAGE\)/],
+    // The SDK drops finishMessage on the Gemini API path, so only the reason shows.
+    ['IMAGE_OTHER', 'DECLINED', /declined to draw this slide \(IMAGE_OTHER\)\. Simplify or reword/],
+    ['no-image', 'DECLINED', /declined to draw this slide \(TEXT_ONLY\)\..*I can't help create that image/],
+    ['prompt', 'PROMPT_BLOCKED', /blocked the request itself \(blockReason PROHIBITED_CONTENT\)/],
+  ] as const)('refusal %s: one reworded retry, then a reason in words (IMAGE_REFUSED_%s)', async (how, code, words) => {
+    const { gen, input, plan } = await planned();
+    fake.fail({ type: 'blocked', how }, { kind: 'image', times: 2 });
+    const err = await gen.makeSlideImage(imageInput(input, plan, 2, 1)).catch((e: unknown) => e);
+    expect(isPermanent(err)).toBe(true);
+    expect((err as PermanentError).code).toBe(`IMAGE_REFUSED_${code}`);
+    expect((err as Error).message).toMatch(/^Slide 3 \(photo variant 2\): /);
+    expect((err as Error).message).toMatch(words);
+    expect(fake.calls.map((c) => c.fault)).toEqual(['blocked', 'blocked']);
+    expect(fake.calls[1].prompt).toMatch(/safe for all audiences/);
+    expect(fake.calls[0].prompt).not.toMatch(/safe for all audiences/);
   });
 
   it('the sliding-window RPM holds across two generator instances hammering one key', async () => {
@@ -298,17 +330,41 @@ describe('estimateCalls', () => {
       textCalls: 10,
       imageCalls: 120,
       cost: 4.7,
+      economyCost: 2.36,
     });
     expect(estimateCalls({ links: 1, slidesPerLink: 5, p: 2, t: 3, textMode: 'model' }, prices)).toEqual({
       textCalls: 1,
       imageCalls: 30,
       cost: 1.17,
+      economyCost: 0.59,
     });
     expect(estimateCalls({ links: 10, p: 2, t: 3, textMode: 'renderer', generator: 'local' }, prices)).toEqual({
       textCalls: 0,
       imageCalls: 0,
       cost: 0,
+      economyCost: 0,
     });
+  });
+
+  it('prices image calls at the configured GEMINI_IMAGE_SIZE; one number prices every size', async () => {
+    const at = async (env: Record<string, string>) =>
+      estimateForConfig(await testConfig({ GEMINI_API_KEYS: KEY_A, ...env }), {
+        links: 1,
+        slidesPerLink: 10,
+        p: 1,
+        t: 1,
+      });
+    expect(await at({ PRICE_PER_TEXT_CALL: '0' })).toMatchObject({ imageCalls: 10, cost: 1.01, economyCost: 0.51 });
+    expect(await at({ PRICE_PER_TEXT_CALL: '0', GEMINI_IMAGE_SIZE: '4K' })).toMatchObject({ cost: 1.51 });
+    expect(await at({ PRICE_PER_TEXT_CALL: '0', PRICE_PER_IMAGE_CALL: '0.04', GEMINI_IMAGE_SIZE: '1K' })).toMatchObject(
+      {
+        cost: 0.4,
+        economyCost: 0.2,
+      },
+    );
+    await expect(testConfig({ PRICE_PER_IMAGE_CALL: '1K=0.1' })).rejects.toThrow(
+      /PRICE_PER_IMAGE_CALL: no price for 2K, 4K/,
+    );
   });
 
   it('derives the rate-limit time from RPM and keys', async () => {

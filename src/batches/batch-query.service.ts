@@ -2,7 +2,9 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { GENERATOR, Generator } from '../generation/generator.interface';
+import { SlideImageStore } from '../generation/slide-image-store';
 import { Batch } from '../pipeline/entities/batch.entity';
+import { refineEstimate } from './batch-estimate';
 import { BatchVariation } from '../pipeline/entities/variation.entity';
 import {
   BatchesRepository,
@@ -27,6 +29,7 @@ export class BatchQueryService {
     private readonly links: LinksRepository,
     private readonly variations: VariationsRepository,
     private readonly events: EventsRepository,
+    private readonly images: SlideImageStore,
   ) {}
 
   private async batchOr404(id: string): Promise<Batch> {
@@ -67,7 +70,23 @@ export class BatchQueryService {
       createdAt: batch.createdAt,
       finishedAt: batch.finishedAt,
       notices,
+      estimate: await this.refinedEstimate(batch),
     };
+  }
+
+  /** The estimate with every fetched link's real slide count and the images already made subtracted. */
+  private async refinedEstimate(batch: Batch) {
+    const links = await this.links.slideCounts(batch.id);
+    const made = await Promise.all(links.map((l) => this.images.countMade(l.id)));
+    return refineEstimate(this.config, {
+      p: batch.photoVariations,
+      t: batch.textVariations,
+      links: links.map((l, i) => ({
+        slides: l.planSlides ?? (l.sourceSlides === null ? null : l.sourceSlides + 1),
+        planned: l.planSlides !== null,
+        imagesMade: made[i],
+      })),
+    });
   }
 
   private counts(total: number, rows: StatusCounts, extra: Partial<StatusCounts>): CountsDto {
@@ -176,6 +195,7 @@ export class BatchQueryService {
       photoVariations: b.photoVariations,
       textVariations: b.textVariations,
       video: b.video,
+      speed: b.speed,
       linksTotal: b.linksTotal,
       variationsTotal: b.variationsTotal,
       variationsCompleted: ended.get(b.id)?.completed ?? 0,

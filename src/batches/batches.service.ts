@@ -93,6 +93,7 @@ export class BatchesService {
         photoVariations: P,
         textVariations: T,
         video: dto.video ?? false,
+        speed: dto.speed ?? 'fast',
         linksTotal: intake.valid.length,
         variationsTotal: intake.valid.length * P * T,
         generator: this.config.generator,

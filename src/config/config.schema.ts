@@ -41,6 +41,28 @@ const int = (def: number, min: number, max: number) =>
 
 const url = z.string().url();
 
+/** The output sizes Gemini's image models offer (`imageConfig.imageSize`). */
+export const IMAGE_SIZES = ['1K', '2K', '4K'] as const;
+export type ImageSize = (typeof IMAGE_SIZES)[number];
+
+/** Gemini 3.1 Flash Image list prices per image, USD (output tokens per size × $60/M). */
+const DEFAULT_IMAGE_PRICES = '1K=0.067,2K=0.101,4K=0.151';
+
+/** `0.04` (every size) or `1K=0.067,2K=0.101,4K=0.151` → price per image call of each size. */
+export function parseImagePrices(value: string): Record<ImageSize, number> {
+  const single = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
+  if (single !== undefined) return { '1K': single, '2K': single, '4K': single };
+  const out: Partial<Record<ImageSize, number>> = {};
+  for (const pair of value.split(',')) {
+    const m = /^\s*(1K|2K|4K)\s*[=:]\s*(\d+(?:\.\d+)?)\s*$/i.exec(pair);
+    if (!m) throw new Error(`"${pair.trim()}" is not a price like 0.04 or 2K=0.101`);
+    out[m[1].toUpperCase() as ImageSize] = Number(m[2]);
+  }
+  const missing = IMAGE_SIZES.filter((k) => out[k] === undefined);
+  if (missing.length) throw new Error(`no price for ${missing.join(', ')} (give one number or all of 1K=…,2K=…,4K=…)`);
+  return out as Record<ImageSize, number>;
+}
+
 const rawSchema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -86,7 +108,22 @@ const rawSchema = z.object({
   GEMINI_TEXT_RPM: int(60, 1, 100_000),
   GEMINI_RATE_WINDOW_MS: int(60_000, 100, 3_600_000),
   GEMINI_TEXT_MODE: z.enum(['renderer', 'model']).default('renderer'),
-  PRICE_PER_IMAGE_CALL: z.coerce.number().min(0).default(0.039),
+  GEMINI_IMAGE_SIZE: z.enum(IMAGE_SIZES).default('2K'),
+  PRICE_PER_IMAGE_CALL: z
+    .string()
+    .default(DEFAULT_IMAGE_PRICES)
+    .superRefine((v, ctx) => {
+      try {
+        parseImagePrices(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    }),
+  /** Gemini's Batch API bills half the interactive price. */
+  ECONOMY_PRICE_FACTOR: z.coerce.number().min(0).max(1).default(0.5),
+  // Inline jobs must stay under 20 MB: up to four ~200 KB reference images per request.
+  GEMINI_BATCH_MAX_REQUESTS: int(20, 1, 1000),
+  GEMINI_BATCH_POLL_MS: int(30_000, 50, 3_600_000),
   PRICE_PER_TEXT_CALL: z.coerce.number().min(0).default(0.002),
   STORAGE: z.enum(['local', 'drive']).default('local'),
   DRIVE_ROOT_URL: url.optional(),
@@ -252,7 +289,13 @@ function buildConfig(raw: z.infer<typeof rawSchema>) {
       textRpm: raw.GEMINI_TEXT_RPM,
       windowMs: raw.GEMINI_RATE_WINDOW_MS,
       textMode: raw.GEMINI_TEXT_MODE,
-      pricePerImageCall: raw.PRICE_PER_IMAGE_CALL,
+      imageSize: raw.GEMINI_IMAGE_SIZE,
+      /** Price of one image call at `imageSize` (fast mode); `imagePrices` has every size. */
+      pricePerImageCall: parseImagePrices(raw.PRICE_PER_IMAGE_CALL)[raw.GEMINI_IMAGE_SIZE],
+      imagePrices: parseImagePrices(raw.PRICE_PER_IMAGE_CALL),
+      economyPriceFactor: raw.ECONOMY_PRICE_FACTOR,
+      batchMaxRequests: raw.GEMINI_BATCH_MAX_REQUESTS,
+      batchPollMs: raw.GEMINI_BATCH_POLL_MS,
       pricePerTextCall: raw.PRICE_PER_TEXT_CALL,
     },
     storage: raw.STORAGE,

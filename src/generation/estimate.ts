@@ -17,8 +17,10 @@ export interface CallEstimateInput {
 export interface CallEstimate {
   textCalls: number;
   imageCalls: number;
-  /** In the currency of the configured prices (USD by default), rounded to cents. */
+  /** In the currency of the configured prices (USD by default), rounded to cents: every image made at once. */
   cost: number;
+  /** The same work with the images sent through Gemini's Batch API (speed "economy"); analysis stays interactive. */
+  economyCost: number;
 }
 
 /**
@@ -28,14 +30,18 @@ export interface CallEstimate {
  */
 export function estimateCalls(
   input: CallEstimateInput,
-  prices: { pricePerTextCall: number; pricePerImageCall: number } = { pricePerTextCall: 0, pricePerImageCall: 0 },
+  prices: { pricePerTextCall: number; pricePerImageCall: number; economyPriceFactor?: number } = {
+    pricePerTextCall: 0,
+    pricePerImageCall: 0,
+  },
 ): CallEstimate {
-  if (input.generator === 'local') return { textCalls: 0, imageCalls: 0, cost: 0 };
+  if (input.generator === 'local') return { textCalls: 0, imageCalls: 0, cost: 0, economyCost: 0 };
   const slides = input.slidesPerLink ?? DEFAULT_SLIDES_PER_LINK;
   const textCalls = input.links;
   const imageCalls = input.links * slides * input.p * (input.textMode === 'model' ? input.t : 1);
-  const cost = Math.round((textCalls * prices.pricePerTextCall + imageCalls * prices.pricePerImageCall) * 100) / 100;
-  return { textCalls, imageCalls, cost };
+  const cents = (imageFactor: number) =>
+    Math.round((textCalls * prices.pricePerTextCall + imageCalls * prices.pricePerImageCall * imageFactor) * 100) / 100;
+  return { textCalls, imageCalls, cost: cents(1), economyCost: cents(prices.economyPriceFactor ?? 0.5) };
 }
 
 export interface BatchEstimate extends CallEstimate {

@@ -33,6 +33,11 @@ export interface SlideImageInput {
    * then final and is made once per (slide, p, t) instead of once per (slide, p).
    */
   textIndex?: number;
+  /**
+   * The first image of this photo variant that shows the plan's recurring subject, when this slide shows it
+   * too: passed as a reference so every slide of the variant shows the same person, room or pet.
+   */
+  subjectImage?: Buffer;
 }
 
 /** What happened to one paid call, or that a slide image was accepted (the metrics hook). */
@@ -42,9 +47,20 @@ export type GeneratorEvent =
       /** The API key, masked. */
       key: string;
       kind: 'text' | 'image';
-      outcome: 'ok' | 'rate_limited' | 'daily_quota' | 'invalid_key' | 'unavailable' | 'rejected';
+      /** `refused`: answered (and billed for its input) without an image; `ok`: answered with what was asked. */
+      outcome: 'ok' | 'refused' | 'rate_limited' | 'daily_quota' | 'invalid_key' | 'unavailable' | 'rejected';
+      /** Answered inside a Gemini batch job (billed at the economy price). */
+      economy?: boolean;
     }
   | { type: 'image-made' };
+
+/** Where an economy round's state lives and how it stops: `jobKey` names it across workers and restarts. */
+export interface EconomyRound {
+  /** Stable across retries and workers, e.g. `link:<id>:p1:r0`: a resumed round finds its Gemini jobs by it. */
+  jobKey: string;
+  /** Runs between polls; throws when the batch was cancelled (the Gemini jobs are then cancelled too). */
+  checkpoint: () => Promise<void>;
+}
 
 /** How the generator is doing, for /api/health (details), batch status (notices) and metrics. */
 export interface GeneratorStatus {
@@ -69,6 +85,12 @@ export interface Generator {
   analyse(input: AnalysisInput): Promise<SlideshowPlan>;
   /** A text-free slide image (JPEG or PNG bytes), unless `drawsText`. */
   makeSlideImage(input: SlideImageInput): Promise<Buffer>;
+  /**
+   * The same images at the economy price (speed "economy"): sent together as batch jobs, waited for (up
+   * to a day), results in input order. Resumes the round's jobs when called again with the same `jobKey`
+   * (after a restart) instead of sending them again. A generator without a cheaper path makes them at once.
+   */
+  makeSlideImagesEconomy(inputs: SlideImageInput[], round: EconomyRound): Promise<Buffer[]>;
   status(): Promise<GeneratorStatus>;
   /** `listener` hears every paid call's outcome and every accepted image (metrics). */
   onEvent(listener: (e: GeneratorEvent) => void): void;

@@ -46,14 +46,59 @@ export class SlideImageStore {
         const again = await readIfExists(file);
         if (again) return { image: again, made: false };
         const image = await make();
-        await fs.mkdir(path.dirname(file), { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        await fs.writeFile(tmp, image);
-        await fs.rename(tmp, file);
+        await this.write(k, image);
         return { image, made: true };
       },
       { ttlMs: this.lockTtlMs, onWait },
     );
+  }
+
+  /**
+   * Several images made together (one Gemini batch job): the cached ones are read, the rest are made by
+   * one `makeMany` call under one lock named `group`, so a second worker waits and reads instead of paying
+   * again. `makeMany` gets the missing keys and returns their images in the same order.
+   */
+  async getOrCreateMany(
+    keys: SlideImageKey[],
+    group: string,
+    makeMany: (missing: SlideImageKey[]) => Promise<Buffer[]>,
+    onWait?: () => Promise<void>,
+  ): Promise<Buffer[]> {
+    const read = () => Promise.all(keys.map((k) => readIfExists(this.pathFor(k))));
+    const cached = await read();
+    if (cached.every(Boolean)) return cached as Buffer[];
+    return withRedisLock(
+      this.redis,
+      `${this.keyPrefix}:lock:imgs:${group}`,
+      async () => {
+        const again = await read();
+        const missing = keys.filter((_, i) => !again[i]);
+        if (!missing.length) return again as Buffer[];
+        const made = await makeMany(missing);
+        await Promise.all(missing.map((k, i) => this.write(k, made[i])));
+        return keys.map((k, i) => again[i] ?? made[missing.indexOf(k)]);
+      },
+      { ttlMs: this.lockTtlMs, onWait },
+    );
+  }
+
+  private async write(k: SlideImageKey, image: Buffer): Promise<void> {
+    const file = this.pathFor(k);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, image);
+    await fs.rename(tmp, file);
+  }
+
+  /** How many images of a link are made (and paid for): what the refined estimate subtracts. */
+  async countMade(linkId: string): Promise<number> {
+    const dir = path.join(this.dataDir, 'work', linkId);
+    const variants = await fs.readdir(dir).catch(() => [] as string[]);
+    let n = 0;
+    for (const v of variants) {
+      n += (await fs.readdir(path.join(dir, v)).catch(() => [] as string[])).filter((f) => f.endsWith('.img')).length;
+    }
+    return n;
   }
 
   async removeLink(linkId: string): Promise<void> {

@@ -56,7 +56,7 @@ export class VariationsProcessor implements OnApplicationBootstrap {
     if (!link?.plan || !link.slideshow || !link.outputFolderId || !batch) {
       throw new Error('link has no plan or folder yet');
     }
-    const { slides, slideshow, warnings } = await this.slides.make(link as PlannedLink, v, checkpoint);
+    const { slides, slideshow, warnings } = await this.slides.make(link as PlannedLink, v, checkpoint, batch.speed);
 
     await checkpoint();
     step.current = 'upload';

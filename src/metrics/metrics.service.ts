@@ -52,8 +52,8 @@ export class MetricsService implements OnApplicationBootstrap {
   });
   readonly spend = new Counter({
     name: 'studio_estimated_spend_usd_total',
-    help: 'Estimated provider spend in USD: successful calls × PRICE_PER_IMAGE_CALL / PRICE_PER_TEXT_CALL.',
-    labelNames: ['provider', 'kind'] as const,
+    help: 'Estimated provider spend in USD: answered calls × PRICE_PER_IMAGE_CALL / PRICE_PER_TEXT_CALL; result "refused" counts image calls answered without an image apart from those that delivered one.',
+    labelNames: ['provider', 'kind', 'result'] as const,
     registers: [this.registry],
   });
 
@@ -129,9 +129,10 @@ export class MetricsService implements OnApplicationBootstrap {
         quota: e.outcome === 'daily_quota' ? 'day' : 'minute',
       });
     }
-    if (e.outcome === 'ok') {
-      const price = e.kind === 'image' ? this.config.gemini.pricePerImageCall : this.config.gemini.pricePerTextCall;
-      this.spend.inc({ provider, kind: e.kind }, price);
+    if (e.outcome === 'ok' || e.outcome === 'refused') {
+      const list = e.kind === 'image' ? this.config.gemini.pricePerImageCall : this.config.gemini.pricePerTextCall;
+      const price = e.economy ? list * this.config.gemini.economyPriceFactor : list;
+      this.spend.inc({ provider, kind: e.kind, result: e.outcome === 'ok' ? 'delivered' : 'refused' }, price);
     }
   }
 

@@ -16,11 +16,25 @@ export type GeminiFault =
   | { type: 'rate-minute'; retryDelay?: string }
   | { type: 'rate-day' }
   | { type: 'unavailable' }
-  | { type: 'blocked'; how?: 'prompt' | 'finish' | 'no-image' }
+  | { type: 'blocked'; how?: BlockHow }
   | { type: 'malformed' }
   | { type: 'invalid-plan' }
   | { type: 'bad-image' }
   | { type: 'json'; body: unknown };
+
+/**
+ * How an answer comes back without an image: a prompt block (`promptFeedback.blockReason`), an output
+ * block by finishReason (`finish` = IMAGE_SAFETY), or a polite text-only answer (`no-image`).
+ */
+export type BlockHow =
+  | 'prompt'
+  | 'finish'
+  | 'no-image'
+  | 'IMAGE_SAFETY'
+  | 'IMAGE_PROHIBITED_CONTENT'
+  | 'IMAGE_RECITATION'
+  | 'IMAGE_OTHER'
+  | 'NO_IMAGE';
 
 export interface ScriptOptions {
   kind?: CallKind;
@@ -44,22 +58,87 @@ export interface FakeGeminiCall {
   /** Conversation turns (a repair call has three). */
   turns: number;
   aspectRatio?: string;
+  /** `imageConfig.imageSize` as sent (1K, 2K, 4K), if any. */
+  imageSize?: string;
+  /** The inline images sent, base64, in order (to prove which reference went with which request). */
+  imageData: string[];
   fault?: GeminiFault['type'];
+  /** Set when the request came inside a batch job: the job's name and the request's key. */
+  batch?: { name: string; key: string };
+  /**
+   * Earlier calls whose returned image came back inside this request (matched by its colour: every image
+   * the fake makes is one flat colour from its prompt), e.g. the subject reference of a photo variant.
+   */
+  refersTo: number[];
 }
 
 interface RequestBody {
+  model?: string;
   contents?: Array<{
     role?: string;
     parts?: Array<{ text?: string; inlineData?: { mimeType?: string; data?: string } }>;
   }>;
   generationConfig?: {
     responseModalities?: string[];
-    imageConfig?: { aspectRatio?: string };
+    imageConfig?: { aspectRatio?: string; imageSize?: string };
     responseMimeType?: string;
   };
 }
 
-const SIZES: Record<string, [number, number]> = { '3:4': [768, 1024], '9:16': [576, 1024], '1:1': [1024, 1024] };
+/** What Gemini's image models return per `imageSize` and aspect; without an imageSize, the old 1K default. */
+interface BatchCreateBody {
+  batch?: {
+    displayName?: string;
+    inputConfig?: { requests?: { requests?: Array<{ request?: RequestBody; metadata?: { key?: string } }> } };
+  };
+}
+
+export interface FakeBatchJob {
+  name: string;
+  model: string;
+  key: string;
+  displayName: string;
+  state: 'BATCH_STATE_PENDING' | 'BATCH_STATE_RUNNING' | 'BATCH_STATE_SUCCEEDED' | 'BATCH_STATE_CANCELLED';
+  createdAt: number;
+  requests: Array<{ key: string; request: RequestBody }>;
+  responses?: unknown[];
+}
+
+/** A batch job as the long-running operation Gemini answers with. */
+function operation(job: FakeBatchJob) {
+  const done = job.state === 'BATCH_STATE_SUCCEEDED' || job.state === 'BATCH_STATE_CANCELLED';
+  const output = job.responses ? { inlinedResponses: { inlinedResponses: job.responses } } : undefined;
+  return {
+    name: job.name,
+    metadata: {
+      '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch',
+      model: `models/${job.model}`,
+      displayName: job.displayName,
+      name: job.name,
+      state: job.state,
+      createTime: new Date(job.createdAt).toISOString(),
+      updateTime: new Date().toISOString(),
+      batchStats: { requestCount: String(job.requests.length) },
+      ...(output ? { output } : {}),
+    },
+    ...(done ? { done: true } : {}),
+    ...(output
+      ? {
+          response: {
+            '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput',
+            ...output,
+          },
+        }
+      : {}),
+  };
+}
+
+const SIZES: Record<string, Record<string, [number, number]>> = {
+  '': { '3:4': [768, 1024], '9:16': [768, 1344], '1:1': [1024, 1024] },
+  '1K': { '3:4': [896, 1200], '9:16': [768, 1376], '1:1': [1024, 1024] },
+  '2K': { '3:4': [1792, 2400], '9:16': [1536, 2752], '1:1': [2048, 2048] },
+  '4K': { '3:4': [3584, 4800], '9:16': [3072, 5504], '1:1': [4096, 4096] },
+};
 
 export class FakeGemini {
   readonly calls: FakeGeminiCall[] = [];
@@ -69,6 +148,18 @@ export class FakeGemini {
   readonly exhaustedKeys = new Set<string>();
   /** Optional enforcement of a per-key-per-kind limit (answers the per-minute 429 when exceeded). */
   enforce?: { limit: number; windowMs: number; retryDelay: string };
+  /** Batch jobs by name, and every create/get/cancel on them. */
+  readonly jobs = new Map<string, FakeBatchJob>();
+  readonly batchLog: Array<{ op: 'create' | 'get' | 'cancel'; name: string; at: number; keys?: string[] }> = [];
+  /** Keep jobs pending until `runPendingJobs()` (a job waiting out a worker's death). */
+  holdBatches = false;
+  /** A job runs on the first `get` this long after it was created. */
+  batchRunAfterMs = 0;
+  private jobCount = 0;
+  /** The recurring subject the fake's plans name (null: none, as before). */
+  planSubject: { kind: string; description: string; slides: number[] } | null = null;
+  /** Flat colours of the images the fake returned, by index of the call that returned them. */
+  private made = new Map<number, [number, number, number]>();
   private script: Array<{ fault: GeminiFault; kind?: CallKind; key?: string; left: number; skip: number }> = [];
   private server!: http.Server;
   baseUrl = '';
@@ -103,6 +194,12 @@ export class FakeGemini {
     this.invalidKeys.clear();
     this.exhaustedKeys.clear();
     this.enforce = undefined;
+    this.planSubject = null;
+    this.made.clear();
+    this.jobs.clear();
+    this.batchLog.length = 0;
+    this.holdBatches = false;
+    this.batchRunAfterMs = 0;
   }
 
   async close(): Promise<void> {
@@ -119,16 +216,31 @@ export class FakeGemini {
     // Arrival time, before the body is read: what a provider's quota counts.
     const at = Date.now();
     const url = new URL(req.url ?? '/', this.baseUrl);
-    const m = /^\/v1beta\/models\/([^/:]+):generateContent$/.exec(url.pathname);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const key = (req.headers['x-goog-api-key'] as string | undefined) ?? url.searchParams.get('key') ?? '';
+    const batchRoute = /^\/v1beta\/(?:models\/([^/:]+):batchGenerateContent|batches\/([^/:]+)(:cancel)?)$/.exec(
+      url.pathname,
+    );
+    if (batchRoute) return this.batchApi(req.method ?? '', batchRoute, chunks, key, res);
+    const m = /^\/v1beta\/models\/([^/:]+):generateContent$/.exec(url.pathname);
     if (req.method !== 'POST' || !m)
       return send(res, 404, {
         error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' },
       });
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as RequestBody;
-    const key = (req.headers['x-goog-api-key'] as string | undefined) ?? url.searchParams.get('key') ?? '';
-    const model = m[1];
+    const out = await this.respond(at, key, m[1], body);
+    send(res, out.status, out.payload);
+  }
+
+  /** One generateContent: logs the call, applies the script, answers like Gemini. */
+  private async respond(
+    at: number,
+    key: string,
+    model: string,
+    body: RequestBody,
+    batch?: { name: string; key: string },
+  ): Promise<{ status: number; payload: unknown }> {
     const kind: CallKind =
       body.generationConfig?.responseModalities?.includes('IMAGE') || /image/.test(model) ? 'image' : 'text';
     const parts = (body.contents ?? []).flatMap((c) => c.parts ?? []);
@@ -143,16 +255,20 @@ export class FakeGemini {
         .filter(Boolean)
         .join('\n'),
       images: parts.filter((p) => p.inlineData?.data).length,
+      imageData: parts.flatMap((p) => (p.inlineData?.data ? [p.inlineData.data] : [])),
+      imageSize: body.generationConfig?.imageConfig?.imageSize,
       turns: body.contents?.length ?? 0,
       aspectRatio: body.generationConfig?.imageConfig?.aspectRatio,
+      batch,
+      refersTo: [],
     };
     this.calls.push(call);
+    call.refersTo = await this.refersTo(call.imageData);
     const answer = (status: number, payload: unknown, fault?: GeminiFault['type']) => {
       call.status = status;
       call.fault = fault;
-      send(res, status, payload);
+      return { status, payload };
     };
-
     if (!key) return answer(403, permissionDenied(), undefined);
     if (this.invalidKeys.has(key)) return answer(400, invalidKey(), undefined);
     if (this.exhaustedKeys.has(key)) return answer(429, quota('day', model, '3600s'), 'rate-day');
@@ -197,8 +313,105 @@ export class FakeGemini {
       case 'bad-image':
         return answer(200, await imageResponse('1:1', call.prompt, 128), fault.type);
     }
-    if (kind === 'text') return answer(200, textResponse(JSON.stringify(planFromPrompt(call.prompt))));
-    return answer(200, await imageResponse(call.aspectRatio ?? '1:1', call.prompt));
+    if (kind === 'text') {
+      const plan = planFromPrompt(call.prompt);
+      plan.subject = this.planSubject;
+      return answer(200, textResponse(JSON.stringify(plan)));
+    }
+    const image = await imageResponse(call.aspectRatio ?? '1:1', call.prompt, undefined, call.imageSize);
+    this.made.set(this.calls.indexOf(call), colourOf(call.prompt));
+    return answer(200, image);
+  }
+
+  /**
+   * The Batch API as Google documents it for the Gemini API: `POST models/{model}:batchGenerateContent`
+   * with `batch.inputConfig.requests.requests[] = {request, metadata: {key}}` answers a long-running
+   * operation `{name: "batches/…", metadata: {state: "BATCH_STATE_PENDING", …}}`; `GET batches/{id}` reports
+   * the state and, once done, `metadata.output.inlinedResponses.inlinedResponses[] = {response | error,
+   * metadata}`; `POST batches/{id}:cancel` cancels. A job runs (its requests are answered, and logged as
+   * calls with `batch` set) on the first `get` after `batchRunAfterMs`, unless `holdBatches` is set.
+   */
+  private async batchApi(
+    method: string,
+    route: RegExpExecArray,
+    chunks: Buffer[],
+    key: string,
+    res: http.ServerResponse,
+  ): Promise<void> {
+    const at = Date.now();
+    if (!key) return send(res, 403, permissionDenied());
+    const [, model, id, cancel] = route;
+    if (model && method === 'POST') {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as BatchCreateBody;
+      const requests = body.batch?.inputConfig?.requests?.requests ?? [];
+      if (!requests.length || requests.some((r) => !r.metadata?.key))
+        return send(res, 400, {
+          error: { code: 400, message: 'every inlined request needs metadata.key', status: 'INVALID_ARGUMENT' },
+        });
+      const job: FakeBatchJob = {
+        name: `batches/fake${++this.jobCount}${Math.random().toString(36).slice(2, 8)}`,
+        model,
+        key,
+        displayName: body.batch?.displayName ?? '',
+        state: 'BATCH_STATE_PENDING',
+        createdAt: at,
+        requests: requests.map((r) => ({ key: r.metadata?.key as string, request: r.request ?? {} })),
+      };
+      this.jobs.set(job.name, job);
+      this.batchLog.push({ op: 'create', name: job.name, at, keys: job.requests.map((r) => r.key) });
+      return send(res, 200, operation(job));
+    }
+    const job = this.jobs.get(`batches/${id}`);
+    if (!job) return send(res, 404, { error: { code: 404, message: `batches/${id} not found`, status: 'NOT_FOUND' } });
+    if (cancel && method === 'POST') {
+      this.batchLog.push({ op: 'cancel', name: job.name, at });
+      if (job.state === 'BATCH_STATE_PENDING' || job.state === 'BATCH_STATE_RUNNING')
+        job.state = 'BATCH_STATE_CANCELLED';
+      return send(res, 200, {});
+    }
+    if (method !== 'GET') return send(res, 404, { error: { code: 404, message: 'no route', status: 'NOT_FOUND' } });
+    this.batchLog.push({ op: 'get', name: job.name, at });
+    if (job.state === 'BATCH_STATE_PENDING' && !this.holdBatches && at - job.createdAt >= this.batchRunAfterMs) {
+      await this.runJob(job);
+    }
+    return send(res, 200, operation(job));
+  }
+
+  /** Answers every request of a job now (what Google does within 24 h). */
+  async runJob(job: FakeBatchJob): Promise<void> {
+    job.state = 'BATCH_STATE_RUNNING';
+    const responses: unknown[] = [];
+    for (const r of job.requests) {
+      const out = await this.respond(Date.now(), job.key, job.model, r.request, { name: job.name, key: r.key });
+      responses.push(
+        out.status === 200
+          ? { response: out.payload, metadata: { key: r.key } }
+          : { error: (out.payload as { error: unknown }).error, metadata: { key: r.key } },
+      );
+    }
+    job.responses = responses;
+    job.state = 'BATCH_STATE_SUCCEEDED';
+  }
+
+  /** Runs every pending job now (with `holdBatches`). */
+  async runPendingJobs(): Promise<void> {
+    for (const job of this.jobs.values()) if (job.state === 'BATCH_STATE_PENDING') await this.runJob(job);
+  }
+
+  /** Which earlier calls' images these inline images are (mean colour within a JPEG's error of a flat one). */
+  private async refersTo(images: string[]): Promise<number[]> {
+    const out: number[] = [];
+    for (const data of images) {
+      const stats = await sharp(Buffer.from(data, 'base64'))
+        .stats()
+        .catch(() => undefined);
+      if (!stats || stats.channels.some((c) => c.stdev > 4)) continue;
+      const mean = stats.channels.slice(0, 3).map((c) => c.mean);
+      for (const [index, rgb] of this.made) {
+        if (rgb.every((v, k) => Math.abs(v - mean[k]) < 4)) out.push(index);
+      }
+    }
+    return out;
   }
 }
 
@@ -268,14 +481,21 @@ function permissionDenied() {
   return { error: { code: 403, message: "Method doesn't allow unregistered callers.", status: 'PERMISSION_DENIED' } };
 }
 
-function blocked(how: 'prompt' | 'finish' | 'no-image', kind: CallKind) {
+function blocked(how: BlockHow, kind: CallKind) {
   const usageMetadata = { promptTokenCount: 1200, totalTokenCount: 1200 };
   if (how === 'prompt') {
     return { promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata, modelVersion: 'fake' };
   }
-  if (how === 'finish') {
+  if (how !== 'no-image') {
+    const finishReason = how === 'finish' ? (kind === 'image' ? 'IMAGE_SAFETY' : 'SAFETY') : how;
     return {
-      candidates: [{ finishReason: kind === 'image' ? 'IMAGE_SAFETY' : 'SAFETY', index: 0 }],
+      candidates: [
+        {
+          finishReason,
+          ...(how === 'IMAGE_OTHER' ? { finishMessage: 'Unable to show the generated image.' } : {}),
+          index: 0,
+        },
+      ],
       usageMetadata,
       modelVersion: 'fake',
     };
@@ -301,18 +521,11 @@ function textResponse(text: string, finishReason = 'STOP') {
   };
 }
 
-async function imageResponse(aspect: string, prompt: string, side?: number) {
-  const [w, h] = side ? [side, side] : (SIZES[aspect] ?? SIZES['1:1']);
-  let hash = 0;
-  for (const ch of prompt) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  const png = await sharp({
-    create: {
-      width: w,
-      height: h,
-      channels: 3,
-      background: { r: hash & 255, g: (hash >> 8) & 255, b: (hash >> 16) & 255 },
-    },
-  })
+async function imageResponse(aspect: string, prompt: string, side?: number, size = '') {
+  const table = SIZES[size] ?? SIZES[''];
+  const [w, h] = side ? [side, side] : (table[aspect] ?? table['1:1']);
+  const [r, g, b] = colourOf(prompt);
+  const png = await sharp({ create: { width: w, height: h, channels: 3, background: { r, g, b } } })
     .png()
     .toBuffer();
   return {
@@ -326,6 +539,13 @@ async function imageResponse(aspect: string, prompt: string, side?: number) {
     usageMetadata: { promptTokenCount: 600, candidatesTokenCount: 1290, totalTokenCount: 1890 },
     modelVersion: 'fake-image',
   };
+}
+
+/** The flat colour of the image made for a prompt. */
+function colourOf(prompt: string): [number, number, number] {
+  let hash = 0;
+  for (const ch of prompt) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return [hash & 255, (hash >> 8) & 255, (hash >> 16) & 255];
 }
 
 interface FakePlanSlide {

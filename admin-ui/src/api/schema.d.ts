@@ -550,6 +550,12 @@ export interface components {
              * @default false
              */
             video: boolean;
+            /**
+             * @description fast: slide images made at once. economy: sent through Gemini's Batch API at half the price, results within 24 hours.
+             * @default fast
+             * @enum {string}
+             */
+            speed: "fast" | "economy";
         };
         ValidateLinksDto: {
             /**
@@ -588,8 +594,15 @@ export interface components {
             textCalls: number;
             /** @description Image-model calls (slides × photo variants per link; slides assumed when not yet fetched). */
             imageCalls: number;
-            /** @description Estimated cost in USD at the configured prices. */
+            /** @description Estimated cost in USD at the configured prices, images made at once (speed "fast"). */
             cost: number;
+            /** @description The same batch with its images sent through Gemini's Batch API (speed "economy", results within 24 h). */
+            economyCost: number;
+            /**
+             * @description GEMINI_IMAGE_SIZE: the size images are asked for and priced at.
+             * @enum {string}
+             */
+            imageSize: "1K" | "2K" | "4K";
             /** @description Time the rate limits alone need, in seconds. */
             etaSeconds: number;
             /** @enum {string} */
@@ -627,6 +640,11 @@ export interface components {
             photoVariations: number;
             textVariations: number;
             video: boolean;
+            /**
+             * @description economy: images through Gemini's Batch API at half price.
+             * @enum {string}
+             */
+            speed: "fast" | "economy";
             linksTotal: number;
             variationsTotal: number;
             variationsCompleted: number;
@@ -668,6 +686,22 @@ export interface components {
             step: "fetch" | "analysis" | "generation" | "upload";
             reason: string;
         };
+        RefinedEstimateDto: {
+            /** @description Links whose slideshow is fetched (their real slide count is used). */
+            linksFetched: number;
+            /** @description Image calls for the whole batch with the real slide counts (6 per link still unknown). */
+            imageCalls: number;
+            /** @description Image calls still to make (images already made are not counted). */
+            imageCallsLeft: number;
+            /** @description Analyses still to make. */
+            textCallsLeft: number;
+            /** @description USD still to spend, images made at once (fast). */
+            costLeft: number;
+            /** @description USD still to spend through the Batch API (economy). */
+            economyCostLeft: number;
+            /** @description The least time the Gemini RPM limits allow for the calls left, in seconds. */
+            minSecondsLeft: number;
+        };
         BatchStatusDto: {
             /** Format: uuid */
             id: string;
@@ -689,6 +723,8 @@ export interface components {
             finishedAt: string | null;
             /** @description Provider notices, e.g. a Gemini key resting until its daily reset. */
             notices?: string[];
+            /** @description The estimate refined as links are fetched and images made. */
+            estimate: components["schemas"]["RefinedEstimateDto"];
         };
         FileDto: {
             name: string;
@@ -731,6 +767,11 @@ export interface components {
             photoVariations: number;
             textVariations: number;
             video: boolean;
+            /**
+             * @description economy: images through Gemini's Batch API at half price.
+             * @enum {string}
+             */
+            speed: "fast" | "economy";
             linksTotal: number;
             variationsTotal: number;
             variationsCompleted: number;

@@ -20,7 +20,18 @@ export class EstimateDto {
     description: 'Image-model calls (slides × photo variants per link; slides assumed when not yet fetched).',
   })
   imageCalls: number;
-  @ApiProperty({ description: 'Estimated cost in USD at the configured prices.' }) cost: number;
+  @ApiProperty({ description: 'Estimated cost in USD at the configured prices, images made at once (speed "fast").' })
+  cost: number;
+  @ApiProperty({
+    description:
+      'The same batch with its images sent through Gemini\'s Batch API (speed "economy", results within 24 h).',
+  })
+  economyCost: number;
+  @ApiProperty({
+    enum: ['1K', '2K', '4K'],
+    description: 'GEMINI_IMAGE_SIZE: the size images are asked for and priced at.',
+  })
+  imageSize: string;
   @ApiProperty({ description: 'Time the rate limits alone need, in seconds.' }) etaSeconds: number;
   @ApiProperty({ enum: ['local', 'gemini'] }) generator: string;
   @ApiProperty({ description: 'Slides per link assumed for the estimate.' }) slidesPerLink: number;
@@ -76,6 +87,22 @@ export class FailureDto {
   @ApiProperty() reason: string;
 }
 
+export class RefinedEstimateDto {
+  @ApiProperty({ description: 'Links whose slideshow is fetched (their real slide count is used).' })
+  linksFetched: number;
+  @ApiProperty({
+    description: 'Image calls for the whole batch with the real slide counts (6 per link still unknown).',
+  })
+  imageCalls: number;
+  @ApiProperty({ description: 'Image calls still to make (images already made are not counted).' })
+  imageCallsLeft: number;
+  @ApiProperty({ description: 'Analyses still to make.' }) textCallsLeft: number;
+  @ApiProperty({ description: 'USD still to spend, images made at once (fast).' }) costLeft: number;
+  @ApiProperty({ description: 'USD still to spend through the Batch API (economy).' }) economyCostLeft: number;
+  @ApiProperty({ description: 'The least time the Gemini RPM limits allow for the calls left, in seconds.' })
+  minSecondsLeft: number;
+}
+
 export class BatchStatusDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ nullable: true, type: String }) name: string | null;
@@ -99,6 +126,8 @@ export class BatchStatusDto {
     description: 'Provider notices, e.g. a Gemini key resting until its daily reset.',
   })
   notices?: string[];
+  @ApiProperty({ type: RefinedEstimateDto, description: 'The estimate refined as links are fetched and images made.' })
+  estimate: RefinedEstimateDto;
 }
 
 export class FileDto {
@@ -145,6 +174,8 @@ export class BatchSummaryDto {
   @ApiProperty() photoVariations: number;
   @ApiProperty() textVariations: number;
   @ApiProperty() video: boolean;
+  @ApiProperty({ enum: ['fast', 'economy'], description: "economy: images through Gemini's Batch API at half price." })
+  speed: string;
   @ApiProperty() linksTotal: number;
   @ApiProperty() variationsTotal: number;
   @ApiProperty() variationsCompleted: number;

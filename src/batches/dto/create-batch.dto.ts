@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
+import { BATCH_SPEEDS, BatchSpeed } from '../../pipeline/entities/batch.entity';
 import {
+  IsIn,
   ArrayMaxSize,
   IsArray,
   IsBoolean,
@@ -126,6 +128,16 @@ export class CreateBatchDto extends LinksInputDto {
   @Transform(toBool)
   @IsBoolean()
   video?: boolean;
+
+  @ApiPropertyOptional({
+    enum: BATCH_SPEEDS,
+    default: 'fast',
+    description:
+      "fast: slide images made at once. economy: sent through Gemini's Batch API at half the price, results within 24 hours.",
+  })
+  @IsOptional()
+  @IsIn(BATCH_SPEEDS, { message: 'speed must be "fast" or "economy"' })
+  speed?: BatchSpeed;
 }
 
 export class ListBatchesQueryDto {

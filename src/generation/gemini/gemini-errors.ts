@@ -112,33 +112,42 @@ export function classifyGeminiError(e: unknown): GeminiFailure {
   return { kind: 'transient', message: e instanceof Error ? e.message : String(e) };
 }
 
-const BLOCKING_FINISH = new Set([
+/** Why an image answer carries no image, in the four ways a user can act on differently. */
+export type RefusalKind = 'safety' | 'recitation' | 'declined' | 'prompt-blocked';
+
+export interface Refusal {
+  kind: RefusalKind;
+  /** Google's own reason: the finishReason or blockReason (and its message, or what the model said). */
+  reason: string;
+  detail?: string;
+}
+
+const SAFETY_FINISH = new Set([
   'SAFETY',
   'PROHIBITED_CONTENT',
   'IMAGE_SAFETY',
   'IMAGE_PROHIBITED_CONTENT',
   'BLOCKLIST',
   'SPII',
-  'RECITATION',
 ]);
+const RECITATION_FINISH = new Set(['RECITATION', 'IMAGE_RECITATION']);
 
 /**
  * Why a successful (200) response carries nothing usable, or undefined when it does. A prompt block has
  * `promptFeedback.blockReason` and no candidates; an output block has a blocking `finishReason`; an image
- * call that returns only text (the model declined) is treated as a block too.
+ * call that returns only text or no candidate (`NO_IMAGE`, `IMAGE_OTHER`, a polite refusal) was declined.
  */
-export function findBlock(response: GenerateContentResponse, want: 'text' | 'image'): string | undefined {
+export function findRefusal(response: GenerateContentResponse, want: 'text' | 'image'): Refusal | undefined {
   const blockReason = response.promptFeedback?.blockReason;
   if (blockReason) {
-    const msg = response.promptFeedback?.blockReasonMessage;
-    return `prompt blocked (${blockReason}${msg ? `: ${msg}` : ''})`;
+    return { kind: 'prompt-blocked', reason: String(blockReason), detail: response.promptFeedback?.blockReasonMessage };
   }
   const candidate = response.candidates?.[0];
-  if (!candidate) return 'no candidates returned';
+  if (!candidate) return { kind: 'declined', reason: 'NO_CANDIDATES' };
   const finish = candidate.finishReason ? String(candidate.finishReason) : undefined;
-  if (finish && BLOCKING_FINISH.has(finish)) {
-    return `output blocked (${finish}${candidate.finishMessage ? `: ${candidate.finishMessage}` : ''})`;
-  }
+  if (finish && SAFETY_FINISH.has(finish)) return { kind: 'safety', reason: finish, detail: candidate.finishMessage };
+  if (finish && RECITATION_FINISH.has(finish))
+    return { kind: 'recitation', reason: finish, detail: candidate.finishMessage };
   if (want === 'image') {
     const hasImage = candidate.content?.parts?.some(
       (p) => p.inlineData?.data && p.inlineData.mimeType?.startsWith('image/'),
@@ -149,8 +158,40 @@ export function findBlock(response: GenerateContentResponse, want: 'text' | 'ima
         .join(' ')
         .trim()
         .slice(0, 200);
-      return `no image returned (${finish ?? 'no finish reason'}${said ? `: ${said}` : ''})`;
+      return {
+        kind: 'declined',
+        reason: finish && finish !== 'STOP' ? finish : 'TEXT_ONLY',
+        detail: said || candidate.finishMessage,
+      };
     }
   }
   return undefined;
+}
+
+/** The technical line for logs and the analysis step: `output blocked (IMAGE_SAFETY: …)`. */
+export function findBlock(response: GenerateContentResponse, want: 'text' | 'image'): string | undefined {
+  const r = findRefusal(response, want);
+  if (!r) return undefined;
+  const why = `${r.reason}${r.detail ? `: ${r.detail}` : ''}`;
+  if (r.kind === 'prompt-blocked') return `prompt blocked (${why})`;
+  if (r.kind === 'declined') return `no image returned (${why})`;
+  return `output blocked (${why})`;
+}
+
+/**
+ * What a user reads on a slide Gemini would not draw, after the one sanitised retry: what happened and
+ * what to change. `where` names the slide, e.g. "Slide 3 (photo variant 2)".
+ */
+export function refusalMessage(r: Refusal, where: string): string {
+  const detail = r.detail ? ` Gemini said: "${r.detail.slice(0, 200)}".` : '';
+  switch (r.kind) {
+    case 'safety':
+      return `${where}: Gemini refused the scene under its safety rules (${r.reason}). Reword this slide's scene in the plan (plain, everyday wording) and retry.${detail}`;
+    case 'recitation':
+      return `${where}: the picture came out too close to an existing image (${r.reason}). Describe a scene of your own rather than a known photo, artwork or brand, and retry.${detail}`;
+    case 'prompt-blocked':
+      return `${where}: Gemini blocked the request itself (blockReason ${r.reason}). Reword this slide's scene and text in the plan and retry.${detail}`;
+    case 'declined':
+      return `${where}: the model declined to draw this slide (${r.reason}). Simplify or reword the scene in the plan and retry.${detail}`;
+  }
 }

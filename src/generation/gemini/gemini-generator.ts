@@ -7,13 +7,21 @@ import { FailureStep, PermanentError, TransientError } from '../../common/errors
 import { RedisRateLimiter } from '../../common/rate-limiter';
 import { FetchedSlideshow } from '../../pipeline/slideshow';
 import { Listeners } from '../../common/listeners';
-import { AnalysisInput, Generator, GeneratorEvent, GeneratorStatus, SlideImageInput } from '../generator.interface';
+import {
+  AnalysisInput,
+  EconomyRound,
+  Generator,
+  GeneratorEvent,
+  GeneratorStatus,
+  SlideImageInput,
+} from '../generator.interface';
 import { SlideshowPlan, validatePlan } from '../../pipeline/plan';
 import { slideWords } from '../../pipeline/source-text';
 import { dominantStyle, slideStyles } from '../source-style';
-import { classifyGeminiError, findBlock } from './gemini-errors';
+import { classifyGeminiError, findBlock, findRefusal, Refusal, refusalMessage } from './gemini-errors';
+import { GeminiEconomy } from './gemini-economy';
 import { CallKind, GeminiKeyPool, PooledKey } from './key-pool';
-import { PLAN_RESPONSE_SCHEMA, analysisPrompt, repairPrompt, slideImagePrompt } from './prompts';
+import { PLAN_RESPONSE_SCHEMA, analysisPrompt, imageInstructions, repairPrompt, slideImagePrompt } from './prompts';
 
 /** Per attempt; image models can take a minute, thinking text models too. */
 const CALL_TIMEOUT_MS = 180_000;
@@ -24,13 +32,32 @@ const ASPECT_TOLERANCE = 0.1;
 
 const ASPECT_RATIO: Record<SlideshowPlan['aspect'], number> = { '3:4': 3 / 4, '9:16': 9 / 16 };
 
-async function inlineJpeg(path: string): Promise<Part> {
-  const data = await sharp(path)
+async function inlineJpeg(source: string | Buffer): Promise<Part> {
+  const data = await sharp(source)
     .rotate()
     .resize({ width: REFERENCE_MAX_SIDE, height: REFERENCE_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
     .jpeg({ quality: 85 })
     .toBuffer();
   return { inlineData: { mimeType: 'image/jpeg', data: data.toString('base64') } };
+}
+
+/** Names one slide image in logs: link, slide, photo variant (and text variant when the model draws text). */
+function imageTag(i: SlideImageInput): string {
+  return `${i.linkId} slide ${i.slideIndex} p${i.photoIndex}${i.textIndex !== undefined ? ` t${i.textIndex}` : ''}`;
+}
+
+function describeRefusal(r: Refusal): string {
+  return `${r.kind} (${r.reason}${r.detail ? `: ${r.detail}` : ''})`;
+}
+
+/** After the sanitised retry: fail the slide for good, saying in words which slide and what to change. */
+export function refusalError(r: Refusal, i: Pick<SlideImageInput, 'slideIndex' | 'photoIndex'>): PermanentError {
+  const where = `Slide ${i.slideIndex + 1} (photo variant ${i.photoIndex + 1})`;
+  return new PermanentError(
+    'generation',
+    refusalMessage(r, where),
+    `IMAGE_REFUSED_${r.kind.toUpperCase().replace('-', '_')}`,
+  );
 }
 
 function sourceAspect(slideshow: FetchedSlideshow): SlideshowPlan['aspect'] {
@@ -52,6 +79,7 @@ export class GeminiGenerator implements Generator {
   private readonly logger = new Logger(GeminiGenerator.name);
   private readonly clients = new Map<string, GoogleGenAI>();
   private readonly listeners = new Listeners<GeneratorEvent>();
+  private readonly economy: GeminiEconomy;
 
   /** Metrics hook: `listener` hears every call's outcome (key masked) and every accepted image. */
   onEvent(listener: (e: GeneratorEvent) => void): void {
@@ -79,6 +107,20 @@ export class GeminiGenerator implements Generator {
       };
       this.clients.set(key.id, new GoogleGenAI({ apiKey: key.apiKey, vertexai: false, httpOptions }));
     }
+    this.economy = new GeminiEconomy({
+      config,
+      redis,
+      pool: this.pool,
+      client: (keyId) => this.clients.get(keyId) as GoogleGenAI,
+      request: (input, sanitised) => this.imageRequest(input, sanitised),
+      accept: async (res, input) => {
+        const image = await this.checkImage(res, input.plan.aspect, imageTag(input));
+        this.emit({ type: 'image-made' });
+        return image;
+      },
+      refused: (r, input) => refusalError(r, input),
+      emit: (e) => this.emit(e),
+    });
   }
 
   async analyse(input: AnalysisInput): Promise<SlideshowPlan> {
@@ -141,58 +183,79 @@ export class GeminiGenerator implements Generator {
     );
   }
 
-  async makeSlideImage(input: SlideImageInput): Promise<Buffer> {
-    const { plan, slide, slideIndex, photoIndex, slideshow, product, linkId } = input;
-    const scene = slide.scenes[photoIndex % slide.scenes.length];
-    const ref = slideshow.slides[slide.sourceIndex ?? 0];
-    const productPart = slide.role === 'product' ? await inlineJpeg(product.photoPath) : undefined;
-    const refPart = ref ? await inlineJpeg(ref.path) : undefined;
-    const text = this.drawsText ? (slide.texts[input.textIndex ?? 0] ?? '') : undefined;
-    const genConfig: GenerateContentConfig = {
-      responseModalities: ['IMAGE'],
-      imageConfig: { aspectRatio: plan.aspect },
-    };
-    const tag = `${linkId} slide ${slideIndex} p${photoIndex}${text !== undefined ? ` t${input.textIndex ?? 0}` : ''}`;
+  makeSlideImagesEconomy(inputs: SlideImageInput[], round: EconomyRound): Promise<Buffer[]> {
+    return this.economy.run(inputs, round);
+  }
 
-    let lastBlock = '';
+  async makeSlideImage(input: SlideImageInput): Promise<Buffer> {
+    const tag = imageTag(input);
+    let refusal: Refusal | undefined;
     for (const sanitised of [false, true]) {
-      // The sanitised retry leaves out the source slide: the reference photo itself is often what was flagged.
-      const style = sanitised ? undefined : refPart;
-      const prompt = slideImagePrompt({
-        plan,
-        slide,
-        slideIndex,
-        slideCount: plan.slides.length,
-        scene,
-        productDescription: product.description,
-        hasStyleReference: !!style,
-        hasProductPhoto: !!productPart,
-        text,
-        sanitised,
-      });
-      const parts: Part[] = [
-        { text: prompt },
-        ...(style ? [style] : []),
-        ...(productPart ? [{ text: 'Product photo:' }, productPart] : []),
-      ];
+      const req = await this.imageRequest(input, sanitised);
       const res = await this.call(
         'image',
         'generation',
         this.config.gemini.imageModel,
-        [{ role: 'user', parts }],
-        genConfig,
+        req.contents,
+        req.config,
         tag,
+        (r) => (findRefusal(r, 'image') ? 'refused' : 'ok'),
       );
-      const block = findBlock(res, 'image');
-      if (!block) {
-        const image = await this.checkImage(res, plan.aspect, tag);
+      refusal = findRefusal(res, 'image');
+      if (!refusal) {
+        const image = await this.checkImage(res, input.plan.aspect, tag);
         this.emit({ type: 'image-made' });
         return image;
       }
-      lastBlock = block;
-      this.logger.warn(`link ${tag}: ${block}${sanitised ? '' : '; one sanitised retry'}`);
+      this.logger.warn(`link ${tag}: ${describeRefusal(refusal)}${sanitised ? '' : '; one sanitised retry'}`);
     }
-    throw new PermanentError('generation', `blocked by Gemini safety filters: ${lastBlock}`, 'SAFETY_BLOCK');
+    throw refusalError(refusal as Refusal, input);
+  }
+
+  /**
+   * One slide image request. The instructions and the product photo come first and the per-slide parts
+   * last, so the prefix repeated across a link's requests is billed at Gemini's implicit-cache rate. The
+   * sanitised retry leaves out the source slide: the reference photo itself is often what was flagged.
+   */
+  private async imageRequest(
+    input: SlideImageInput,
+    sanitised: boolean,
+  ): Promise<{ contents: Content[]; config: GenerateContentConfig }> {
+    const { plan, slide, slideIndex, photoIndex, slideshow, product } = input;
+    const scene = slide.scenes[photoIndex % slide.scenes.length];
+    const ref = slideshow.slides[slide.sourceIndex ?? 0];
+    const productPart = slide.role === 'product' ? await inlineJpeg(product.photoPath) : undefined;
+    const stylePart = !sanitised && ref ? await inlineJpeg(ref.path) : undefined;
+    const subjectPart = input.subjectImage ? await inlineJpeg(input.subjectImage) : undefined;
+    const text = this.drawsText ? (slide.texts[input.textIndex ?? 0] ?? '') : undefined;
+    const parts: Part[] = [
+      { text: imageInstructions({ plan, productDescription: product.description, drawsText: this.drawsText }) },
+      ...(productPart ? [{ text: 'Product photo:' }, productPart] : []),
+      ...(subjectPart ? [{ text: 'Subject reference:' }, subjectPart] : []),
+      ...(stylePart ? [{ text: 'Source slide:' }, stylePart] : []),
+      {
+        text: slideImagePrompt({
+          plan,
+          slide,
+          slideIndex,
+          slideCount: plan.slides.length,
+          scene,
+          productDescription: product.description,
+          hasStyleReference: !!stylePart,
+          hasProductPhoto: !!productPart,
+          hasSubjectReference: !!subjectPart,
+          text,
+          sanitised,
+        }),
+      },
+    ];
+    return {
+      contents: [{ role: 'user', parts }],
+      config: {
+        responseModalities: ['IMAGE'],
+        imageConfig: { aspectRatio: plan.aspect, imageSize: this.config.gemini.imageSize },
+      },
+    };
   }
 
   async status(): Promise<GeneratorStatus> {
@@ -244,13 +307,15 @@ export class GeminiGenerator implements Generator {
     contents: Content[],
     genConfig: GenerateContentConfig,
     tag: string,
+    /** How a 200 answer counts in the call metrics: an image answer without an image is a refusal. */
+    judge: (res: GenerateContentResponse) => 'ok' | 'refused' = () => 'ok',
   ): Promise<GenerateContentResponse> {
     for (;;) {
       const key: PooledKey = await this.pool.acquire(kind);
       const client = this.clients.get(key.id) as GoogleGenAI;
       try {
         const res = await client.models.generateContent({ model, contents, config: genConfig });
-        this.emit({ type: 'call', key: key.masked, kind, outcome: 'ok' });
+        this.emit({ type: 'call', key: key.masked, kind, outcome: judge(res) });
         return res;
       } catch (e) {
         const failure = classifyGeminiError(e);

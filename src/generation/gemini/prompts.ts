@@ -124,7 +124,7 @@ export function repairPrompt(errors: string[]): string {
 }
 
 export interface SlidePromptInput {
-  plan: Pick<SlideshowPlan, 'aspect'>;
+  plan: Pick<SlideshowPlan, 'aspect' | 'subject'>;
   slide: PlanSlide;
   slideIndex: number;
   slideCount: number;
@@ -132,6 +132,8 @@ export interface SlidePromptInput {
   productDescription: string;
   hasStyleReference: boolean;
   hasProductPhoto: boolean;
+  /** The first image of this photo variant showing the recurring subject is attached as a reference. */
+  hasSubjectReference?: boolean;
   /** Only when the model draws the overlay text itself (GEMINI_TEXT_MODE=model). */
   text?: string;
   sanitised?: boolean;
@@ -165,28 +167,46 @@ function textInstruction(text: string, style: SlideStyle): string {
   return `Write this caption on the image, spelled exactly, once: "${text}". ${size} ${style.bold ? 'bold ' : ''}${style.font} letters in ${style.fill} with ${look}, ${style.align}-aligned, in the ${textBand(style)} part of the image, inside the safe area. No other text anywhere.`;
 }
 
+/**
+ * The part of every image request of a link that does not change from slide to slide, sent first so
+ * Gemini's implicit cache bills the repeated prefix at the cached rate.
+ */
+export function imageInstructions(i: {
+  plan: Pick<SlideshowPlan, 'aspect'>;
+  productDescription: string;
+  drawsText: boolean;
+}): string {
+  return [
+    'You create the photos of a TikTok photo slideshow, one photo per request.',
+    `Portrait, aspect ratio ${i.plan.aspect}, photographic, natural and authentic like a phone photo.`,
+    `The product: ${i.productDescription.slice(0, 300)}. Where a product photo is attached, show exactly this product, clearly recognisable, as the hero of the scene.`,
+    'Where a "Subject reference" image is attached, it is an earlier photo of this slideshow: show the very same person, place, pet or object (same face, hair, build, clothes style, or same room and objects) in the new scene.',
+    'Where a "Source slide" image is attached, use it only as a style reference (colour grading, light, composition, camera distance, mood). Do not copy its text, logos, watermarks or people.',
+    i.drawsText
+      ? 'Write only the caption you are given for the slide, nowhere else any text.'
+      : 'No text of any kind: no letters, numbers, captions, watermarks, logos or user interface.',
+  ].join('\n');
+}
+
+/** The per-slide part, sent last: which slide, its scene, where the caption goes, what is attached. */
 export function slideImagePrompt(i: SlidePromptInput): string {
   const scene = i.sanitised ? sanitiseScene(i.scene) : i.scene;
   const lines = [
-    `Create one photo for slide ${i.slideIndex + 1} of ${i.slideCount} of a TikTok photo slideshow (${i.slide.role} slide).`,
+    `Now create the photo for slide ${i.slideIndex + 1} of ${i.slideCount} (${i.slide.role} slide).`,
     `Scene: ${scene}`,
-    `Portrait, aspect ratio ${i.plan.aspect}, photographic, natural and authentic like a phone photo.`,
   ];
-  if (i.hasStyleReference) {
+  if (i.hasSubjectReference && i.plan.subject) {
     lines.push(
-      'The first attached image is the source slide: use it only as a style reference (colour grading, light, composition, camera distance, mood). Do not copy its text, logos, watermarks or people.',
+      `Show the same ${i.plan.subject.kind} as in the subject reference: ${i.plan.subject.description.slice(0, 300)}.`,
     );
   }
-  if (i.hasProductPhoto) {
-    lines.push(
-      `The attached product photo shows the product (${i.productDescription.slice(0, 300)}). Show exactly this product, clearly recognisable, as the hero of the scene.`,
-    );
-  }
+  if (i.hasStyleReference) lines.push('Match the look of the attached source slide.');
+  if (i.hasProductPhoto) lines.push('Show the product from the attached product photo as the hero of the scene.');
   if (i.text !== undefined) {
     lines.push(textInstruction(i.text, i.slide.style));
   } else {
     lines.push(
-      `No text of any kind: no letters, numbers, captions, watermarks, logos or user interface. Keep the ${textBand(i.slide.style)} part of the frame calm and uncluttered so a caption can be placed there later.`,
+      `No text of any kind. Keep the ${textBand(i.slide.style)} part of the frame calm and uncluttered so a caption can be placed there later.`,
     );
   }
   if (i.sanitised) {

@@ -128,6 +128,13 @@ export class LocalGenerator implements Generator {
     return `Source slide ${(sourceIndex ?? 0) + 1}, ${describeReframing(rf)}`;
   }
 
+  /** No cheaper path offline: the images are made at once, one by one. */
+  async makeSlideImagesEconomy(inputs: SlideImageInput[]): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    for (const input of inputs) out.push(await this.makeSlideImage(input));
+    return out;
+  }
+
   async makeSlideImage(input: SlideImageInput): Promise<Buffer> {
     const { slide, slideshow, width, height } = input;
     const source = sourceSlide(slideshow, slide.sourceIndex ?? 0);

@@ -19,6 +19,20 @@ export function outputSize(aspect: Aspect): { width: 1080; height: 1440 | 1920 }
   return aspect === '3:4' ? { width: 1080, height: 1440 } : { width: 1080, height: 1920 };
 }
 
+/** Never blow an image up by more than this: past ~1.1× the softness shows. */
+export const MAX_UPSCALE = 1.1;
+
+/**
+ * The slide size for a base image of `image` pixels: the aspect's standard size, shrunk (keeping its shape)
+ * where that would enlarge the image more than `MAX_UPSCALE` times.
+ */
+export function slideSize(aspect: Aspect, image: { width: number; height: number }): Size {
+  const full = outputSize(aspect);
+  const scale = Math.min(1, MAX_UPSCALE * Math.min(image.width / full.width, image.height / full.height) || 1);
+  const even = (n: number) => Math.max(2, 2 * Math.floor((n * scale) / 2));
+  return scale >= 1 ? full : { width: even(full.width), height: even(full.height) };
+}
+
 /**
  * Plain libjpeg-turbo at q90 with optimised Huffman tables. mozjpeg's trellis quantisation would save about
  * 10% of the bytes but makes encoding 3–5× slower, and encoding is most of a slide's render time; a

@@ -89,6 +89,14 @@ export class LinksRepository {
     });
   }
 
+  /** Per link of a batch: its plan's slide count, or the fetched source's, or null before the fetch. */
+  async slideCounts(
+    batchId: string,
+  ): Promise<Array<{ id: string; planSlides: number | null; sourceSlides: number | null }>> {
+    const rows = await this.repo.find({ where: { batchId }, select: ['id', 'slideCount', 'plan'] });
+    return rows.map((l) => ({ id: l.id, planSlides: l.plan?.slides.length ?? null, sourceSlides: l.slideCount }));
+  }
+
   /** id → url for the given links. */
   async urls(ids: string[]): Promise<Map<string, string>> {
     if (!ids.length) return new Map();
