@@ -134,6 +134,11 @@ export class BenchCluster {
       ).catch(withLogs);
   }
 
+  /** The variables that point a process at this deployment's database (to seed rows directly). */
+  dbEnv(): Record<string, string> {
+    return { DATA_DIR: this.dataDir, ...(this.db ? { DATABASE_URL: this.db.url } : {}) };
+  }
+
   /** `count` fake slideshows of `slides` small slides each; returns their URLs. */
   addPosts(count: number, slides: number, width = 240, height = 320): string[] {
     return Array.from({ length: count }, () => {

@@ -12,14 +12,18 @@ import {
   VariationsRepository,
 } from '../pipeline/repositories';
 import { BATCH_FINAL } from '../pipeline/statuses';
+import { StatusCache } from './status-cache';
 import { BatchDetailDto, BatchPageDto, BatchStatusDto, BatchSummaryDto, CountsDto } from './dto/batch-responses.dto';
 
 /**
  * Reads batches for the API. Status is cheap at any size: counts come from GROUP BY on indexed
- * (batchId, status) columns and the activity log from its index; no variation row is loaded.
+ * (batchId, status) columns and the activity log from its index; no variation row is loaded; and one
+ * computation serves every poller of a batch for STATUS_CACHE_MS (status-cache.ts).
  */
 @Injectable()
 export class BatchQueryService {
+  private readonly statusCache: StatusCache<BatchStatusDto>;
+
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     @Inject(GENERATOR) private readonly generator: Generator,
@@ -27,7 +31,14 @@ export class BatchQueryService {
     private readonly links: LinksRepository,
     private readonly variations: VariationsRepository,
     private readonly events: EventsRepository,
-  ) {}
+  ) {
+    this.statusCache = new StatusCache(config.statusCacheMs);
+  }
+
+  /** Drops the cached status of a batch this process has just changed (cancel, retry, delete). */
+  forgetStatus(id: string): void {
+    this.statusCache.forget(id);
+  }
 
   private async batchOr404(id: string): Promise<Batch> {
     const batch = await this.batches.find(id);
@@ -35,7 +46,11 @@ export class BatchQueryService {
     return batch;
   }
 
-  async status(id: string): Promise<BatchStatusDto> {
+  status(id: string): Promise<BatchStatusDto> {
+    return this.statusCache.get(id, () => this.computeStatus(id));
+  }
+
+  private async computeStatus(id: string): Promise<BatchStatusDto> {
     const batch = await this.batchOr404(id);
     // The provider's own states (a key resting until its daily reset) explain a pause the counts cannot.
     const { notices } = await this.generator.status().catch(() => ({ notices: [] as string[] }));

@@ -152,7 +152,7 @@ export class BatchesController {
   @ApiConflictResponse({ description: 'The batch has already ended.' })
   @ApiNotFoundResponse()
   cancel(@Param('id', ID) id: string): Promise<CancelResultDto> {
-    return this.control.cancel(id);
+    return this.changing(id, () => this.control.cancel(id));
   }
 
   @Post(':id/retry-failed')
@@ -162,7 +162,7 @@ export class BatchesController {
   @ApiConflictResponse({ description: 'Nothing failed, or the batch is still cancelling.' })
   @ApiNotFoundResponse()
   retry(@Param('id', ID) id: string): Promise<RetryResultDto> {
-    return this.control.retryFailed(id);
+    return this.changing(id, () => this.control.retryFailed(id));
   }
 
   @Delete(':id')
@@ -172,6 +172,15 @@ export class BatchesController {
   @ApiConflictResponse({ description: 'The batch is still running: cancel it first.' })
   @ApiNotFoundResponse()
   async remove(@Param('id', ID) id: string): Promise<void> {
-    await this.control.remove(id);
+    await this.changing(id, () => this.control.remove(id));
+  }
+
+  /** A change made here shows in this process's next status at once, not after the status cache's interval. */
+  private async changing<T>(id: string, change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } finally {
+      this.query.forgetStatus(id);
+    }
   }
 }

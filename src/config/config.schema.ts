@@ -52,6 +52,8 @@ const rawSchema = z.object({
   WORKERS: bool(true),
   WORKER_CONCURRENCY: int(4, 1, 64),
   WORKER_HEALTH_PORT: int(0, 0, 65535),
+  /** How long one computed batch status serves every poller of that batch (0: computed per request). */
+  STATUS_CACHE_MS: int(500, 0, 60_000),
   VARIATION_RATE_LIMIT: z
     .string()
     .default('10/m')
@@ -233,6 +235,7 @@ function buildConfig(raw: z.infer<typeof rawSchema>) {
       sweepIntervalMs: raw.SWEEP_INTERVAL_MS,
     },
     variationRate: parseRate(raw.VARIATION_RATE_LIMIT),
+    statusCacheMs: raw.STATUS_CACHE_MS,
     generator,
     gemini: {
       keys: geminiKeys,
