@@ -78,7 +78,10 @@ export async function seedBatch(env: Record<string, string>): Promise<string> {
             errorStep: status === 'failed' ? 'generation' : null,
             files:
               status === 'completed'
-                ? [1, 2, 3].map((s) => ({ name: `slide_${s}.jpg`, url: `/files/${batchId}/${l.id}/${p}-${t}/slide_${s}.jpg` }))
+                ? [1, 2, 3].map((s) => ({
+                    name: `slide_${s}.jpg`,
+                    url: `/files/${batchId}/${l.id}/${p}-${t}/slide_${s}.jpg`,
+                  }))
                 : null,
           } as Partial<BatchVariation>);
         }

@@ -44,7 +44,7 @@ import {
   RetryResultDto,
   ValidateResultDto,
 } from './dto/batch-responses.dto';
-import { CreateBatchDto, ListBatchesQueryDto, ValidateLinksDto } from './dto/create-batch.dto';
+import { BatchDetailQueryDto, CreateBatchDto, ListBatchesQueryDto, ValidateLinksDto } from './dto/create-batch.dto';
 
 const ID = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a batch id (a UUID)') });
 
@@ -136,11 +136,12 @@ export class BatchesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A batch with its links, variations and output files.' })
+  @ApiOperation({ summary: 'A batch with one page of its links, their variations and output files.' })
   @ApiOkResponse({ type: BatchDetailDto })
+  @ApiBadRequestResponse({ description: 'page or pageSize out of range.' })
   @ApiNotFoundResponse()
-  detail(@Param('id', ID) id: string): Promise<BatchDetailDto> {
-    return this.query.detail(id);
+  detail(@Param('id', ID) id: string, @Query() q: BatchDetailQueryDto): Promise<BatchDetailDto> {
+    return this.query.detail(id, q.page ?? 1, q.pageSize ?? 10);
   }
 
   @Post(':id/cancel')

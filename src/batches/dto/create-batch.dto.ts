@@ -145,3 +145,27 @@ export class ListBatchesQueryDto {
   @Max(100)
   pageSize?: number;
 }
+
+/** A page of a batch's results: links in position order, each with its variations. */
+export class BatchDetailQueryDto {
+  @ApiPropertyOptional({ minimum: 1, default: 1, description: '1-based page of links.' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  page?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 50,
+    default: 10,
+    description: 'Links per page (each with its up to 10×10 variations).',
+  })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  pageSize?: number;
+}
