@@ -18,7 +18,7 @@ const LINKS = 100;
 const P = 2;
 const T = 2;
 export const MAKESPAN_RATE = Number(process.env.BENCH_MAKESPAN_RATE || 4);
-const TARGET = 1.1;
+const TARGET = 1.05;
 
 export async function run(): Promise<BenchRow[]> {
   const cluster = await BenchCluster.start({
