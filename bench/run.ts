@@ -11,6 +11,8 @@ import { buildForChildren } from '../test/helpers/processes';
 import * as makespan from './makespan';
 import { measureOverhead, OVERHEAD_LINKS, OVERHEAD_P, OVERHEAD_T } from './overhead';
 import * as quota from './quota-fidelity';
+import * as startGate from './start-gate';
+import * as statusLoad from './status-load';
 import { measureRender, renderRows } from './render-speed';
 import * as video from './video';
 import { BenchRow, machine, markdownTable } from './lib/report';
@@ -59,6 +61,9 @@ async function main(): Promise<void> {
   await step('video', rows, video.run);
   await step('quota fidelity', rows, quota.run);
   await step('makespan', rows, makespan.run);
+  await step('start gate', rows, startGate.run);
+  for (const database of ['sqlite', 'postgres'] as const)
+    await step(`status at 10,000 variations (${database})`, rows, () => statusLoad.run(database));
   for (const database of ['sqlite', 'postgres'] as const) {
     await step(`overhead (${database})`, rows, async () => {
       const r = await measureOverhead({ database, pollers: true });
