@@ -30,7 +30,7 @@ async function measure(mode: 'acquire' | 'acquireScheduled'): Promise<{ ratio: n
   log.start();
   let left = STARTS;
   const started = Date.now();
-  let granted: number[] = [];
+  let granted: number[];
   try {
     await Promise.all(
       Array.from({ length: SLOTS }, async () => {

@@ -94,6 +94,8 @@ export class BenchCluster {
       JOB_BACKOFF_MS: '50',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
       GENERATOR: 'local',
+      // As the Dockerfile, studio.env.example and the npm start scripts set it (README: memory).
+      MALLOC_ARENA_MAX: '2',
       ...(this.db ? { DATABASE_URL: this.db.url } : {}),
     };
     if (o.geminiLatencyMs !== undefined) {
