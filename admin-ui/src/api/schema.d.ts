@@ -1276,7 +1276,6 @@ export interface operations {
     BatchesController_detail: {
         parameters: {
             query?: {
-                /** @description 1-based page of links. */
                 page?: number;
                 /** @description Links per page (each with its up to 10×10 variations). */
                 pageSize?: number;

@@ -128,7 +128,8 @@ export class CreateBatchDto extends LinksInputDto {
   video?: boolean;
 }
 
-export class ListBatchesQueryDto {
+/** `page` (1-based) of a paged list; each list sets its own `pageSize` bounds. */
+class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @IsOptional()
   @Transform(toInt)
@@ -136,7 +137,9 @@ export class ListBatchesQueryDto {
   @Min(1)
   @Max(100_000)
   page?: number;
+}
 
+export class ListBatchesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Transform(toInt)
@@ -147,15 +150,7 @@ export class ListBatchesQueryDto {
 }
 
 /** A page of a batch's results: links in position order, each with its variations. */
-export class BatchDetailQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1, description: '1-based page of links.' })
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
-  page?: number;
-
+export class BatchDetailQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     minimum: 1,
     maximum: 50,
