@@ -8,9 +8,9 @@
  *   npx ts-node bench/overhead.ts            (BENCH_OVERHEAD_P / BENCH_OVERHEAD_T change the size)
  */
 import { BenchCluster, JobTimes } from './lib/cluster';
-import { BenchRow, runAlone } from './lib/report';
-import { fmt, mb, percentile } from './lib/stats';
-import { PollResult, startPollers, statusRow } from './lib/pollers';
+import { BenchRow, rssRow, runAlone } from './lib/report';
+import { fmt, percentile } from './lib/stats';
+import { POLLERS, PollResult, startPollers, statusRow } from './lib/pollers';
 
 export const OVERHEAD_LINKS = 100;
 /**
@@ -70,8 +70,6 @@ export async function measureOverhead(o: OverheadOptions): Promise<OverheadResul
     const rate = v.completed / wall;
     const times = jobs.values();
     const rss = cluster.peakRss();
-    const api = rss.find((r) => r.name === 'api')?.bytes ?? 0;
-    const worker = Math.max(...rss.filter((r) => r.name.startsWith('worker')).map((r) => r.bytes));
     const rows: BenchRow[] = [
       {
         measurement: `Machinery overhead, ${label}`,
@@ -81,11 +79,11 @@ export async function measureOverhead(o: OverheadOptions): Promise<OverheadResul
           `job time p50 ${fmt(percentile(times, 50), 0)} ms, p99 ${fmt(percentile(times, 99), 0)} ms (${times.length} jobs, ` +
           `${WORKERS} workers × concurrency ${CONCURRENCY}, each job renders 3 slides at 1080×1440)${o.pollers ? `; ${50} status pollers running` : ''}`,
       },
-      {
-        measurement: `Peak RSS during run 3, ${label}`,
-        figure: `API ${mb(api)}, worker ${mb(worker)}`,
-        notes: `VmHWM of the child processes (${rss.map((r) => `${r.name} ${mb(r.bytes)}`).join(', ')})`,
-      },
+      rssRow(
+        `Peak RSS through ${links} links × ${p}×${t}, ${label}`,
+        rss,
+        `, ${WORKERS} workers × concurrency ${CONCURRENCY}${o.pollers ? `, ${POLLERS} status pollers` : ''}`,
+      ),
     ];
     if (polled) rows.push(statusRow(label, polled));
     if (v.completed !== total) rows[0].notes += ` — NOT all variations completed (${end.status.status})`;

@@ -11,6 +11,8 @@ import { buildForChildren } from '../test/helpers/processes';
 import * as makespan from './makespan';
 import { measureOverhead, OVERHEAD_LINKS, OVERHEAD_P, OVERHEAD_T } from './overhead';
 import * as quota from './quota-fidelity';
+import * as startGate from './start-gate';
+import * as statusLoad from './status-load';
 import { measureRender, renderRows } from './render-speed';
 import * as video from './video';
 import { BenchRow, machine, markdownTable } from './lib/report';
@@ -59,6 +61,9 @@ async function main(): Promise<void> {
   await step('video', rows, video.run);
   await step('quota fidelity', rows, quota.run);
   await step('makespan', rows, makespan.run);
+  await step('start gate', rows, startGate.run);
+  for (const database of ['sqlite', 'postgres'] as const)
+    await step(`status at 10,000 variations (${database})`, rows, () => statusLoad.run(database));
   for (const database of ['sqlite', 'postgres'] as const) {
     await step(`overhead (${database})`, rows, async () => {
       const r = await measureOverhead({ database, pollers: true });
@@ -102,7 +107,13 @@ ${table}
   about half an hour here. Job time is Bull's processedOn→finishedOn of each generate-variation job, with
   2 worker processes × concurrency 4 on 2 cores (so a job shares its core with ~3 others).
 - **Status latency**: autocannon, 50 connections on GET /api/batch/:id/status for the whole overhead run.
-- **Memory**: VmHWM (peak resident set) from /proc of each child process at the end of the run.
+- **Status at 10,000 variations** (bench/status-load.ts): an API process alone (no worker), pinned to one core with
+  \`taskset\`, a running batch of 100 links × 10×10 seeded directly in the database; autocannon, 50 connections,
+  10 s after a 2 s warm-up. Also the API's CPU per request (/proc), which is the figure to trust when the machine
+  is loaded. One computed status serves every poller for STATUS_CACHE_MS=500 (src/batches/status-cache.ts).
+- **Start gate alone** (bench/start-gate.ts): the variation-start limiter with no rendering, polling vs booking.
+- **Memory**: VmHWM (peak resident set) from /proc of each child process at the end of the run, with
+  MALLOC_ARENA_MAX=2 as the Dockerfile, studio.env.example and the npm start scripts set it.
 - **Render speed**: sharp.concurrency(1), one slide at a time; source a 10% larger photo-like JPEG.
 
 ${missed.length ? `## Targets missed\n${missed.map((r) => `- **${r.measurement}**: ${r.figure}. ${r.notes}`).join('\n')}\n` : '## Targets\nEvery figure with a target met it.\n'}
@@ -116,7 +127,7 @@ SQLite transactions with BEGIN IMMEDIATE (the write lock is taken, or waited for
 ## Reproduce
 \`npm run bench\` (Redis on REDIS_URL, PostgreSQL on BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test,
 ffmpeg on the PATH). One measurement: \`npx ts-node bench/quota-fidelity.ts\` (also makespan, overhead,
-status-latency, render-speed, video).
+status-latency, status-load, start-gate, render-speed, video).
 `;
   fs.writeFileSync(RESULTS, md);
   console.log(

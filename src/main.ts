@@ -2,6 +2,7 @@ import './common/threadpool';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ensureRedis } from './common/private-redis';
+import { configureSharp } from './common/sharp-settings';
 import { ConfigError, loadConfig } from './config/config.schema';
 
 /** `npm start`: the API, the admin UI and (unless WORKERS=false) the queue workers in one process. */
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  configureSharp(config.sharp);
   const stopRedis = await ensureRedis(config.redisUrl, config.dataDir, (m) => logger.log(m));
   const app = await createApp(config);
   app.enableShutdownHooks();

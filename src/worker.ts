@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { RedisConnection } from './common/redis-connection';
 import { logLevels } from './app.factory';
+import { configureSharp } from './common/sharp-settings';
 import { ConfigError, loadConfig } from './config/config.schema';
 import { WorkerHeartbeatService } from './health/worker-heartbeat.service';
 import { MetricsService } from './metrics/metrics.service';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  configureSharp(config.sharp);
   const app = await NestFactory.createApplicationContext(AppModule.register(config), {
     logger: logLevels(config.logLevel),
   });

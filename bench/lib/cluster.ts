@@ -94,6 +94,8 @@ export class BenchCluster {
       JOB_BACKOFF_MS: '50',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
       GENERATOR: 'local',
+      // As the Dockerfile, studio.env.example and the npm start scripts set it (README: memory).
+      MALLOC_ARENA_MAX: '2',
       ...(this.db ? { DATABASE_URL: this.db.url } : {}),
     };
     if (o.geminiLatencyMs !== undefined) {
@@ -132,6 +134,11 @@ export class BenchCluster {
         90_000,
         250,
       ).catch(withLogs);
+  }
+
+  /** The variables that point a process at this deployment's database (to seed rows directly). */
+  dbEnv(): Record<string, string> {
+    return { DATA_DIR: this.dataDir, ...(this.db ? { DATABASE_URL: this.db.url } : {}) };
   }
 
   /** `count` fake slideshows of `slides` small slides each; returns their URLs. */

@@ -43,6 +43,23 @@ export function markdownTable(rows: BenchRow[]): string {
   return lines.join('\n');
 }
 
+export const WORKER_RSS_TARGET_MB = 300;
+export const API_RSS_TARGET_MB = 200;
+
+/** The peak-RSS row of a run: the worst worker and the API against their targets. */
+export function rssRow(measurement: string, rss: { name: string; bytes: number }[], extra = ''): BenchRow {
+  const toMb = (b: number) => Math.round(b / 1024 / 1024);
+  const api = toMb(rss.find((r) => r.name === 'api')?.bytes ?? 0);
+  const worker = Math.max(0, ...rss.filter((r) => r.name.startsWith('worker')).map((r) => toMb(r.bytes)));
+  return {
+    measurement,
+    figure: `API ${api} MB, worker ${worker} MB`,
+    target: `API ≤ ${API_RSS_TARGET_MB} MB, worker ≤ ${WORKER_RSS_TARGET_MB} MB`,
+    ok: api > 0 && worker > 0 && api <= API_RSS_TARGET_MB && worker <= WORKER_RSS_TARGET_MB,
+    notes: `VmHWM of the child processes (${rss.map((r) => `${r.name} ${toMb(r.bytes)} MB`).join(', ')})${extra}; MALLOC_ARENA_MAX=2 as deployed`,
+  };
+}
+
 /** For a measurement file run alone: prints its rows as a table, exits non-zero on a crash. */
 export function runAlone(fn: () => Promise<BenchRow[]>): void {
   const before = machine();

@@ -14,14 +14,25 @@ import {
   VariationsRepository,
 } from '../pipeline/repositories';
 import { BATCH_FINAL } from '../pipeline/statuses';
-import { BatchDetailDto, BatchPageDto, BatchStatusDto, BatchSummaryDto, CountsDto } from './dto/batch-responses.dto';
+import { StatusCache } from './status-cache';
+import {
+  BatchDetailDto,
+  BatchPageDto,
+  BatchStatusDto,
+  BatchSummaryDto,
+  CountsDto,
+  ResultFailureDto,
+} from './dto/batch-responses.dto';
 
 /**
  * Reads batches for the API. Status is cheap at any size: counts come from GROUP BY on indexed
- * (batchId, status) columns and the activity log from its index; no variation row is loaded.
+ * (batchId, status) columns and the activity log from its index; no variation row is loaded; and one
+ * computation serves every poller of a batch for STATUS_CACHE_MS (status-cache.ts).
  */
 @Injectable()
 export class BatchQueryService {
+  private readonly statusCache: StatusCache<BatchStatusDto>;
+
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     @Inject(GENERATOR) private readonly generator: Generator,
@@ -30,7 +41,14 @@ export class BatchQueryService {
     private readonly variations: VariationsRepository,
     private readonly events: EventsRepository,
     private readonly images: SlideImageStore,
-  ) {}
+  ) {
+    this.statusCache = new StatusCache(config.statusCacheMs);
+  }
+
+  /** Drops the cached status of a batch this process has just changed (cancel, retry, delete). */
+  forgetStatus(id: string): void {
+    this.statusCache.forget(id);
+  }
 
   private async batchOr404(id: string): Promise<Batch> {
     const batch = await this.batches.find(id);
@@ -38,7 +56,11 @@ export class BatchQueryService {
     return batch;
   }
 
-  async status(id: string): Promise<BatchStatusDto> {
+  status(id: string): Promise<BatchStatusDto> {
+    return this.statusCache.get(id, () => this.computeStatus(id));
+  }
+
+  private async computeStatus(id: string): Promise<BatchStatusDto> {
     const batch = await this.batchOr404(id);
     // The provider's own states (a key resting until its daily reset) explain a pause the counts cannot.
     const { notices } = await this.generator.status().catch(() => ({ notices: [] as string[] }));
@@ -142,16 +164,23 @@ export class BatchQueryService {
     ];
   }
 
-  async detail(id: string): Promise<BatchDetailDto> {
+  /**
+   * One page of results: `pageSize` links in position order with their variations (≤ 10×10 each), and the
+   * batch's failures (at most 100 links and 100 variations); never the whole batch's rows.
+   */
+  async detail(id: string, page = 1, pageSize = 10): Promise<BatchDetailDto> {
     const batch = await this.batchOr404(id);
     const [summary] = await this.summaries([batch]);
-    const links = await this.links.ofBatch(id);
-    const variations = await this.variations.ofBatch(id);
+    const links = await this.links.pageOfBatch(id, (page - 1) * pageSize, pageSize);
+    const variations = await this.variations.ofLinks(links.map((l) => l.id));
     const byLink = new Map<string, BatchVariation[]>();
     for (const v of variations) byLink.set(v.linkId, [...(byLink.get(v.linkId) ?? []), v]);
     return {
       ...summary,
       error: batch.error,
+      page,
+      pageSize,
+      failures: await this.resultFailures(id),
       links: links.map((l) => ({
         id: l.id,
         position: l.position,
@@ -178,6 +207,27 @@ export class BatchQueryService {
         })),
       })),
     };
+  }
+
+  private async resultFailures(batchId: string): Promise<ResultFailureDto[]> {
+    const links = await this.links.failed(batchId, 100);
+    const variations = await this.variations.failed(batchId, 100);
+    const where = await this.links.positions([...new Set(variations.map((v) => v.linkId))]);
+    return [
+      ...links.map((l) => ({ linkId: l.id, position: l.position, url: l.url, errorStep: l.errorStep, error: l.error })),
+      ...variations
+        .map((v) => ({
+          linkId: v.linkId,
+          position: where.get(v.linkId)?.position ?? 0,
+          url: where.get(v.linkId)?.url ?? '',
+          variationId: v.id,
+          photoIndex: v.photoIndex,
+          textIndex: v.textIndex,
+          errorStep: v.errorStep,
+          error: v.error,
+        }))
+        .sort((a, b) => a.position - b.position || a.photoIndex - b.photoIndex || a.textIndex - b.textIndex),
+    ];
   }
 
   async list(page = 1, pageSize = 20): Promise<BatchPageDto> {

@@ -44,7 +44,7 @@ import {
   RetryResultDto,
   ValidateResultDto,
 } from './dto/batch-responses.dto';
-import { CreateBatchDto, ListBatchesQueryDto, ValidateLinksDto } from './dto/create-batch.dto';
+import { BatchDetailQueryDto, CreateBatchDto, ListBatchesQueryDto, ValidateLinksDto } from './dto/create-batch.dto';
 
 const ID = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a batch id (a UUID)') });
 
@@ -136,11 +136,12 @@ export class BatchesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A batch with its links, variations and output files.' })
+  @ApiOperation({ summary: 'A batch with one page of its links, their variations and output files.' })
   @ApiOkResponse({ type: BatchDetailDto })
+  @ApiBadRequestResponse({ description: 'page or pageSize out of range.' })
   @ApiNotFoundResponse()
-  detail(@Param('id', ID) id: string): Promise<BatchDetailDto> {
-    return this.query.detail(id);
+  detail(@Param('id', ID) id: string, @Query() q: BatchDetailQueryDto): Promise<BatchDetailDto> {
+    return this.query.detail(id, q.page ?? 1, q.pageSize ?? 10);
   }
 
   @Post(':id/cancel')
@@ -152,7 +153,7 @@ export class BatchesController {
   @ApiConflictResponse({ description: 'The batch has already ended.' })
   @ApiNotFoundResponse()
   cancel(@Param('id', ID) id: string): Promise<CancelResultDto> {
-    return this.control.cancel(id);
+    return this.changing(id, () => this.control.cancel(id));
   }
 
   @Post(':id/retry-failed')
@@ -162,7 +163,7 @@ export class BatchesController {
   @ApiConflictResponse({ description: 'Nothing failed, or the batch is still cancelling.' })
   @ApiNotFoundResponse()
   retry(@Param('id', ID) id: string): Promise<RetryResultDto> {
-    return this.control.retryFailed(id);
+    return this.changing(id, () => this.control.retryFailed(id));
   }
 
   @Delete(':id')
@@ -172,6 +173,15 @@ export class BatchesController {
   @ApiConflictResponse({ description: 'The batch is still running: cancel it first.' })
   @ApiNotFoundResponse()
   async remove(@Param('id', ID) id: string): Promise<void> {
-    await this.control.remove(id);
+    await this.changing(id, () => this.control.remove(id));
+  }
+
+  /** A change made here shows in this process's next status at once, not after the status cache's interval. */
+  private async changing<T>(id: string, change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } finally {
+      this.query.forgetStatus(id);
+    }
   }
 }

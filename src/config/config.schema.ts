@@ -82,6 +82,12 @@ const rawSchema = z.object({
   WORKERS: bool(true),
   WORKER_CONCURRENCY: int(4, 1, 64),
   WORKER_HEALTH_PORT: int(0, 0, 65535),
+  /** How long one computed batch status serves every poller of that batch (0: computed per request). */
+  STATUS_CACHE_MS: int(500, 0, 60_000),
+  /** libvips operation cache per rendering process, MB (0: none). */
+  SHARP_CACHE_MB: int(16, 0, 1024),
+  /** libvips threads per image (0: sharp's default, 1 on glibc). */
+  SHARP_CONCURRENCY: int(0, 0, 64),
   VARIATION_RATE_LIMIT: z
     .string()
     .default('10/m')
@@ -279,6 +285,8 @@ function buildConfig(raw: z.infer<typeof rawSchema>) {
       sweepIntervalMs: raw.SWEEP_INTERVAL_MS,
     },
     variationRate: parseRate(raw.VARIATION_RATE_LIMIT),
+    statusCacheMs: raw.STATUS_CACHE_MS,
+    sharp: { cacheMb: raw.SHARP_CACHE_MB, concurrency: raw.SHARP_CONCURRENCY },
     generator,
     gemini: {
       keys: geminiKeys,

@@ -187,6 +187,8 @@ describe('admin UI in Chromium', () => {
     expect(await p.getByTestId('failures').count()).toBe(0);
     // Both variations were asked for an MP4: each plays in the page.
     const players = p.locator('[data-testid="variation"] video');
+    // The results page arrives after the summary (which comes with the status): wait for it, then count.
+    await players.nth(1).waitFor();
     expect(await players.count()).toBe(2);
     expect(await players.first().getAttribute('src')).toMatch(/\/files\/.+\/slideshow\.mp4$/);
     await p.waitForFunction(

@@ -179,7 +179,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A batch with its links, variations and output files. */
+        /** A batch with one page of its links, their variations and output files. */
         get: operations["BatchesController_detail"];
         put?: never;
         post?: never;
@@ -759,6 +759,16 @@ export interface components {
             outputUrl: string | null;
             variations: components["schemas"]["VariationDto"][];
         };
+        ResultFailureDto: {
+            linkId: string;
+            position: number;
+            url: string;
+            variationId?: string | null;
+            photoIndex?: number | null;
+            textIndex?: number | null;
+            errorStep: string | null;
+            error: string | null;
+        };
         BatchDetailDto: {
             id: string;
             name: string | null;
@@ -784,7 +794,14 @@ export interface components {
             /** Format: date-time */
             finishedAt: string | null;
             error: string | null;
+            /** @description One page of links (position order), each with its variations. */
             links: components["schemas"]["LinkDto"][];
+            /** @description 1-based page of `links`. */
+            page: number;
+            /** @description Links per page; `linksTotal` counts them all. */
+            pageSize: number;
+            /** @description Failed links, then failed variations, of the whole batch (at most 100 of each). */
+            failures: components["schemas"]["ResultFailureDto"][];
         };
         CancelResultDto: {
             id: string;
@@ -1301,7 +1318,11 @@ export interface operations {
     };
     BatchesController_detail: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                /** @description Links per page (each with its up to 10×10 variations). */
+                pageSize?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1317,6 +1338,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["BatchDetailDto"];
                 };
+            };
+            /** @description page or pageSize out of range. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             404: {
                 headers: {

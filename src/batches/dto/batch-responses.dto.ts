@@ -187,9 +187,29 @@ export class BatchSummaryDto {
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt: Date | null;
 }
 
+/** A failed link or variation of the whole batch (not only the page), named by link position. */
+export class ResultFailureDto {
+  @ApiProperty() linkId: string;
+  @ApiProperty() position: number;
+  @ApiProperty() url: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) variationId?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) photoIndex?: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) textIndex?: number | null;
+  @ApiProperty({ nullable: true, type: String }) errorStep: string | null;
+  @ApiProperty({ nullable: true, type: String }) error: string | null;
+}
+
 export class BatchDetailDto extends BatchSummaryDto {
   @ApiProperty({ nullable: true, type: String }) error: string | null;
-  @ApiProperty({ type: [LinkDto] }) links: LinkDto[];
+  @ApiProperty({ type: [LinkDto], description: 'One page of links (position order), each with its variations.' })
+  links: LinkDto[];
+  @ApiProperty({ description: '1-based page of `links`.' }) page: number;
+  @ApiProperty({ description: 'Links per page; `linksTotal` counts them all.' }) pageSize: number;
+  @ApiProperty({
+    type: [ResultFailureDto],
+    description: 'Failed links, then failed variations, of the whole batch (at most 100 of each).',
+  })
+  failures: ResultFailureDto[];
 }
 
 export class BatchPageDto {

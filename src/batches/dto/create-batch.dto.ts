@@ -140,7 +140,8 @@ export class CreateBatchDto extends LinksInputDto {
   speed?: BatchSpeed;
 }
 
-export class ListBatchesQueryDto {
+/** `page` (1-based) of a paged list; each list sets its own `pageSize` bounds. */
+class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @IsOptional()
   @Transform(toInt)
@@ -148,12 +149,30 @@ export class ListBatchesQueryDto {
   @Min(1)
   @Max(100_000)
   page?: number;
+}
 
+export class ListBatchesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(100)
+  pageSize?: number;
+}
+
+/** A page of a batch's results: links in position order, each with its variations. */
+export class BatchDetailQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 50,
+    default: 10,
+    description: 'Links per page (each with its up to 10×10 variations).',
+  })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
   pageSize?: number;
 }

@@ -27,6 +27,11 @@ export class LinksRepository {
     return this.repo.find({ where: { batchId }, order: { position: 'ASC' } });
   }
 
+  /** One page of a batch's links in position order (the (batchId, position) index). */
+  pageOfBatch(batchId: string, skip: number, take: number): Promise<BatchLink[]> {
+    return this.repo.find({ where: { batchId }, order: { position: 'ASC' }, skip, take });
+  }
+
   /** Ids of a batch's links in one status, in position order. */
   async idsWithStatus(batchId: string, status: ItemStatus): Promise<string[]> {
     const rows = await this.repo.find({ where: { batchId, status }, select: ['id'], order: { position: 'ASC' } });
@@ -80,12 +85,13 @@ export class LinksRepository {
     return rows.map((l) => l.id);
   }
 
-  /** Failed links of a batch, for the failures list. */
-  failed(batchId: string): Promise<BatchLink[]> {
+  /** Failed links of a batch, for the failures list (at most `take` when given). */
+  failed(batchId: string, take?: number): Promise<BatchLink[]> {
     return this.repo.find({
       where: { batchId, status: 'failed' },
       select: ['id', 'url', 'errorStep', 'error', 'position'],
       order: { position: 'ASC' },
+      take,
     });
   }
 
@@ -95,6 +101,13 @@ export class LinksRepository {
   ): Promise<Array<{ id: string; planSlides: number | null; sourceSlides: number | null }>> {
     const rows = await this.repo.find({ where: { batchId }, select: ['id', 'slideCount', 'plan'] });
     return rows.map((l) => ({ id: l.id, planSlides: l.plan?.slides.length ?? null, sourceSlides: l.slideCount }));
+  }
+
+  /** id → position and url for the given links. */
+  async positions(ids: string[]): Promise<Map<string, { position: number; url: string }>> {
+    if (!ids.length) return new Map();
+    const rows = await this.repo.find({ where: { id: In(ids) }, select: ['id', 'position', 'url'] });
+    return new Map(rows.map((l) => [l.id, { position: l.position, url: l.url }]));
   }
 
   /** id → url for the given links. */

@@ -23,6 +23,15 @@ export class VariationsRepository {
     return this.repo.find({ where: { batchId }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
   }
 
+  /** The variations of the given links (a page of results) in (link, p, t) order. */
+  ofLinks(linkIds: string[]): Promise<BatchVariation[]> {
+    if (!linkIds.length) return Promise.resolve([]);
+    return this.repo.find({
+      where: { linkId: In(linkIds) },
+      order: { linkId: 'ASC', photoIndex: 'ASC', textIndex: 'ASC' },
+    });
+  }
+
   /** Variations of a batch by status: one GROUP BY on the (batchId, status) index, no row loaded. */
   countByStatus(batchId: string): Promise<StatusCounts> {
     return statusCounts(

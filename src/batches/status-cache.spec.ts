@@ -1,0 +1,59 @@
+import { StatusCache } from './status-cache';
+
+describe('StatusCache', () => {
+  let clock = 0;
+  const now = () => clock;
+  const deferred = <T>() => {
+    let resolve!: (v: T) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+
+  beforeEach(() => {
+    clock = 1_000;
+  });
+
+  it('shares one computation between callers while it runs and for ttl after it settles', async () => {
+    const cache = new StatusCache<number>(500, 10, now);
+    const first = deferred<number>();
+    let calls = 0;
+    const compute = () => (++calls === 1 ? first.promise : Promise.resolve(calls));
+    const a = cache.get('b1', compute);
+    clock += 2_000; // a slow computation: callers still share it rather than start another
+    const b = cache.get('b1', compute);
+    first.resolve(1);
+    expect([await a, await b]).toEqual([1, 1]);
+    clock += 499;
+    expect(await cache.get('b1', compute)).toBe(1);
+    clock += 1;
+    expect(await cache.get('b1', compute)).toBe(2);
+    expect(calls).toBe(2);
+  });
+
+  it('keeps keys apart, forgets on demand and never keeps a failure', async () => {
+    const cache = new StatusCache<string>(500, 10, now);
+    expect(await cache.get('a', async () => 'a1')).toBe('a1');
+    expect(await cache.get('b', async () => 'b1')).toBe('b1');
+    cache.forget('a');
+    expect(await cache.get('a', async () => 'a2')).toBe('a2');
+    expect(await cache.get('b', async () => 'b2')).toBe('b1');
+    await expect(cache.get('c', () => Promise.reject(new Error('not found')))).rejects.toThrow('not found');
+    expect(await cache.get('c', async () => 'c1')).toBe('c1');
+  });
+
+  it('computes every time with a ttl of 0, and drops the oldest key past its bound', async () => {
+    const off = new StatusCache<number>(0, 10, now);
+    let n = 0;
+    expect([await off.get('x', async () => ++n), await off.get('x', async () => ++n)]).toEqual([1, 2]);
+    const small = new StatusCache<string>(500, 2, now);
+    await small.get('k1', async () => 'one');
+    await small.get('k2', async () => 'two');
+    await small.get('k3', async () => 'three');
+    expect(await small.get('k1', async () => 'again')).toBe('again');
+    expect(await small.get('k3', async () => 'new')).toBe('three');
+  });
+});
