@@ -14,6 +14,7 @@ import { GENERATOR, Generator } from './generator.interface';
 import { LocalGenerator } from './local/local-generator';
 import { SlideImageStore } from './slide-image-store';
 import { SlideMaker } from './slide-maker.service';
+import { SourceTextService } from './text-reader/source-text.service';
 import { VariationDelivery } from './variation-delivery.service';
 import { VariationStarts } from './variation-starts';
 import { VariationsProcessor } from './variations.processor';
@@ -45,6 +46,7 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
     VariationsProcessor,
     VariationStarts,
     SlideMaker,
+    SourceTextService,
     VariationDelivery,
     VideoService,
     { provide: GENERATOR, inject: [APP_CONFIG, RedisRateLimiter, REDIS], useFactory: createGenerator },
@@ -55,6 +57,6 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
         new SlideImageStore(config.dataDir, redis, config.queuePrefix, config.jobs.lockMs),
     },
   ],
-  exports: [VariationsQueue, GENERATOR, SlideImageStore],
+  exports: [VariationsQueue, GENERATOR, SlideImageStore, SourceTextService],
 })
 export class GenerationModule {}

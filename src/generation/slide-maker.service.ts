@@ -1,13 +1,13 @@
-import * as fs from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 import { BatchLink } from '../pipeline/entities/link.entity';
 import { BatchVariation } from '../pipeline/entities/variation.entity';
-import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource } from '../pipeline/slideshow';
+import { FetchedSlideshow } from '../pipeline/slideshow';
 import { ProductsService } from '../products/products.service';
 import { GENERATOR, Generator } from './generator.interface';
 import { outputSize, renderSlide, SLIDE_JPEG } from './render/renderer';
 import { SlideImageStore } from './slide-image-store';
+import { SourceTextService } from './text-reader/source-text.service';
 
 /** A link's plan and fetched slideshow, checked present: what making a variation's slides needs. */
 export type PlannedLink = BatchLink & { plan: NonNullable<BatchLink['plan']>; slideshow: FetchedSlideshow };
@@ -20,7 +20,7 @@ export type PlannedLink = BatchLink & { plan: NonNullable<BatchLink['plan']>; sl
 export class SlideMaker {
   constructor(
     @Inject(GENERATOR) private readonly generator: Generator,
-    @Inject(SLIDESHOW_SOURCE) private readonly source: SlideshowSource,
+    private readonly sourceText: SourceTextService,
     private readonly images: SlideImageStore,
     private readonly products: ProductsService,
   ) {}
@@ -67,9 +67,8 @@ export class SlideMaker {
     return { slides: out, slideshow };
   }
 
-  /** Slides are read from the shared DATA_DIR; if they are gone (cache cleared), fetch again. */
+  /** Slides and their clean copies are read from the shared DATA_DIR; if gone (cache cleared), fetch and read again. */
   private async ensureSlides(slideshow: FetchedSlideshow): Promise<FetchedSlideshow> {
-    if (slideshow.slides.every((s) => fs.existsSync(s.path))) return slideshow;
-    return this.source.fetch(slideshow.url);
+    return (await this.sourceText.ensure(slideshow, slideshow.url)).slideshow;
   }
 }
