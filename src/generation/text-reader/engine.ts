@@ -105,16 +105,24 @@ function textMask(img: Rgb, measured: Measured[]): Uint8Array {
   for (const m of measured) {
     const { block, look } = m;
     const h = Math.max(...block.lines.map((l) => l.box.y1 - l.box.y0));
-    grow = Math.max(grow, Math.round(h * 0.12));
+    grow = Math.max(grow, Math.round(h * 0.15));
     if (m.mark || look.look.treatment === 'box') {
       set(blockArea(block, look), () => true);
       continue;
     }
     const accent = look.accent;
+    const light = block.polarity === 'light';
+    // The whole block, widened: words the reader dropped (low confidence beside a bright sky) sit on the
+    // same rows, and their letters share the fill colour.
+    set(pad(block.box, h * 2, h * 0.3), (x, y) => {
+      const p = pixel(img, x, y);
+      if (colourDistance(p, look.fill) < 45) return true;
+      return !!accent && colourDistance(p, accent) < 45;
+    });
     for (const l of block.lines) {
       const lh = l.box.y1 - l.box.y0;
       set(pad(l.box, lh * 0.25, lh * 0.2), (x, y) => {
-        if (isInk(img, x, y, block.polarity, look.threshold)) return true;
+        if (isInk(img, x, y, light ? 'light' : 'dark', look.threshold)) return true;
         const p = pixel(img, x, y);
         return colourDistance(p, look.fill) < 70 || (!!accent && colourDistance(p, accent) < 60);
       });

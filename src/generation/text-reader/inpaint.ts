@@ -64,6 +64,8 @@ export async function composite(
     await sharp(mask, { raw: { width: work.width, height: work.height, channels: 1 } })
       .resize(W, H, { fit: 'fill' })
       .blur(1)
+      // One byte per pixel out, whatever colour space sharp chose on the way.
+      .extractChannel(0)
       .raw()
       .toBuffer(),
   );

@@ -291,7 +291,6 @@ export function measureLook(img: Rgb, block: ReadBlock): MeasuredLook {
       img.width,
     ),
   };
-  if (process.env.TEXT_READER_DEBUG) console.log('cues', JSON.stringify(cues), text.slice(0, 30));
   return { look, fill, accent, threshold, cues };
 }
 
