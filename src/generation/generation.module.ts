@@ -23,8 +23,15 @@ import { VideoService } from './video/video.service';
 import { VARIATIONS_QUEUE } from '../pipeline/queues';
 
 /** The generator, chosen here and nowhere else: Gemini when a key is set (or GENERATOR=gemini), else offline. */
-export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, redis: Redis): Generator {
-  return config.generator === 'gemini' ? new GeminiGenerator(config, limiter, redis) : new LocalGenerator(config);
+export function createGenerator(
+  config: AppConfig,
+  limiter: RedisRateLimiter,
+  redis: Redis,
+  reader?: SourceTextService,
+): Generator {
+  return config.generator === 'gemini'
+    ? new GeminiGenerator(config, limiter, redis, reader)
+    : new LocalGenerator(config);
 }
 
 /**
@@ -49,7 +56,11 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
     SourceTextService,
     VariationDelivery,
     VideoService,
-    { provide: GENERATOR, inject: [APP_CONFIG, RedisRateLimiter, REDIS], useFactory: createGenerator },
+    {
+      provide: GENERATOR,
+      inject: [APP_CONFIG, RedisRateLimiter, REDIS, SourceTextService],
+      useFactory: createGenerator,
+    },
     {
       provide: SlideImageStore,
       inject: [APP_CONFIG, REDIS],

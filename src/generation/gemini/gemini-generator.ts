@@ -14,6 +14,7 @@ import { dominantStyle, slideStyles } from '../source-style';
 import { classifyGeminiError, findBlock } from './gemini-errors';
 import { CallKind, GeminiKeyPool, PooledKey } from './key-pool';
 import { PLAN_RESPONSE_SCHEMA, analysisPrompt, repairPrompt, slideImagePrompt } from './prompts';
+import { cleanReturnedImage, TextScrubber } from './returned-text';
 
 /** Per attempt; image models can take a minute, thinking text models too. */
 const CALL_TIMEOUT_MS = 180_000;
@@ -66,6 +67,8 @@ export class GeminiGenerator implements Generator {
     private readonly config: AppConfig,
     limiter: RedisRateLimiter,
     redis: Redis,
+    /** Reads and removes text Gemini drew on a returned image (returned-text.ts). */
+    private readonly scrubber?: TextScrubber,
   ) {
     this.drawsText = config.gemini.textMode === 'model';
     this.pool = new GeminiKeyPool(config, limiter, redis);
@@ -185,7 +188,10 @@ export class GeminiGenerator implements Generator {
       );
       const block = findBlock(res, 'image');
       if (!block) {
-        const image = await this.checkImage(res, plan.aspect, tag);
+        const image = await cleanReturnedImage(this.scrubber, await this.checkImage(res, plan.aspect, tag), {
+          tag,
+          planned: text,
+        });
         this.emit({ type: 'image-made' });
         return image;
       }
