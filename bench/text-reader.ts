@@ -61,7 +61,8 @@ export async function measureInpaint(): Promise<Record<InpaintMethod, number>> {
     for (let line = 0; line < 3; line++) {
       const y0 = Math.round(img.height * 0.82) + line * 26;
       for (let y = y0; y < y0 + 14; y++)
-        for (let x = Math.round(img.width * 0.2); x < img.width * 0.8; x++) if (x % 9 < 3) mask[y * img.width + x] = 255;
+        for (let x = Math.round(img.width * 0.2); x < img.width * 0.8; x++)
+          if (x % 9 < 3) mask[y * img.width + x] = 255;
     }
     for (const method of ['telea', 'ns'] as const) {
       const out = await inpaint(img, mask, 5, method);
@@ -86,7 +87,9 @@ async function main(): Promise<void> {
       `clean: ${r.clean.length} slides, mean ${mean(r.clean).toFixed(0)} ms; child peak RSS ${r.peakRssMb.toFixed(0)} MB; ${r.words} words`,
   );
   const ip = await measureInpaint();
-  console.log(`inpainting PSNR on held-out strips: Telea ${ip.telea.toFixed(2)} dB, Navier-Stokes ${ip.ns.toFixed(2)} dB`);
+  console.log(
+    `inpainting PSNR on held-out strips: Telea ${ip.telea.toFixed(2)} dB, Navier-Stokes ${ip.ns.toFixed(2)} dB`,
+  );
 }
 
 if (require.main === module) {

@@ -36,7 +36,9 @@ describe('source text of a fetched slideshow', () => {
     const reader = t.app.get(SourceTextService);
     const productId = await createProduct(t);
 
-    const first = await t.http.post('/api/batch').send({ links: [link], productId, photoVariations: 1, textVariations: 1 });
+    const first = await t.http
+      .post('/api/batch')
+      .send({ links: [link], productId, photoVariations: 1, textVariations: 1 });
     expect(first.status).toBe(201);
     expect((await waitForEnd(t, first.body.id, 400_000)).status).toBe('completed');
 
@@ -58,7 +60,9 @@ describe('source text of a fetched slideshow', () => {
     const planned = stored.plan!.slides.find((s) => s.sourceIndex === 0);
     expect(planned?.sourceText).toMatch(/shampooing/);
 
-    const second = await t.http.post('/api/batch').send({ links: [link], productId, photoVariations: 1, textVariations: 2 });
+    const second = await t.http
+      .post('/api/batch')
+      .send({ links: [link], productId, photoVariations: 1, textVariations: 2 });
     expect((await waitForEnd(t, second.body.id, 400_000)).status).toBe('completed');
     expect(reader.slidesRead).toBe(3);
     expect(fs.statSync(textFile).mtimeMs).toBe(stamp);

@@ -12,8 +12,9 @@ import { ProductsService } from '../products/products.service';
 
 /**
  * The steps of process-link: fetch the slideshow and read its text (stored on the link; the text and the
- * text-free slides are cached beside the slides, so no other batch reads them again), run the analysis once (its plan is
- * stored: a retry never pays for it again), then make the link's output folder and its P×T variation rows.
+ * text-free slides are cached beside the slides, so no other batch reads them again), run the analysis once
+ * (its plan is stored: a retry never pays for it again), then make the link's output folder and its P×T
+ * variation rows.
  */
 @Injectable()
 export class LinkPlanner {

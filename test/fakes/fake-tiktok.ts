@@ -217,7 +217,12 @@ export class FakeTikTok {
     const n = Number(what);
     if (n < 1 || n > post.slides) return this.send(res, 404, 'text/plain', 'not found');
     const file = post.images?.[n - 1];
-    this.send(res, 200, 'image/jpeg', file ? await fs.promises.readFile(file) : await slideJpeg(post.width, post.height, n));
+    this.send(
+      res,
+      200,
+      'image/jpeg',
+      file ? await fs.promises.readFile(file) : await slideJpeg(post.width, post.height, n),
+    );
   }
 
   /** A tikwm-style API: `{code: 0, data: {id, title, images[], music, music_info, author}}` or `{code: -1, msg}`. */

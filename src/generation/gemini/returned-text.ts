@@ -52,6 +52,8 @@ export async function cleanReturnedImage(
     return image;
   }
   if (!r.clean) return image;
-  logger.log(`link ${opts.tag}: removed text Gemini drew anyway ("${read.slice(0, 80)}"${r.text.marks.length ? ', a watermark' : ''})`);
+  logger.log(
+    `link ${opts.tag}: removed text Gemini drew anyway ("${read.slice(0, 80)}"${r.text.marks.length ? ', a watermark' : ''})`,
+  );
   return r.clean;
 }

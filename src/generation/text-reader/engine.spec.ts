@@ -79,7 +79,9 @@ describe('text reader engine (real OCR on sample slides)', () => {
     const stats = await sharp(card.clean as Buffer).stats();
     expect(Math.max(...stats.channels.map((c) => c.stdev))).toBeLessThan(2);
     const bg = card.text.background as string;
-    stats.channels.forEach((c, k) => expect(Math.abs(c.mean - parseInt(bg.slice(1 + 2 * k, 3 + 2 * k), 16))).toBeLessThan(4));
+    stats.channels.forEach((c, k) =>
+      expect(Math.abs(c.mean - parseInt(bg.slice(1 + 2 * k, 3 + 2 * k), 16))).toBeLessThan(4),
+    );
   }, 600_000);
 
   it('leaves a slide without text untouched, and an emoji-only caption does not fail', async () => {

@@ -18,7 +18,6 @@ let ready: Promise<{ cv: Cv }> | undefined;
  */
 export function loadCv(): Promise<{ cv: Cv }> {
   ready ??= new Promise((resolve) => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const cv = require('@techstark/opencv-js');
     if (cv.Mat) resolve({ cv });
     else cv.onRuntimeInitialized = () => resolve({ cv });
@@ -48,12 +47,7 @@ export async function inpaint(img: Rgb, mask: Uint8Array, radius = 5, method: In
  * Lays the inpainted working-size image over the full-size original through the (softened) mask, and
  * encodes the result as JPEG.
  */
-export async function composite(
-  original: Rgb,
-  work: Rgb,
-  mask: Uint8Array,
-  jpegQuality = 90,
-): Promise<Buffer> {
+export async function composite(original: Rgb, work: Rgb, mask: Uint8Array, jpegQuality = 90): Promise<Buffer> {
   const { width: W, height: H } = original;
   const raw3 = (r: Rgb) => ({ raw: { width: r.width, height: r.height, channels: 3 as const } });
   const up =

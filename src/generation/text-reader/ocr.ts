@@ -74,6 +74,7 @@ export async function readPass(worker: Worker, img: Rgb, polarity: Polarity): Pr
 export function meanLuma(img: Rgb): number {
   let sum = 0;
   const n = img.width * img.height;
-  for (let i = 0; i < n; i += 7) sum += 0.299 * img.data[i * 3] + 0.587 * img.data[i * 3 + 1] + 0.114 * img.data[i * 3 + 2];
+  for (let i = 0; i < n; i += 7)
+    sum += 0.299 * img.data[i * 3] + 0.587 * img.data[i * 3 + 1] + 0.114 * img.data[i * 3 + 2];
   return sum / Math.ceil(n / 7);
 }

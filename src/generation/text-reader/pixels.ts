@@ -22,7 +22,13 @@ export function colourDistance(a: Colour, b: Colour): number {
 }
 
 export function hex(c: Colour): string {
-  return `#${c.map((v) => Math.max(0, Math.min(255, Math.round(v))).toString(16).padStart(2, '0')).join('')}`;
+  return `#${c
+    .map((v) =>
+      Math.max(0, Math.min(255, Math.round(v)))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 export function pixel(img: Rgb, x: number, y: number): Colour {

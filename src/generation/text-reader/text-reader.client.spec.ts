@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { isTransient } from '../../common/errors';
 import { TextReaderClient } from './text-reader.client';
 
-/** The reader's child process: started on first use, gone after its idle time, back on the next request, and a crash is a retryable error, never a hang. */
+/**
+ * The reader's child process: started on first use, gone after its idle time, back on the next request;
+ * a crash is a retryable error, never a hang.
+ */
 
 const SLIDE = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'samples', 'set_01', 'slide_2.jpg');
 

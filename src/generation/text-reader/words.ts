@@ -71,10 +71,7 @@ export function linesOf(words: RawWord[]): ReadLine[] {
       .map((w) => w.box)
       .filter(
         (b) =>
-          b.y0 < box.y1 &&
-          b.y1 > box.y0 &&
-          height(b) < h * 2.2 &&
-          Math.max(box.x0 - b.x1, b.x0 - box.x1) < h * 1.5,
+          b.y0 < box.y1 && b.y1 > box.y0 && height(b) < h * 2.2 && Math.max(box.x0 - b.x1, b.x0 - box.x1) < h * 1.5,
       );
     out.push({ words: kept.sort((a, b) => a.box.x0 - b.box.x0), extras, box, polarity: kept[0].polarity });
   }
