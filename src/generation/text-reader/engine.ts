@@ -132,6 +132,12 @@ function textMask(img: Rgb, measured: Measured[]): Uint8Array {
   return dilate(mask, img.width, img.height, grow);
 }
 
+/** One flat colour (a placeholder or a blank render): nothing on it can be text, so no OCR. */
+async function flat(img: Rgb): Promise<boolean> {
+  const { channels } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).stats();
+  return Math.max(...channels.map((c) => c.stdev)) < 2;
+}
+
 export class TextEngine {
   private constructor(private readonly ocr: Worker) {}
 
@@ -205,6 +211,18 @@ export class TextEngine {
   async readAndClean(input: string | Buffer): Promise<{ text: SlideText; clean: Buffer | null; cleanMs: number }> {
     const started = Date.now();
     const { work, full } = await this.load(input);
+    if (await flat(work)) {
+      const text: SlideText = {
+        kind: 'photo',
+        blocks: [],
+        marks: [],
+        background: null,
+        width: work.width,
+        height: work.height,
+        ms: 0,
+      };
+      return { text, clean: null, cleanMs: 0 };
+    }
     const reading = await this.read(work);
     const t = Date.now();
     const clean = await this.clean(reading, full);
