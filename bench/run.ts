@@ -11,6 +11,7 @@ import { buildForChildren } from '../test/helpers/processes';
 import * as makespan from './makespan';
 import { measureOverhead, OVERHEAD_LINKS, OVERHEAD_P, OVERHEAD_T } from './overhead';
 import * as quota from './quota-fidelity';
+import * as textReader from './text-reader';
 import { measureRender, renderRows } from './render-speed';
 import * as video from './video';
 import { BenchRow, machine, markdownTable } from './lib/report';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     return renderRows(rates);
   });
   await step('video', rows, video.run);
+  await step('source text', rows, textReader.run);
   await step('quota fidelity', rows, quota.run);
   await step('makespan', rows, makespan.run);
   for (const database of ['sqlite', 'postgres'] as const) {
