@@ -13,6 +13,7 @@ import { measureOverhead, OVERHEAD_LINKS, OVERHEAD_P, OVERHEAD_T } from './overh
 import * as quota from './quota-fidelity';
 import * as startGate from './start-gate';
 import * as statusLoad from './status-load';
+import * as textReader from './text-reader';
 import { measureRender, renderRows } from './render-speed';
 import * as video from './video';
 import { BenchRow, machine, markdownTable } from './lib/report';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     return renderRows(rates);
   });
   await step('video', rows, video.run);
+  await step('source text', rows, textReader.run);
   await step('quota fidelity', rows, quota.run);
   await step('makespan', rows, makespan.run);
   await step('start gate', rows, startGate.run);

@@ -29,7 +29,8 @@ describe('an offline batch', () => {
     const productId = await createProduct(t);
     const res = await t.http.post('/api/batch').send({ links, productId, photoVariations: 2, textVariations: 3 });
     expect(res.body.estimate).toMatchObject({ generator: 'local', imageCalls: 0, cost: 0 });
-    const status = await waitForEnd(t, res.body.id, 110_000);
+    // Generous: every fetched slide is also read (OCR in the text reader's child) before the plan.
+    const status = await waitForEnd(t, res.body.id, 300_000);
     expect(status.status).toBe('completed');
     expect(status.variations.completed).toBe(12);
 
@@ -58,5 +59,5 @@ describe('an offline batch', () => {
     const read = (v: string) => fs.readFileSync(path.join(out, batchDir, linkDirs[0], v, '02.jpg'));
     expect(read('v1-1').equals(read('v2-1'))).toBe(false);
     expect(read('v1-1').equals(read('v1-2'))).toBe(false);
-  });
+  }, 360_000);
 });

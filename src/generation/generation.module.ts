@@ -14,6 +14,7 @@ import { GENERATOR, Generator } from './generator.interface';
 import { LocalGenerator } from './local/local-generator';
 import { SlideImageStore } from './slide-image-store';
 import { SlideMaker } from './slide-maker.service';
+import { SourceTextService } from './text-reader/source-text.service';
 import { VariationDelivery } from './variation-delivery.service';
 import { VariationStarts } from './variation-starts';
 import { VariationsProcessor } from './variations.processor';
@@ -22,8 +23,15 @@ import { VideoService } from './video/video.service';
 import { VARIATIONS_QUEUE } from '../pipeline/queues';
 
 /** The generator, chosen here and nowhere else: Gemini when a key is set (or GENERATOR=gemini), else offline. */
-export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, redis: Redis): Generator {
-  return config.generator === 'gemini' ? new GeminiGenerator(config, limiter, redis) : new LocalGenerator(config);
+export function createGenerator(
+  config: AppConfig,
+  limiter: RedisRateLimiter,
+  redis: Redis,
+  reader?: SourceTextService,
+): Generator {
+  return config.generator === 'gemini'
+    ? new GeminiGenerator(config, limiter, redis, reader)
+    : new LocalGenerator(config);
 }
 
 /**
@@ -45,9 +53,14 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
     VariationsProcessor,
     VariationStarts,
     SlideMaker,
+    SourceTextService,
     VariationDelivery,
     VideoService,
-    { provide: GENERATOR, inject: [APP_CONFIG, RedisRateLimiter, REDIS], useFactory: createGenerator },
+    {
+      provide: GENERATOR,
+      inject: [APP_CONFIG, RedisRateLimiter, REDIS, SourceTextService],
+      useFactory: createGenerator,
+    },
     {
       provide: SlideImageStore,
       inject: [APP_CONFIG, REDIS],
@@ -55,6 +68,6 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
         new SlideImageStore(config.dataDir, redis, config.queuePrefix, config.jobs.lockMs),
     },
   ],
-  exports: [VariationsQueue, GENERATOR, SlideImageStore],
+  exports: [VariationsQueue, GENERATOR, SlideImageStore, SourceTextService],
 })
 export class GenerationModule {}

@@ -1,14 +1,14 @@
-import * as fs from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
 import sharp from 'sharp';
 import { BatchLink } from '../pipeline/entities/link.entity';
 import { BatchVariation } from '../pipeline/entities/variation.entity';
 import { BatchSpeed } from '../pipeline/entities/batch.entity';
-import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource } from '../pipeline/slideshow';
+import { FetchedSlideshow } from '../pipeline/slideshow';
 import { ProductsService } from '../products/products.service';
 import { GENERATOR, Generator, SlideImageInput } from './generator.interface';
 import { outputSize, renderSlide, SLIDE_JPEG, slideSize } from './render/renderer';
 import { SlideImageKey, SlideImageStore } from './slide-image-store';
+import { SourceTextService } from './text-reader/source-text.service';
 
 /** A link's plan and fetched slideshow, checked present: what making a variation's slides needs. */
 export type PlannedLink = BatchLink & { plan: NonNullable<BatchLink['plan']>; slideshow: FetchedSlideshow };
@@ -21,7 +21,7 @@ export type PlannedLink = BatchLink & { plan: NonNullable<BatchLink['plan']>; sl
 export class SlideMaker {
   constructor(
     @Inject(GENERATOR) private readonly generator: Generator,
-    @Inject(SLIDESHOW_SOURCE) private readonly source: SlideshowSource,
+    private readonly sourceText: SourceTextService,
     private readonly images: SlideImageStore,
     private readonly products: ProductsService,
   ) {}
@@ -140,10 +140,9 @@ export class SlideMaker {
     return out;
   }
 
-  /** Slides are read from the shared DATA_DIR; if they are gone (cache cleared), fetch again. */
+  /** Slides and their clean copies are read from the shared DATA_DIR; if gone (cache cleared), fetch and read again. */
   private async ensureSlides(slideshow: FetchedSlideshow): Promise<FetchedSlideshow> {
-    if (slideshow.slides.every((s) => fs.existsSync(s.path))) return slideshow;
-    return this.source.fetch(slideshow.url);
+    return (await this.sourceText.ensure(slideshow, slideshow.url)).slideshow;
   }
 }
 

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { linkFolderName } from '../drive/output-tree';
 import { STORAGE, Storage } from '../drive/storage.interface';
@@ -7,19 +6,22 @@ import { BatchProgressService } from '../pipeline/batch-progress.service';
 import { Batch } from '../pipeline/entities/batch.entity';
 import { BatchLink } from '../pipeline/entities/link.entity';
 import { LinksRepository } from '../pipeline/repositories';
-import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource } from '../pipeline/slideshow';
+import { SourceTextService } from '../generation/text-reader/source-text.service';
+import { FetchedSlideshow } from '../pipeline/slideshow';
 import { ProductsService } from '../products/products.service';
 
 /**
- * The steps of process-link: fetch the slideshow (stored on the link), run the analysis once (its plan is
- * stored: a retry never pays for it again), then make the link's output folder and its P×T variation rows.
+ * The steps of process-link: fetch the slideshow and read its text (stored on the link; the text and the
+ * text-free slides are cached beside the slides, so no other batch reads them again), run the analysis once
+ * (its plan is stored: a retry never pays for it again), then make the link's output folder and its P×T
+ * variation rows.
  */
 @Injectable()
 export class LinkPlanner {
   private readonly logger = new Logger(LinkPlanner.name);
 
   constructor(
-    @Inject(SLIDESHOW_SOURCE) private readonly source: SlideshowSource,
+    private readonly sourceText: SourceTextService,
     @Inject(GENERATOR) private readonly generator: Generator,
     @Inject(STORAGE) private readonly storage: Storage,
     private readonly products: ProductsService,
@@ -27,10 +29,10 @@ export class LinkPlanner {
     private readonly progress: BatchProgressService,
   ) {}
 
-  /** The stored fetch result when its files are still there, else a (cached) fetch from the source. */
+  /** The stored fetch result when its files and text are still there, else a (cached) fetch and read. */
   async fetch(link: BatchLink): Promise<FetchedSlideshow> {
-    if (link.slideshow && link.slideshow.slides.every((s) => fs.existsSync(s.path))) return link.slideshow;
-    const slideshow = await this.source.fetch(link.slideshow?.url ?? link.url);
+    const { slideshow, changed } = await this.sourceText.ensure(link.slideshow, link.url);
+    if (!changed) return slideshow;
     link.slideshow = slideshow;
     link.postId = slideshow.postId;
     await this.links.repo.update(
@@ -39,7 +41,9 @@ export class LinkPlanner {
     );
     await this.progress.event(
       link.batchId,
-      `link ${link.position} fetched: ${slideshow.slides.length} slides`,
+      `link ${link.position} fetched: ${slideshow.slides.length} slides, text on ${
+        slideshow.slides.filter((s) => s.text?.blocks.length).length
+      }`,
       link.id,
     );
     return slideshow;

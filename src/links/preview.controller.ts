@@ -28,7 +28,9 @@ import { isPermanent, isTransient } from '../common/errors';
 import { VALIDATION_OPTIONS } from '../common/validate-dto';
 import { InjectConfig } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
-import { LinkPreviewDto, LinkPreviewErrorDto, PreviewLinkDto } from './dto/preview.dto';
+import { SourceTextService } from '../generation/text-reader/source-text.service';
+import { slideWords } from '../pipeline/source-text';
+import { LinkPreviewDto, LinkPreviewErrorDto, LinkSourceTextDto, PreviewLinkDto } from './dto/preview.dto';
 import { SLIDESHOW_SOURCE, SlideshowSource } from '../pipeline/slideshow';
 import { cachedSlideFile } from './tiktok/slideshow-store';
 
@@ -47,6 +49,7 @@ export class PreviewController {
   constructor(
     @Inject(SLIDESHOW_SOURCE) private readonly source: SlideshowSource,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly sourceText: SourceTextService,
   ) {}
 
   @Post()
@@ -72,6 +75,34 @@ export class PreviewController {
         slideCount: s.slides.length,
         hasAudio: !!s.audio,
         thumbnails: s.slides.map((slide) => `/api/links/preview/${s.postId}/slides/${slide.index}`),
+      };
+    } catch (e) {
+      throw this.toHttp(e, body.url);
+    }
+  }
+
+  /**
+   * The text on each slide of a link, as the batch will read it: read once (about a second a slide) and
+   * cached beside the slides, so the batch reuses it. The UI asks for it after the preview, so the
+   * thumbnails are not held up by it.
+   */
+  @Post('text')
+  @HttpCode(200)
+  @ApiOkResponse({ type: LinkSourceTextDto })
+  @ApiBadRequestResponse({ type: LinkPreviewErrorDto, description: 'Not a TikTok post link.' })
+  @ApiUnprocessableEntityResponse({ type: LinkPreviewErrorDto, description: 'Not a readable slideshow.' })
+  @ApiFailedDependencyResponse({ type: LinkPreviewErrorDto, description: 'Fetching or reading failed; try again.' })
+  async text(@Body(new ValidationPipe(VALIDATION_OPTIONS)) body: PreviewLinkDto): Promise<LinkSourceTextDto> {
+    try {
+      const s = await this.sourceText.fetch(body.url);
+      return {
+        postId: s.postId,
+        slides: s.slides.map((slide) => ({
+          index: slide.index,
+          kind: slide.text?.kind ?? 'photo',
+          text: slideWords(slide.text),
+          watermark: !!slide.text?.marks.length,
+        })),
       };
     } catch (e) {
       throw this.toHttp(e, body.url);

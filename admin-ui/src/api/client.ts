@@ -12,6 +12,7 @@ export type BatchDetail = Schemas['BatchDetailDto'];
 export type BatchSummary = Schemas['BatchSummaryDto'];
 export type ValidateResult = Schemas['ValidateResultDto'];
 export type LinkPreview = Schemas['LinkPreviewDto'];
+export type SlideSourceText = Schemas['SlideSourceTextDto'];
 export type Estimate = Schemas['EstimateDto'];
 export type PublishingStatus = Schemas['PublishingStatusDto'];
 export type TikTokAccount = Schemas['TikTokAccountDto'];

@@ -101,6 +101,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/links/preview/text": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PreviewController_text"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/links/preview/{postId}/slides/{n}": {
         parameters: {
             query?: never;
@@ -509,6 +525,31 @@ export interface components {
             retryable: boolean;
             /** @description Seconds to wait before retrying, when TikTok said. */
             retryAfterSeconds?: number;
+        };
+        SlideSourceTextDto: {
+            /**
+             * @description 0-based slide index, as in the thumbnails list.
+             * @example 0
+             */
+            index: number;
+            /**
+             * @description card: a text-only slide on a plain background.
+             * @enum {string}
+             */
+            kind: "photo" | "card";
+            /**
+             * @description The words read off the slide, blocks on their own lines; empty when it has none.
+             * @example double shampooing
+             *     first time to get rid of dirt & oil
+             */
+            text: string;
+            /** @description True when a logo or watermark was found (it is removed with the text). */
+            watermark: boolean;
+        };
+        LinkSourceTextDto: {
+            /** @example 7412345678901234567 */
+            postId: string;
+            slides: components["schemas"]["SlideSourceTextDto"][];
         };
         LinkProductDto: {
             /** @description One of the batch links (any accepted URL form of it). */
@@ -1152,6 +1193,56 @@ export interface operations {
                 };
             };
             /** @description TikTok did not answer usefully (challenge page, timeout, 5xx); try again later. */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkPreviewErrorDto"];
+                };
+            };
+        };
+    };
+    PreviewController_text: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewLinkDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkSourceTextDto"];
+                };
+            };
+            /** @description Not a TikTok post link. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkPreviewErrorDto"];
+                };
+            };
+            /** @description Not a readable slideshow. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkPreviewErrorDto"];
+                };
+            };
+            /** @description Fetching or reading failed; try again. */
             424: {
                 headers: {
                     [name: string]: unknown;

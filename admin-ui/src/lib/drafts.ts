@@ -1,4 +1,4 @@
-import type { LinkPreview } from '../api/client';
+import type { LinkPreview, SlideSourceText } from '../api/client';
 
 /** A product being filled in on the new-batch screen; uploaded through POST /api/products on Start. */
 export interface ProductDraft {
@@ -6,7 +6,11 @@ export interface ProductDraft {
   description: string;
 }
 
-export type PreviewState = { state: 'loading' } | { state: 'ok'; data: LinkPreview } | { state: 'error'; reason: string };
+/** `texts`: the text read off each slide (asked for after the preview; undefined while it is being read). */
+export type PreviewState =
+  | { state: 'loading' }
+  | { state: 'ok'; data: LinkPreview; texts?: SlideSourceText[] | null }
+  | { state: 'error'; reason: string };
 
 export const emptyDraft = (): ProductDraft => ({ file: null, description: '' });
 

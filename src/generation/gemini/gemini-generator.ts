@@ -22,6 +22,7 @@ import { classifyGeminiError, findBlock, findRefusal, Refusal, refusalMessage } 
 import { GeminiEconomy } from './gemini-economy';
 import { CallKind, GeminiKeyPool, PooledKey } from './key-pool';
 import { PLAN_RESPONSE_SCHEMA, analysisPrompt, imageInstructions, repairPrompt, slideImagePrompt } from './prompts';
+import { cleanReturnedImage, TextScrubber } from './returned-text';
 
 /** Per attempt; image models can take a minute, thinking text models too. */
 const CALL_TIMEOUT_MS = 180_000;
@@ -94,6 +95,8 @@ export class GeminiGenerator implements Generator {
     private readonly config: AppConfig,
     limiter: RedisRateLimiter,
     redis: Redis,
+    /** Reads and removes text Gemini drew on a returned image (returned-text.ts). */
+    private readonly scrubber?: TextScrubber,
   ) {
     this.drawsText = config.gemini.textMode === 'model';
     this.pool = new GeminiKeyPool(config, limiter, redis);
@@ -113,11 +116,7 @@ export class GeminiGenerator implements Generator {
       pool: this.pool,
       client: (keyId) => this.clients.get(keyId) as GoogleGenAI,
       request: (input, sanitised) => this.imageRequest(input, sanitised),
-      accept: async (res, input) => {
-        const image = await this.checkImage(res, input.plan.aspect, imageTag(input));
-        this.emit({ type: 'image-made' });
-        return image;
-      },
+      accept: (res, input) => this.acceptImage(res, input, imageTag(input)),
       refused: (r, input) => refusalError(r, input),
       emit: (e) => this.emit(e),
     });
@@ -202,11 +201,7 @@ export class GeminiGenerator implements Generator {
         (r) => (findRefusal(r, 'image') ? 'refused' : 'ok'),
       );
       refusal = findRefusal(res, 'image');
-      if (!refusal) {
-        const image = await this.checkImage(res, input.plan.aspect, tag);
-        this.emit({ type: 'image-made' });
-        return image;
-      }
+      if (!refusal) return this.acceptImage(res, input, tag);
       this.logger.warn(`link ${tag}: ${describeRefusal(refusal)}${sanitised ? '' : '; one sanitised retry'}`);
     }
     throw refusalError(refusal as Refusal, input);
@@ -402,6 +397,16 @@ export class GeminiGenerator implements Generator {
   }
 
   /** An image counts only if it decodes fully, is at least 512 px on its short side and has the plan's shape. */
+  /** A returned image, checked and with any text it still carries inpainted out (free, no paid retry). */
+  private async acceptImage(res: GenerateContentResponse, input: SlideImageInput, tag: string): Promise<Buffer> {
+    const image = await cleanReturnedImage(this.scrubber, await this.checkImage(res, input.plan.aspect, tag), {
+      tag,
+      planned: this.drawsText ? (input.slide.texts[input.textIndex ?? 0] ?? '') : undefined,
+    });
+    this.emit({ type: 'image-made' });
+    return image;
+  }
+
   private async checkImage(
     res: GenerateContentResponse,
     aspect: SlideshowPlan['aspect'],

@@ -38,3 +38,21 @@ export class LinkPreviewErrorDto {
   @ApiPropertyOptional({ description: 'Seconds to wait before retrying, when TikTok said.' })
   retryAfterSeconds?: number;
 }
+
+export class SlideSourceTextDto {
+  @ApiProperty({ example: 0, description: '0-based slide index, as in the thumbnails list.' }) index: number;
+  @ApiProperty({ enum: ['photo', 'card'], description: 'card: a text-only slide on a plain background.' })
+  kind: 'photo' | 'card';
+  @ApiProperty({
+    example: 'double shampooing\nfirst time to get rid of dirt & oil',
+    description: 'The words read off the slide, blocks on their own lines; empty when it has none.',
+  })
+  text: string;
+  @ApiProperty({ description: 'True when a logo or watermark was found (it is removed with the text).' })
+  watermark: boolean;
+}
+
+export class LinkSourceTextDto {
+  @ApiProperty({ example: '7412345678901234567' }) postId: string;
+  @ApiProperty({ type: [SlideSourceTextDto] }) slides: SlideSourceTextDto[];
+}
