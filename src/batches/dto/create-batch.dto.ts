@@ -126,6 +126,16 @@ export class CreateBatchDto extends LinksInputDto {
   @Transform(toBool)
   @IsBoolean()
   video?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Stop each link after analysis (status awaiting_review) until its plan is approved: nothing is paid for ' +
+      'images before. Default: true with the Gemini generator, false offline.',
+  })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  review?: boolean;
 }
 
 export class ListBatchesQueryDto {

@@ -23,6 +23,10 @@ export class Batch {
   @Column({ type: 'boolean', default: false })
   video: boolean;
 
+  /** Each link stops after analysis (`awaiting_review`) until the user approves its plan. */
+  @Column({ type: 'boolean', default: false })
+  review: boolean;
+
   @Column({ type: 'integer' })
   linksTotal: number;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, FindOptionsSelect, In, Repository } from 'typeorm';
 import { BatchLink } from '../entities/link.entity';
-import { ItemStatus } from '../statuses';
+import { LinkStatus } from '../statuses';
 import { StatusCounts, statusCounts } from './status-counts';
 
 /** Named queries of the `batch_links` table. */
@@ -28,13 +28,13 @@ export class LinksRepository {
   }
 
   /** Ids of a batch's links in one status, in position order. */
-  async idsWithStatus(batchId: string, status: ItemStatus): Promise<string[]> {
+  async idsWithStatus(batchId: string, status: LinkStatus): Promise<string[]> {
     const rows = await this.repo.find({ where: { batchId, status }, select: ['id'], order: { position: 'ASC' } });
     return rows.map((l) => l.id);
   }
 
   /** A batch's links in the given statuses, with the columns asked for. */
-  withStatus(batchId: string, statuses: ItemStatus[], select?: FindOptionsSelect<BatchLink>): Promise<BatchLink[]> {
+  withStatus(batchId: string, statuses: LinkStatus[], select?: FindOptionsSelect<BatchLink>): Promise<BatchLink[]> {
     return this.repo.find({ where: { batchId, status: In(statuses) }, select, order: { position: 'ASC' } });
   }
 
