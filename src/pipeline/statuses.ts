@@ -23,3 +23,5 @@ export const LINK_STATUSES = [...ITEM_STATUSES, 'awaiting_review'] as const;
 export type LinkStatus = (typeof LINK_STATUSES)[number];
 /** Links in these statuses keep their batch open. */
 export const LINK_OPEN: readonly LinkStatus[] = ['pending', 'processing', 'awaiting_review'];
+/** Links whose stored plan may be replaced: nothing reads it until they are approved or retried. */
+export const PLAN_EDITABLE: readonly LinkStatus[] = ['awaiting_review', 'failed'];

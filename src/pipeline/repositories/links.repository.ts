@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, FindOptionsSelect, In, Repository } from 'typeorm';
 import { BatchLink } from '../entities/link.entity';
-import { LinkStatus } from '../statuses';
+import { SlideshowPlan } from '../plan';
+import { LINK_OPEN, LinkStatus, PLAN_EDITABLE } from '../statuses';
 import { StatusCounts, statusCounts } from './status-counts';
 
 /** Named queries of the `batch_links` table. */
@@ -78,6 +79,27 @@ export class LinksRepository {
       select: ['id'],
     });
     return rows.map((l) => l.id);
+  }
+
+  /** Stores an edited plan if the link's plan is still editable (no variations, awaiting review or failed). */
+  async replacePlanWhileEditable(id: string, plan: SlideshowPlan): Promise<boolean> {
+    const res = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ plan })
+      .where('id = :id AND "variationsCreated" = :no AND status IN (:...editable)', {
+        id,
+        no: false,
+        editable: PLAN_EDITABLE,
+      })
+      .execute();
+    return !!res.affected;
+  }
+
+  /** True while a link of the batch is fetched, analysed or waiting to be (anything but awaiting review or ended). */
+  async anyRunning(batchId: string): Promise<boolean> {
+    const running = LINK_OPEN.filter((s) => s !== 'awaiting_review');
+    return (await this.repo.count({ where: { batchId, status: In(running) } })) > 0;
   }
 
   /** Failed links of a batch, for the failures list. */
