@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import sharp from 'sharp';
 import { createWorker, type Worker } from 'tesseract.js';
 import { BatchSweeperService } from '../src/batches/batch-sweeper.service';
 import { BatchEvent } from '../src/pipeline/entities/batch-event.entity';
@@ -16,6 +17,22 @@ import { cleanupRedis, createProduct, startTestApp, TestApp, waitForEnd } from '
  */
 const TESSDATA = path.join(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
 let nextId = 7_420_000_000_000_000_000n;
+
+/**
+ * The slide's white overlay text as black on white, everything else blank: OCR reads it whatever colour the
+ * fake's image has (a plain colour from its prompt; near-white in every channel is vanishingly rare).
+ */
+async function whiteTextOnly(jpeg: Buffer): Promise<Buffer> {
+  const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const out = Buffer.alloc(info.width * info.height, 255);
+  for (let i = 0; i < out.length; i++) {
+    const [r, g, b] = [data[i * 3], data[i * 3 + 1], data[i * 3 + 2]];
+    if (r >= 235 && g >= 235 && b >= 235) out[i] = 0;
+  }
+  return sharp(out, { raw: { width: info.width, height: info.height, channels: 1 } })
+    .png()
+    .toBuffer();
+}
 const postId = () => String(++nextId);
 
 describe('review before paying', () => {
@@ -53,7 +70,9 @@ describe('review before paying', () => {
 
   async function startBatch(links: string[], body: Record<string, unknown> = {}) {
     const productId = await createProduct(t);
-    const res = await t.http.post('/api/batch').send({ links, productId, photoVariations: 1, textVariations: 2, ...body });
+    const res = await t.http
+      .post('/api/batch')
+      .send({ links, productId, photoVariations: 1, textVariations: 2, ...body });
     expect(res.status).toBe(201);
     return res.body as { id: string; review: boolean };
   }
@@ -127,7 +146,7 @@ describe('review before paying', () => {
       const slides = byText.get(textIndex).files.filter((f: { name: string }) => f.name.endsWith('.jpg'));
       expect(slides).toHaveLength(3);
       const image = await t.http.get(slides[0].url).buffer(true).expect(200);
-      const { data } = await ocr.recognize(image.body as Buffer);
+      const { data } = await ocr.recognize(await whiteTextOnly(image.body as Buffer));
       expect(data.text.toUpperCase()).toContain(word);
     }
   });
@@ -202,7 +221,12 @@ describe('review before paying', () => {
     const images = gemini.ok('image');
     expect(images).toHaveLength(8);
     const events = await t.ds.getRepository(BatchEvent).find({ where: { batchId: batch.id } });
-    expect(events.filter((e) => / approved$/.test(e.event)).map((e) => e.linkId).sort()).toEqual(approved);
+    expect(
+      events
+        .filter((e) => / approved$/.test(e.event))
+        .map((e) => e.linkId)
+        .sort(),
+    ).toEqual(approved);
   });
 
   it('runs straight through when the batch asks for no review', async () => {

@@ -32,7 +32,9 @@ const uuid = (param: string, what: string) =>
   new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException(`${param} must be a ${what} id (a UUID)`) });
 const BATCH = uuid('id', 'batch');
 const LINK = uuid('linkId', 'link');
-const INDEX = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('n must be a slide index (0, 1, …)') });
+const INDEX = new ParseIntPipe({
+  exceptionFactory: () => new BadRequestException('n must be a slide index (0, 1, …)'),
+});
 const MIME: Record<string, string> = { '.png': 'image/png', '.webp': 'image/webp' };
 
 /** Review before paying: a link's plan, its source slides, and the approval that starts its variations. */
@@ -59,7 +61,9 @@ export class PlanReviewController {
   })
   @ApiBody({ schema: PLAN_OPENAPI })
   @ApiOkResponse({ schema: PLAN_OPENAPI, description: 'The plan as saved.' })
-  @ApiBadRequestResponse({ description: 'One message per bad field, e.g. "slides[3].texts[0]: at most 500 characters".' })
+  @ApiBadRequestResponse({
+    description: 'One message per bad field, e.g. "slides[3].texts[0]: at most 500 characters".',
+  })
   @ApiConflictResponse({ description: 'The link is being processed or already has its variations.' })
   @ApiNotFoundResponse()
   replace(
@@ -72,7 +76,7 @@ export class PlanReviewController {
 
   @Get(':id/links/:linkId/source/:n')
   @ApiOperation({ summary: "One of the link's source slides (the review shows it next to the slide re-making it)." })
-  @ApiParam({ name: 'n', description: '0-based source slide index (a plan slide\'s sourceIndex)' })
+  @ApiParam({ name: 'n', description: "0-based source slide index (a plan slide's sourceIndex)" })
   @ApiProduces('image/jpeg', 'image/png', 'image/webp')
   @ApiOkResponse({ description: 'The downloaded source slide.' })
   @ApiNotFoundResponse()

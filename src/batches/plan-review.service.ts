@@ -61,7 +61,11 @@ export class PlanReviewService {
       this.assertEditable((await this.rows.links.find(link.id)) ?? link);
       throw new ConflictException(`link ${link.position} changed while saving; reload its plan and try again`);
     }
-    await this.progress.event(batchId, `link ${link.position} plan edited: ${check.plan.slides.length} slides`, link.id);
+    await this.progress.event(
+      batchId,
+      `link ${link.position} plan edited: ${check.plan.slides.length} slides`,
+      link.id,
+    );
     this.logger.log(`batch ${batchId} link ${link.id}: plan replaced`);
     return check.plan;
   }

@@ -55,7 +55,9 @@ describe('checkEditedPlan', () => {
   it('says which field is missing or of the wrong kind', () => {
     const { slides: _slides, ...noSlides } = plan();
     expect(checkEditedPlan(noSlides, EXPECT).errors).toEqual(['slides: required (array)']);
-    expect(checkEditedPlan({ ...plan(), aspect: '1:1' }, EXPECT).errors).toEqual(['aspect: must be one of "3:4", "9:16"']);
+    expect(checkEditedPlan({ ...plan(), aspect: '1:1' }, EXPECT).errors).toEqual([
+      'aspect: must be one of "3:4", "9:16"',
+    ]);
     expect(checkEditedPlan('nope', EXPECT).errors).toEqual(['plan: must be object']);
   });
 

@@ -6,10 +6,7 @@ import { PlanCheck, planSchema, validatePlan } from './plan';
  * messages written for that person: the field in bracket form and what is wrong with it, e.g.
  * `slides[3].texts[0]: at most 500 characters`.
  */
-export function checkEditedPlan(
-  candidate: unknown,
-  expect: { p: number; t: number; sourceSlides: number },
-): PlanCheck {
+export function checkEditedPlan(candidate: unknown, expect: { p: number; t: number; sourceSlides: number }): PlanCheck {
   const parsed = planSchema.safeParse(candidate, { error: plainMessage });
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.map((i) => `${fieldName(i.path)}: ${i.message}`) };
@@ -41,7 +38,11 @@ function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
     values?: unknown[];
   };
   const unit = (n: unknown) =>
-    i.origin === 'string' ? ` character${Number(n) === 1 ? '' : 's'}` : i.origin === 'array' ? ` item${Number(n) === 1 ? '' : 's'}` : '';
+    i.origin === 'string'
+      ? ` character${Number(n) === 1 ? '' : 's'}`
+      : i.origin === 'array'
+        ? ` item${Number(n) === 1 ? '' : 's'}`
+        : '';
   switch (i.code) {
     case 'too_big':
       return `at most ${i.maximum}${unit(i.maximum)}`;
