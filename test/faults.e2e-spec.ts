@@ -157,7 +157,7 @@ describe('Redis outage', () => {
     await waitFor(async () => (await t.http.get('/api/health')).status === 200, 30_000);
     const ok = await t.http
       .post('/api/batch')
-      .send({ links: tiktokLinks(1), productId, photoVariations: 1, textVariations: 1 });
+      .send({ links: tiktokLinks(1), productId, photoVariations: 1, textVariations: 1, review: false });
     expect(ok.status).toBe(201);
     expect((await waitForEnd(t, ok.body.id)).status).toBe('completed');
     await cleanupRedis(t);
@@ -178,7 +178,7 @@ describe('Redis outage', () => {
     const productId = await createProduct(t);
     const created = await t.http
       .post('/api/batch')
-      .send({ links: tiktokLinks(3), productId, photoVariations: 2, textVariations: 2 });
+      .send({ links: tiktokLinks(3), productId, photoVariations: 2, textVariations: 2, review: false });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
 
@@ -260,7 +260,9 @@ describe('Gemini answering 503 for a while', () => {
     gemini.fail({ type: 'unavailable' }, { kind: 'text', times: 4 });
     gemini.fail({ type: 'unavailable' }, { kind: 'image', times: 8 });
     const productId = await createProduct(t);
-    const created = await t.http.post('/api/batch').send({ links, productId, photoVariations: 2, textVariations: 1 });
+    const created = await t.http
+      .post('/api/batch')
+      .send({ links, productId, photoVariations: 2, textVariations: 1, review: false });
     expect(created.status).toBe(201);
 
     const end = await waitForEnd(t, created.body.id, 90_000);
