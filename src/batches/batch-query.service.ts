@@ -99,8 +99,10 @@ export class BatchQueryService {
     const limitRate = (this.config.variationRate.max / this.config.variationRate.durationMs) * 1000;
     let rate = limitRate;
     const done = v.completed + v.failed;
-    if (batch.startedAt && done >= 2) {
-      const elapsed = (Date.now() - new Date(batch.startedAt).getTime()) / 1000;
+    // A review batch makes nothing until a plan is approved: its clock starts then, not at the batch start.
+    const since = batch.review ? await this.links.firstApprovedAt(batch.id) : batch.startedAt;
+    if (since && done >= 2) {
+      const elapsed = (Date.now() - new Date(since).getTime()) / 1000;
       if (elapsed > 0) rate = Math.min(limitRate, done / elapsed);
     }
     return Math.ceil(remaining / rate);

@@ -102,6 +102,21 @@ export class LinksRepository {
     return (await this.repo.count({ where: { batchId, status: In(running) } })) > 0;
   }
 
+  /** When the first link of a review batch was approved (its variations started then), or null. */
+  async firstApprovedAt(batchId: string): Promise<Date | null> {
+    const row: { first: string | Date | null } | undefined = await this.repo
+      .createQueryBuilder('l')
+      .select('MIN(l."approvedAt")', 'first')
+      .where('l."batchId" = :batchId', { batchId })
+      .getRawOne();
+    const first = row?.first;
+    if (!first) return null;
+    // SQLite hands a raw MIN() back as text in UTC without a zone ("2026-01-01 10:00:00"); PostgreSQL a Date.
+    return typeof first === 'string' && !/[zZ]|[+-]\d\d:?\d\d$/.test(first)
+      ? new Date(`${first.replace(' ', 'T')}Z`)
+      : new Date(first);
+  }
+
   /** Failed links of a batch, for the failures list. */
   failed(batchId: string): Promise<BatchLink[]> {
     return this.repo.find({
