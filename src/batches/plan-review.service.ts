@@ -95,7 +95,7 @@ export class PlanReviewService {
             : `link ${link.position} is ${now.status}, not awaiting review`;
       throw new ConflictException(`nothing to approve: ${why}`);
     }
-    await this.linksQueue.add(batchId, [link.id]);
+    await this.linksQueue.addAfterRunning(batchId, [link.id]);
     return { batchId, approved: [link.id] };
   }
 
@@ -112,7 +112,7 @@ export class PlanReviewService {
     for (const link of waiting) if (await this.progress.approve(link)) approved.push(link.id);
     if (!approved.length)
       throw new ConflictException(`nothing to approve: no link of batch ${batchId} awaits review (${batch.status})`);
-    await this.linksQueue.add(batchId, approved);
+    await this.linksQueue.addAfterRunning(batchId, approved);
     this.logger.log(`batch ${batchId}: ${approved.length} links approved`);
     return { batchId, approved };
   }
