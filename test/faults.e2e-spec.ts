@@ -192,8 +192,24 @@ describe('Redis outage', () => {
 
     const end = await waitForEnd(t, id, 90_000);
     expect(end.status).toBe('completed');
-    expect(end.links).toEqual({ total: 3, queued: 0, processing: 0, completed: 3, failed: 0, cancelled: 0 });
-    expect(end.variations).toEqual({ total: 12, queued: 0, processing: 0, completed: 12, failed: 0, cancelled: 0 });
+    expect(end.links).toEqual({
+      total: 3,
+      queued: 0,
+      processing: 0,
+      completed: 3,
+      failed: 0,
+      cancelled: 0,
+      awaitingReview: 0,
+    });
+    expect(end.variations).toEqual({
+      total: 12,
+      queued: 0,
+      processing: 0,
+      completed: 12,
+      failed: 0,
+      cancelled: 0,
+      awaitingReview: 0,
+    });
 
     // Nothing duplicated: 12 variation rows, each (link, p, t) once, each folder with exactly its 3 slides.
     const rows: { linkId: string; photoIndex: number; textIndex: number }[] = await t.ds.query(
