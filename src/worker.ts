@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
+import { RedisConnection } from './common/redis-connection';
 import { logLevels } from './app.factory';
 import { ConfigError, loadConfig } from './config/config.schema';
 import { WorkerHeartbeatService } from './health/worker-heartbeat.service';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   if (config.workers.healthPort) {
     const beats = app.get(WorkerHeartbeatService);
     const metrics = app.get(MetricsService);
+    const redis = app.get(RedisConnection);
     const server = http.createServer((req, res) => {
       if (req.url === '/metrics') {
         return void metrics
@@ -41,12 +43,19 @@ async function main(): Promise<void> {
           .catch((e: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(e.message));
       }
       if (req.url !== '/health') return void res.writeHead(404).end();
+      const link = redis.state();
+      // Redis lost: say so (and since when) at once; the worker retries on its own and recovers when it is back.
+      if (!link.connected) {
+        return void res
+          .writeHead(503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'down', pid: process.pid, redis: link }));
+      }
       beats
         .live()
         .then((list) =>
           res
             .writeHead(200, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ status: 'ok', pid: process.pid, workers: list.length })),
+            .end(JSON.stringify({ status: 'ok', pid: process.pid, workers: list.length, redis: link })),
         )
         .catch((e: Error) =>
           res

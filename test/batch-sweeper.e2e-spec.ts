@@ -1,8 +1,12 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type Redis from 'ioredis';
 import { Batch } from '../src/pipeline/entities/batch.entity';
 import { BatchSweeperService, SWEEP_MAX_REQUEUES } from '../src/batches/batch-sweeper.service';
 import { BatchesQueue } from '../src/batches/batches.queue';
 import { REDIS } from '../src/common/redis.module';
+import { ORPHAN_AGE_MS } from '../src/drive/local-storage';
 import { BatchVariation } from '../src/pipeline/entities/variation.entity';
 import { VariationsQueue } from '../src/generation/variations.queue';
 import { BatchLink } from '../src/pipeline/entities/link.entity';
@@ -121,5 +125,21 @@ describe('batch sweeper', () => {
     await redis.set(`${t.config.queuePrefix}:sweeper:lock`, 'someone-else', 'PX', 5000);
     expect((await sweeper.sweepOnce()).swept).toBe(false);
     await redis.del(`${t.config.queuePrefix}:sweeper:lock`);
+  });
+
+  it("removes dead writers' temp files (this host's dead pids, anyone's after an hour) and keeps live ones", async () => {
+    const tmp = path.join(t.config.dataDir, 'tmp', 'output');
+    fs.mkdirSync(tmp, { recursive: true });
+    // A pid far above pid_max on Linux cannot be running.
+    const dead = `${2 ** 30}@${os.hostname()}-0badc0de.tmp`;
+    const live = `${process.pid}@${os.hostname()}-00c0ffee.tmp`;
+    const otherHostFresh = `4242@elsewhere.example-0000beef.tmp`;
+    const otherHostOld = `4243@elsewhere.example-0001beef.tmp`;
+    for (const name of [dead, live, otherHostFresh, otherHostOld]) fs.writeFileSync(path.join(tmp, name), 'half');
+    const anHourAgo = new Date(Date.now() - ORPHAN_AGE_MS - 60_000);
+    fs.utimesSync(path.join(tmp, otherHostOld), anHourAgo, anHourAgo);
+    const report = await sweeper.sweepOnce();
+    expect(report.orphans.map((f) => path.basename(f)).sort()).toEqual([dead, otherHostOld].sort());
+    expect(fs.readdirSync(tmp).sort()).toEqual([live, otherHostFresh].sort());
   });
 });

@@ -151,6 +151,18 @@ describe('DriveStorage (googleapis → fake Drive)', () => {
     expect(fake.requests.filter((r) => r.route === 'upload')).toHaveLength(1);
   });
 
+  it('an upload cut half-way leaves nothing on Drive; the retry stores one whole file (no twin)', async () => {
+    const root = fake.addSharedDrive();
+    const s = await storage(root);
+    const folder = await s.ensureFolder(null, 'Batch_Z');
+    fake.cutUploads(1);
+    const bytes = Buffer.alloc(512 * 1024, 7);
+    const file = await s.putFile(folder.id, '01.jpg', bytes, 'image/jpeg');
+    expect(fake.tree(folder.id)).toEqual({ name: 'Batch_Z', children: [{ name: '01.jpg', size: bytes.length }] });
+    expect(fake.files.get(file.id)?.content?.equals(bytes)).toBe(true);
+    expect(fake.requests.filter((r) => r.route === 'upload').map((r) => r.status)).toEqual([0, 200]);
+  });
+
   it('gives up on a persistent 503 with a TransientError, and fails a 403 at once with a PermanentError', async () => {
     const root = fake.addSharedDrive();
     const s = await storage(root);

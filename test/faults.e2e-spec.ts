@@ -1,10 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import Redis from 'ioredis';
 import sharp from 'sharp';
 import { testConfig } from './helpers/test-config';
 import { cleanupRedis, createProduct, startTestApp, TestApp, tiktokLinks, waitForEnd } from './helpers/test-app';
@@ -12,79 +8,7 @@ import { rowCounts } from './helpers/db-snapshot';
 import { TestGenerator, TestSource } from './helpers/test-doubles';
 import { FakeGemini } from './fakes/fake-gemini';
 import { FakeTikTok } from './fakes/fake-tiktok';
-
-/**
- * A test-owned redis-server on its own port, with an append-only file fsynced on every write, so a
- * SIGKILL and a restart on the same port and directory keep every acknowledged write (what Bull needs to
- * find its waiting, active and delayed jobs again).
- */
-class RedisServer {
-  private proc?: ChildProcess;
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-redis-'));
-  port = 0;
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    if (!this.port) this.port = await freePort();
-    const args = [
-      '--port',
-      String(this.port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
-      '--dir',
-      this.dir,
-    ];
-    const proc = spawn('redis-server', args, { stdio: 'ignore' });
-    this.proc = proc;
-    const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    for (let i = 0; ; i++) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        break;
-      } catch {
-        if (i > 100 || proc.exitCode !== null) throw new Error(`redis-server on ${this.port} did not start`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    probe.disconnect();
-  }
-
-  /** A crash, not a polite shutdown. */
-  async kill(): Promise<void> {
-    const proc = this.proc;
-    if (!proc || proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.kill();
-    fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { RedisServer } from './helpers/redis-server';
 
 const photo = () =>
   sharp({ create: { width: 300, height: 300, channels: 3, background: '#884422' } })

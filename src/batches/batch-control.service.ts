@@ -35,14 +35,15 @@ export class BatchControlService {
     if (BATCH_FINAL.includes(batch.status))
       throw new ConflictException(`batch ${id} has already ended (${batch.status}); there is nothing to cancel`);
     // A queued batch (process-batch not run yet) ends at once below: it has nothing running.
-    await this.progress.requestCancel(id);
+    // Parallel cancels: only the one whose conditional update made the change writes the entry and the log.
+    const requested = await this.progress.requestCancel(id);
     await this.queues.batches.remove(id);
     await this.queues.links.remove(await this.rows.links.idsWithStatus(id, 'pending'));
     await this.queues.variations.remove((await this.rows.variations.ofBatchWithStatus(id, 'pending')).map((v) => v.id));
     await this.progress.cancelPending(id);
     for (const linkId of await this.rows.links.processingPlannedIds(id)) await this.progress.settleLink(linkId, id);
     await this.progress.settleBatch(id);
-    this.logger.log(`batch ${id}: cancel requested`);
+    if (requested) this.logger.log(`batch ${id}: cancel requested`);
     return { id, status: (await this.get(id)).status };
   }
 

@@ -163,6 +163,7 @@ export class BatchQueryService {
           error: v.error,
           outputUrl: v.outputUrl,
           videoError: v.videoError,
+          warnings: v.warnings ?? [],
           files: v.files ?? [],
         })),
       })),

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type Redis from 'ioredis';
 import { tryRedisLock } from '../common/redis-lock';
@@ -6,6 +6,7 @@ import { InjectRedis } from '../common/redis.module';
 import { BATCH_FINAL, BatchStatus } from '../pipeline/statuses';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
+import { STORAGE, Storage } from '../drive/storage.interface';
 import { BatchProgressService } from '../pipeline/batch-progress.service';
 import { BatchLink } from '../pipeline/entities/link.entity';
 import { BatchVariation } from '../pipeline/entities/variation.entity';
@@ -28,6 +29,8 @@ export interface SweepReport {
   requeued: string[];
   failed: string[];
   settledBatches: string[];
+  /** Temporary files of writers that died mid-write, removed. */
+  orphans: string[];
 }
 
 type Suspect = { field: string; act: () => Promise<'requeued' | 'failed' | 'none'> };
@@ -56,6 +59,7 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
     private readonly progress: BatchProgressService,
     private readonly queues: WorkQueues,
     private readonly rows: PipelineRows,
+    @Inject(STORAGE) private readonly storage: Storage,
   ) {}
 
   private key(name: string): string {
@@ -66,7 +70,8 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
     // Only processes that run workers sweep: an API-only process has nothing to hand work to.
     if (!this.config.workers.enabled) return;
     this.timer = setInterval(() => {
-      if (this.running) return;
+      // During a Redis outage there is nothing to sweep with (RedisConnection has logged it once).
+      if (this.running || this.redis.status !== 'ready') return;
       this.running = this.sweepOnce()
         .catch((e: Error) => this.logger.warn(`sweep failed: ${e.message}`))
         .finally(() => (this.running = undefined));
@@ -81,16 +86,25 @@ export class BatchSweeperService implements OnApplicationBootstrap, OnApplicatio
 
   /** One sweep, if no other process is sweeping. */
   async sweepOnce(): Promise<SweepReport> {
-    const report: SweepReport = { swept: false, suspects: 0, requeued: [], failed: [], settledBatches: [] };
+    const report: SweepReport = {
+      swept: false,
+      suspects: 0,
+      requeued: [],
+      failed: [],
+      settledBatches: [],
+      orphans: [],
+    };
     const ttl = Math.max(30_000, this.config.jobs.sweepIntervalMs * 2);
     const swept = await tryRedisLock(this.redis, this.key('lock'), ttl, async () => {
       const suspects = [...(await this.lostBatches()), ...(await this.lostLinks()), ...(await this.lostVariations())];
       await this.judge(suspects, report);
       report.settledBatches = await this.settleIdleBatches();
+      report.orphans = await this.storage.removeOrphans();
       return true;
     });
     if (!swept) return report;
     report.swept = true;
+    if (report.orphans.length) this.logger.warn(`sweep: removed ${report.orphans.length} unfinished temp files`);
     if (report.requeued.length || report.failed.length || report.settledBatches.length) {
       this.logger.log(
         `sweep: requeued [${report.requeued.join(', ')}], failed [${report.failed.join(', ')}], settled batches [${report.settledBatches.join(', ')}]`,

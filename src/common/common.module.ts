@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { CrashHook } from './crash-point';
 import { WorkerLifecycle } from './worker-lifecycle';
 
 @Global()
-@Module({ providers: [WorkerLifecycle], exports: [WorkerLifecycle] })
+@Module({ providers: [WorkerLifecycle, CrashHook], exports: [WorkerLifecycle, CrashHook] })
 export class CommonModule {}

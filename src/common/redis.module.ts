@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { AppConfig } from '../config/config.schema';
 import { APP_CONFIG } from '../config/config.module';
 import { RedisRateLimiter } from './rate-limiter';
+import { RedisConnection } from './redis-connection';
 
 export const REDIS = Symbol('REDIS');
 export const InjectRedis = () => Inject(REDIS);
@@ -20,18 +21,23 @@ export const InjectRedis = () => Inject(REDIS);
       useFactory: (config: AppConfig) =>
         new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: false }),
     },
+    { provide: RedisConnection, inject: [REDIS], useFactory: (redis: Redis) => new RedisConnection(redis) },
     {
       provide: RedisRateLimiter,
       inject: [REDIS, APP_CONFIG],
       useFactory: (redis: Redis, config: AppConfig) => new RedisRateLimiter(redis, config.queuePrefix),
     },
   ],
-  exports: [REDIS, RedisRateLimiter],
+  exports: [REDIS, RedisRateLimiter, RedisConnection],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly connection: RedisConnection,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    this.connection.stop();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

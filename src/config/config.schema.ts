@@ -6,6 +6,14 @@ import { z } from 'zod';
  * is read here and nowhere else; the rest of the app receives the typed `AppConfig` through `@InjectConfig()`.
  */
 
+/**
+ * Where CRASH_AT (a test hook, unset in production) kills the process: inside the transaction of a
+ * variation, link or batch ending (after the state change, before its activity entry), or after a
+ * delivered file's bytes are on disk but before it gets its final name.
+ */
+export const CRASH_POINTS = ['variation-ended', 'link-ended', 'batch-ended', 'file-written'] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** `10/m`, `5/s`, `100/h` → `{max, durationMs}`. */
@@ -120,6 +128,7 @@ const rawSchema = z.object({
   TIKTOK_MEDIA_URL_TTL_S: int(3600, 1, 7 * 86_400),
   TIKTOK_HTTP_TIMEOUT_MS: int(20_000, 100, 120_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  CRASH_AT: z.enum(CRASH_POINTS).optional(),
 });
 
 const DEFAULT_SOURCE_HOSTS = [
@@ -274,6 +283,8 @@ function buildConfig(raw: z.infer<typeof rawSchema>) {
     publishing: publishingConfig(raw),
     corsOrigins: raw.CORS_ORIGINS ? raw.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
     logLevel: raw.LOG_LEVEL,
+    /** Test hook: the process SIGKILLs itself the first time it reaches this point (crash-point.ts). */
+    crashAt: raw.CRASH_AT,
   };
 }
 

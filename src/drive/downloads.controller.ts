@@ -18,7 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { BatchesRepository, LinksRepository } from '../pipeline/repositories';
+import { BatchesRepository, LinksRepository, VariationsRepository } from '../pipeline/repositories';
 import { STORAGE, Storage } from './storage.interface';
 
 const ID = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
@@ -31,6 +31,7 @@ export class DownloadsController {
     @Inject(STORAGE) private readonly storage: Storage,
     private readonly batches: BatchesRepository,
     private readonly links: LinksRepository,
+    private readonly variations: VariationsRepository,
   ) {}
 
   @Get(':id/download')
@@ -42,7 +43,7 @@ export class DownloadsController {
   async batch(@Param('id', ID) id: string, @Res() res: Response): Promise<void> {
     const batch = await this.batches.find(id);
     if (!batch) throw new NotFoundException(`batch ${id} not found`);
-    this.send(res, batch.outputFolderId, batch.outputUrl);
+    await this.send(res, { batchId: id }, batch.outputFolderId, batch.outputUrl);
   }
 
   @Get(':id/links/:linkId/download')
@@ -54,11 +55,18 @@ export class DownloadsController {
   async link(@Param('id', ID) id: string, @Param('linkId', ID) linkId: string, @Res() res: Response): Promise<void> {
     const link = await this.links.findInBatch(id, linkId);
     if (!link) throw new NotFoundException(`link ${linkId} not found in batch ${id}`);
-    this.send(res, link.outputFolderId, link.outputUrl);
+    await this.send(res, { batchId: id, linkId }, link.outputFolderId, link.outputUrl);
   }
 
-  private send(res: Response, folderId: string | null, url: string | null): void {
-    const archive = this.storage.archive({ id: folderId, url });
+  /** Only completed variations' recorded files go in: never one being written or redone, never a temp file. */
+  private async send(
+    res: Response,
+    scope: { batchId: string; linkId?: string },
+    folderId: string | null,
+    url: string | null,
+  ): Promise<void> {
+    const finished = await this.variations.deliveredFiles(scope);
+    const archive = this.storage.archive({ id: folderId, url }, finished);
     if (!archive.ok) throw new ConflictException(archive.reason);
     res.attachment(`${archive.name}.zip`);
     archive.stream.on('error', () => res.destroy());

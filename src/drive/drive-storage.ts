@@ -5,7 +5,7 @@ import { drive_v3, google } from 'googleapis';
 import { AppConfig } from '../config/config.schema';
 import { PermanentError, TransientError } from '../common/errors';
 import { sleep } from '../common/rate-limiter';
-import { OutputArchive, OutputScope, Storage, StoredRef } from './storage.interface';
+import { DeliveredFile, OutputArchive, OutputScope, Storage, StoredRef } from './storage.interface';
 
 const FOLDER_MIME = 'application/vnd.google-apps.folder';
 const SCOPES = ['https://www.googleapis.com/auth/drive'];
@@ -171,7 +171,7 @@ export class DriveStorage implements Storage {
     return folder.url;
   }
 
-  archive(folder: { id: string | null; url: string | null }): OutputArchive {
+  archive(folder: { id: string | null; url: string | null }, _finished: DeliveredFile[]): OutputArchive {
     return { ok: false, reason: `the output is on Google Drive: ${folder.url ?? 'not delivered yet'}` };
   }
 
@@ -191,6 +191,15 @@ export class DriveStorage implements Storage {
       );
       return Buffer.from(res.data as unknown as ArrayBuffer);
     });
+  }
+
+  /**
+   * Uploads are multipart (metadata and bytes in one request, uploadType=multipart): Drive stores the file
+   * only when the whole body arrived, so a cut upload leaves nothing behind (no resumable session to
+   * abandon), and the retry's find-by-name keeps a stored-but-unanswered one from getting a twin.
+   */
+  async removeOrphans(): Promise<string[]> {
+    return [];
   }
 
   /** Drive folders are the user's own copy of the work: deleting a batch in the app leaves them alone. */

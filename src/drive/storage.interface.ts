@@ -12,6 +12,12 @@ export interface OutputScope {
   linkId?: string;
 }
 
+/** A finished file: a completed variation's folder and the name it recorded. */
+export interface DeliveredFile {
+  folderId: string;
+  name: string;
+}
+
 /** A delivered folder as a ZIP stream, or why there is none to give. */
 export type OutputArchive = { ok: true; name: string; stream: Readable } | { ok: false; reason: string };
 
@@ -32,8 +38,16 @@ export interface Storage {
   check(): Promise<void>;
   /** The link a person opens for a delivered folder: the app's ZIP download (local) or the folder itself (Drive). */
   downloadUrl(scope: OutputScope, folder: StoredRef): string;
-  /** A delivered folder as a ZIP stream (local output), or the reason there is none (Drive, nothing yet). */
-  archive(folder: { id: string | null; url: string | null }): OutputArchive;
+  /**
+   * A delivered folder as a ZIP stream holding only `finished` files (local output), or the reason there is
+   * none (Drive, nothing finished yet).
+   */
+  archive(folder: { id: string | null; url: string | null }, finished: DeliveredFile[]): OutputArchive;
+  /**
+   * Removes what writers killed mid-write left behind (local temp files; Drive's single-request uploads
+   * leave nothing). `tree`: also look inside the delivered tree (at start). Returns what was removed.
+   */
+  removeOrphans(options?: { tree?: boolean }): Promise<string[]>;
   /** Removes a deleted batch's output the app keeps itself (local); Drive folders belong to the user and stay. */
   removeOutput(folderId: string): Promise<void>;
 }

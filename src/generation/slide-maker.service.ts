@@ -25,17 +25,21 @@ export class SlideMaker {
     private readonly products: ProductsService,
   ) {}
 
-  /** One JPEG per plan slide, and the slideshow they were made from; `checkpoint` runs before every paid call. */
+  /**
+   * One JPEG per plan slide, the slideshow they were made from, and what the slides could not show as planned
+   * (`slide 3: left out emoji …`); `checkpoint` runs before every paid call.
+   */
   async make(
     link: PlannedLink,
     v: BatchVariation,
     checkpoint: () => Promise<void>,
-  ): Promise<{ slides: Buffer[]; slideshow: FetchedSlideshow }> {
+  ): Promise<{ slides: Buffer[]; slideshow: FetchedSlideshow; warnings: string[] }> {
     const { plan } = link;
     const slideshow = await this.ensureSlides(link.slideshow);
     const product = await this.products.input(link.productId);
     const size = outputSize(plan.aspect);
     const out: Buffer[] = [];
+    const warnings: string[] = [];
     for (let i = 0; i < plan.slides.length; i++) {
       const slide = plan.slides[i];
       const textIndex = this.generator.drawsText ? v.textIndex - 1 : undefined;
@@ -58,13 +62,15 @@ export class SlideMaker {
         },
         checkpoint,
       );
-      out.push(
-        this.generator.drawsText
-          ? await sharp(image).resize(size.width, size.height, { fit: 'cover' }).jpeg(SLIDE_JPEG).toBuffer()
-          : await renderSlide(image, slide.texts[v.textIndex - 1] ?? '', slide.style, size),
-      );
+      if (this.generator.drawsText) {
+        out.push(await sharp(image).resize(size.width, size.height, { fit: 'cover' }).jpeg(SLIDE_JPEG).toBuffer());
+        continue;
+      }
+      const notes: string[] = [];
+      out.push(await renderSlide(image, slide.texts[v.textIndex - 1] ?? '', slide.style, size, notes));
+      warnings.push(...notes.map((note) => `slide ${i + 1}: ${note}`));
     }
-    return { slides: out, slideshow };
+    return { slides: out, slideshow, warnings };
   }
 
   /** Slides are read from the shared DATA_DIR; if they are gone (cache cleared), fetch again. */

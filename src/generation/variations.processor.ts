@@ -56,7 +56,7 @@ export class VariationsProcessor implements OnApplicationBootstrap {
     if (!link?.plan || !link.slideshow || !link.outputFolderId || !batch) {
       throw new Error('link has no plan or folder yet');
     }
-    const { slides, slideshow } = await this.slides.make(link as PlannedLink, v, checkpoint);
+    const { slides, slideshow, warnings } = await this.slides.make(link as PlannedLink, v, checkpoint);
 
     await checkpoint();
     step.current = 'upload';
@@ -66,6 +66,7 @@ export class VariationsProcessor implements OnApplicationBootstrap {
       slideshow,
       (pct) => job.progress(pct),
     );
-    await progress.endVariation(v, done);
+    if (warnings.length) this.logger.log(`batch ${v.batchId} variation ${v.id}: ${warnings.join('; ')}`);
+    await progress.endVariation(v, { ...done, warnings });
   }
 }

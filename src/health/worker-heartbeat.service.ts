@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { RedisConnection } from '../common/redis-connection';
 import { InjectRedis } from '../common/redis.module';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
@@ -29,6 +30,7 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnApplica
   constructor(
     @InjectRedis() private readonly redis: Redis,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly connection: RedisConnection,
   ) {}
 
   private key(id: string): string {
@@ -37,7 +39,9 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnApplica
 
   onApplicationBootstrap(): void {
     if (!this.config.workers.enabled) return;
+    // During an outage RedisConnection has said so once; no warning per missed beat.
     const beat = () =>
+      this.connection.state().connected &&
       this.redis
         .set(this.key(this.id), JSON.stringify(this.beat()), 'PX', TTL_MS)
         .catch((e: Error) => this.logger.warn(`heartbeat failed: ${e.message}`));

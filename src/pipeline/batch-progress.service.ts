@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CrashHook } from '../common/crash-point';
 import { CancelledError, FailureStep } from '../common/errors';
 import { WorkerLifecycle } from '../common/worker-lifecycle';
+import { CrashPoint } from '../config/config.schema';
 import { TransactionRunner } from '../database/transaction-runner';
 import { BatchVariation, VariationFile } from './entities/variation.entity';
 import { BatchLink } from './entities/link.entity';
@@ -17,6 +19,7 @@ export type VariationOutcome =
       outputFolderId: string;
       outputUrl: string;
       videoError?: string | null;
+      warnings?: string[];
     }
   | { status: 'failed'; step: FailureStep; error: string }
   | { status: 'cancelled' };
@@ -28,6 +31,9 @@ export type VariationOutcome =
  * is; the last worker to finish sees that and makes the final transition exactly once (in PostgreSQL the
  * row lock makes a second, concurrent UPDATE re-check its WHERE and match nothing; SQLite serialises writes).
  * Counts are never kept in counters: they are read from the rows (GROUP BY on indexed columns).
+ * Each transition commits together with its activity entry (one transaction, `TransactionRunner`), so a
+ * worker killed in between leaves neither: the row is still open and the retried job or the sweeper ends
+ * it again, writing the entry then. Logs are written after the commit.
  */
 @Injectable()
 export class BatchProgressService {
@@ -39,6 +45,7 @@ export class BatchProgressService {
     private readonly rows: PipelineRows,
     private readonly events: EventsRepository,
     private readonly tx: TransactionRunner,
+    private readonly crash: CrashHook,
   ) {}
 
   /** Step boundary: throws when the batch was cancelled (or this worker is shutting down). */
@@ -68,15 +75,17 @@ export class BatchProgressService {
    * cancels write one "cancel requested" between them.
    */
   async requestCancel(batchId: string): Promise<boolean> {
-    const res = await this.ds
-      .createQueryBuilder()
-      .update(Batch)
-      .set({ status: 'cancelling' })
-      .where('id = :batchId AND status IN (:...open)', { batchId, open: ['queued', 'processing'] })
-      .execute();
-    if (!res.affected) return false;
-    await this.event(batchId, 'cancel requested');
-    return true;
+    return this.tx.run(async (em) => {
+      const res = await em
+        .createQueryBuilder()
+        .update(Batch)
+        .set({ status: 'cancelling' })
+        .where('id = :batchId AND status IN (:...open)', { batchId, open: ['queued', 'processing'] })
+        .execute();
+      if (!res.affected) return false;
+      await this.events.add({ batchId, event: 'cancel requested' }, em);
+      return true;
+    });
   }
 
   /** Pending variations and links (and links awaiting review) of a cancelling batch end `cancelled`. */
@@ -96,16 +105,20 @@ export class BatchProgressService {
 
   /** A review batch's planned link stops: processing → awaiting_review, nothing paid for yet. */
   async awaitReview(link: Pick<BatchLink, 'id' | 'batchId' | 'position'>): Promise<boolean> {
-    const res = await this.ds
-      .createQueryBuilder()
-      .update(BatchLink)
-      .set({ status: 'awaiting_review' })
-      .where('id = :id AND status = :s AND "variationsCreated" = :no', { id: link.id, s: 'processing', no: false })
-      .execute();
-    if (!res.affected) return false;
-    this.logger.log(`batch ${link.batchId} link ${link.id}: plan awaits review`);
-    await this.event(link.batchId, `link ${link.position} planned: waiting for your review`, link.id);
-    return true;
+    const event = `link ${link.position} planned: waiting for your review`;
+    const stopped = await this.tx.run(async (em) => {
+      const res = await em
+        .createQueryBuilder()
+        .update(BatchLink)
+        .set({ status: 'awaiting_review' })
+        .where('id = :id AND status = :s AND "variationsCreated" = :no', { id: link.id, s: 'processing', no: false })
+        .execute();
+      if (!res.affected) return false;
+      await this.events.add({ batchId: link.batchId, event, linkId: link.id }, em);
+      return true;
+    });
+    if (stopped) this.logger.log(`batch ${link.batchId} link ${link.id}: plan awaits review`);
+    return stopped;
   }
 
   /**
@@ -113,20 +126,23 @@ export class BatchProgressService {
    * variations). Only while the batch runs; true for exactly one of any number of concurrent callers.
    */
   async approve(link: Pick<BatchLink, 'id' | 'batchId' | 'position'>): Promise<boolean> {
-    const res = await this.ds
-      .createQueryBuilder()
-      .update(BatchLink)
-      .set({ status: 'pending', approvedAt: () => 'CURRENT_TIMESTAMP' })
-      .where(
-        `id = :id AND status = :s AND "variationsCreated" = :no AND EXISTS ` +
-          `(SELECT 1 FROM batches b WHERE b.id = batch_links."batchId" AND b.status = 'processing')`,
-        { id: link.id, s: 'awaiting_review', no: false },
-      )
-      .execute();
-    if (!res.affected) return false;
-    this.logger.log(`batch ${link.batchId} link ${link.id}: plan approved`);
-    await this.event(link.batchId, `link ${link.position} approved`, link.id);
-    return true;
+    const approved = await this.tx.run(async (em) => {
+      const res = await em
+        .createQueryBuilder()
+        .update(BatchLink)
+        .set({ status: 'pending', approvedAt: () => 'CURRENT_TIMESTAMP' })
+        .where(
+          `id = :id AND status = :s AND "variationsCreated" = :no AND EXISTS ` +
+            `(SELECT 1 FROM batches b WHERE b.id = batch_links."batchId" AND b.status = 'processing')`,
+          { id: link.id, s: 'awaiting_review', no: false },
+        )
+        .execute();
+      if (!res.affected) return false;
+      await this.events.add({ batchId: link.batchId, event: `link ${link.position} approved`, linkId: link.id }, em);
+      return true;
+    });
+    if (approved) this.logger.log(`batch ${link.batchId} link ${link.id}: plan approved`);
+    return approved;
   }
 
   /**
@@ -240,23 +256,27 @@ export class BatchProgressService {
     outcome: { status: 'failed'; step: FailureStep; error: string } | { status: 'cancelled' },
   ): Promise<void> {
     const failed = outcome.status === 'failed';
-    const res = await this.ds
-      .createQueryBuilder()
-      .update(BatchLink)
-      .set({
-        status: outcome.status,
-        errorStep: failed ? outcome.step : null,
-        error: failed ? outcome.error : null,
-        finishedAt: () => 'CURRENT_TIMESTAMP',
-      })
-      .where('id = :id AND status IN (:...open)', { id: link.id, open: LINK_OPEN })
-      .execute();
-    if (!res.affected) return;
     const text = failed
       ? `link ${link.position} failed (${outcome.step}): ${outcome.error}`
       : `link ${link.position} cancelled`;
+    const ended = await this.tx.run(async (em) => {
+      const res = await em
+        .createQueryBuilder()
+        .update(BatchLink)
+        .set({
+          status: outcome.status,
+          errorStep: failed ? outcome.step : null,
+          error: failed ? outcome.error : null,
+          finishedAt: () => 'CURRENT_TIMESTAMP',
+        })
+        .where('id = :id AND status IN (:...open)', { id: link.id, open: LINK_OPEN })
+        .execute();
+      if (!res.affected) return false;
+      await this.logEvent(em, 'link-ended', { batchId: link.batchId, event: text, linkId: link.id });
+      return true;
+    });
+    if (!ended) return;
     this.logger.log(`batch ${link.batchId} link ${link.id}: ${text}`);
-    await this.event(link.batchId, text, link.id);
     await this.settleBatch(link.batchId);
   }
 
@@ -273,27 +293,37 @@ export class BatchProgressService {
             outputFolderId: outcome.outputFolderId,
             outputUrl: outcome.outputUrl,
             videoError: outcome.videoError ?? null,
+            warnings: outcome.warnings?.length ? outcome.warnings : null,
             error: null,
             errorStep: null,
           }
         : outcome.status === 'failed'
           ? { status: outcome.status, errorStep: outcome.step, error: outcome.error }
           : { status: outcome.status };
-    const res = await this.ds
-      .createQueryBuilder()
-      .update(BatchVariation)
-      .set({ ...set, finishedAt: () => 'CURRENT_TIMESTAMP' })
-      .where('id = :id AND status IN (:...open)', { id: v.id, open: ['pending', 'processing'] })
-      .execute();
-    if (!res.affected) return false;
-    const position = await this.rows.links.position(v.linkId);
-    const label = `link ${position ?? '?'} variation v${v.photoIndex}-${v.textIndex}`;
-    const text =
-      outcome.status === 'failed'
-        ? `${label} failed (${outcome.step}): ${outcome.error}`
-        : `${label} ${outcome.status}`;
+    const text = await this.tx.run(async (em) => {
+      const res = await em
+        .createQueryBuilder()
+        .update(BatchVariation)
+        .set({ ...set, finishedAt: () => 'CURRENT_TIMESTAMP' })
+        .where('id = :id AND status IN (:...open)', { id: v.id, open: ['pending', 'processing'] })
+        .execute();
+      if (!res.affected) return null;
+      const position = await this.rows.links.position(v.linkId, em);
+      const label = `link ${position ?? '?'} variation v${v.photoIndex}-${v.textIndex}`;
+      const entry =
+        outcome.status === 'failed'
+          ? `${label} failed (${outcome.step}): ${outcome.error}`
+          : `${label} ${outcome.status}`;
+      await this.logEvent(em, 'variation-ended', {
+        batchId: v.batchId,
+        event: entry,
+        linkId: v.linkId,
+        variationId: v.id,
+      });
+      return entry;
+    });
+    if (text === null) return false;
     this.logger.log(`batch ${v.batchId} link ${v.linkId} variation ${v.id}: ${text}`);
-    await this.event(v.batchId, text, v.linkId, v.id);
     await this.settleLink(v.linkId, v.batchId);
     return true;
   }
@@ -303,36 +333,50 @@ export class BatchProgressService {
     const open = `SELECT 1 FROM batch_variations v WHERE v."linkId" = :linkId AND v.status IN ('pending', 'processing')`;
     const has = (status: string) =>
       `EXISTS (SELECT 1 FROM batch_variations v WHERE v."linkId" = :linkId AND v.status = '${status}')`;
-    const res = await this.ds
-      .createQueryBuilder()
-      .update(BatchLink)
-      .set({
-        status: () =>
-          `CASE WHEN ${has('failed')} THEN 'failed' WHEN ${has('cancelled')} THEN 'cancelled' ELSE 'completed' END`,
-        errorStep: () => `CASE WHEN ${has('failed')} THEN 'generation' ELSE NULL END`,
-        error: () => `CASE WHEN ${has('failed')} THEN 'some variations failed' ELSE NULL END`,
-        finishedAt: () => 'CURRENT_TIMESTAMP',
-      })
-      .where(`id = :linkId AND status = 'processing' AND "variationsCreated" = :yes AND NOT EXISTS (${open})`, {
-        linkId,
-        yes: true,
-      })
-      .execute();
-    if (!res.affected) return;
-    const link = await this.ds
-      .getRepository(BatchLink)
-      .findOneOrFail({ where: { id: linkId }, select: ['id', 'status', 'position'] });
-    if (link.status === 'failed') await this.describeLinkFailure(linkId);
-    this.logger.log(`batch ${batchId} link ${linkId}: ended ${link.status}`);
-    await this.event(batchId, `link ${link.position} ${link.status}`, linkId);
+    const status = await this.tx.run(async (em) => {
+      const res = await em
+        .createQueryBuilder()
+        .update(BatchLink)
+        .set({
+          status: () =>
+            `CASE WHEN ${has('failed')} THEN 'failed' WHEN ${has('cancelled')} THEN 'cancelled' ELSE 'completed' END`,
+          errorStep: () => `CASE WHEN ${has('failed')} THEN 'generation' ELSE NULL END`,
+          error: () => `CASE WHEN ${has('failed')} THEN 'some variations failed' ELSE NULL END`,
+          finishedAt: () => 'CURRENT_TIMESTAMP',
+        })
+        .where(`id = :linkId AND status = 'processing' AND "variationsCreated" = :yes AND NOT EXISTS (${open})`, {
+          linkId,
+          yes: true,
+        })
+        .execute();
+      if (!res.affected) return null;
+      const link = await em
+        .getRepository(BatchLink)
+        .findOneOrFail({ where: { id: linkId }, select: ['id', 'status', 'position'] });
+      if (link.status === 'failed') await this.describeLinkFailure(em, linkId);
+      await this.logEvent(em, 'link-ended', { batchId, event: `link ${link.position} ${link.status}`, linkId });
+      return link.status;
+    });
+    if (status === null) return;
+    this.logger.log(`batch ${batchId} link ${linkId}: ended ${status}`);
     await this.settleBatch(batchId);
   }
 
-  private async describeLinkFailure(linkId: string): Promise<void> {
-    const counts = await this.rows.variations.countByStatusOfLink(linkId);
+  /** The activity entry of a transition, inside its transaction (the crash specs' hook sits right before it). */
+  private async logEvent(
+    em: EntityManager,
+    point: CrashPoint,
+    entry: { batchId: string; event: string; linkId?: string; variationId?: string },
+  ): Promise<void> {
+    this.crash.reached(point);
+    await this.events.add(entry, em);
+  }
+
+  private async describeLinkFailure(em: EntityManager, linkId: string): Promise<void> {
+    const counts = await this.rows.variations.countByStatusOfLink(linkId, em);
     const total = Object.values(counts).reduce((a, n) => a + n, 0);
-    const first = await this.rows.variations.firstFailedOfLink(linkId);
-    await this.rows.links.repo.update(
+    const first = await this.rows.variations.firstFailedOfLink(linkId, em);
+    await em.getRepository(BatchLink).update(
       { id: linkId },
       {
         error: `${counts.failed ?? 0} of ${total} variations failed${first?.error ? `; first: ${first.error}` : ''}`,
@@ -346,22 +390,24 @@ export class BatchProgressService {
     const notDone = `EXISTS (SELECT 1 FROM batch_links l WHERE l."batchId" = :batchId AND l.status <> 'completed')`;
     const anyOk = `EXISTS (SELECT 1 FROM batch_variations v WHERE v."batchId" = :batchId AND v.status = 'completed')`;
     const open = `SELECT 1 FROM batch_links l WHERE l."batchId" = :batchId AND l.status IN ('pending', 'processing', 'awaiting_review')`;
-    const res = await this.ds
-      .createQueryBuilder()
-      .update(Batch)
-      .set({
-        status: () =>
-          `CASE WHEN status = 'cancelling' THEN 'cancelled' WHEN NOT ${notDone} THEN 'completed' WHEN NOT ${anyOk} THEN 'failed' ELSE 'completed_with_errors' END`,
-        finishedAt: () => 'CURRENT_TIMESTAMP',
-      })
-      .where(`id = :batchId AND status IN ('processing', 'cancelling') AND NOT EXISTS (${open})`, { batchId })
-      .execute();
-    if (!res.affected) return null;
-    const batch = await this.ds
-      .getRepository(Batch)
-      .findOneOrFail({ where: { id: batchId }, select: ['id', 'status'] });
-    this.logger.log(`batch ${batchId}: ended ${batch.status}`);
-    await this.event(batchId, `batch ${batch.status}`);
-    return batch.status;
+    const status = await this.tx.run(async (em) => {
+      const res = await em
+        .createQueryBuilder()
+        .update(Batch)
+        .set({
+          status: () =>
+            `CASE WHEN status = 'cancelling' THEN 'cancelled' WHEN NOT ${notDone} THEN 'completed' WHEN NOT ${anyOk} THEN 'failed' ELSE 'completed_with_errors' END`,
+          finishedAt: () => 'CURRENT_TIMESTAMP',
+        })
+        .where(`id = :batchId AND status IN ('processing', 'cancelling') AND NOT EXISTS (${open})`, { batchId })
+        .execute();
+      if (!res.affected) return null;
+      const batch = await em.getRepository(Batch).findOneOrFail({ where: { id: batchId }, select: ['id', 'status'] });
+      await this.logEvent(em, 'batch-ended', { batchId, event: `batch ${batch.status}` });
+      return batch.status;
+    });
+    if (status === null) return null;
+    this.logger.log(`batch ${batchId}: ended ${status}`);
+    return status;
   }
 }

@@ -44,6 +44,8 @@ export class FakeDrive {
   readonly requests: FakeDriveRequest[] = [];
   private faults: Array<{ route?: DriveRoute; status: number; reason?: string; left: number; afterWrite: boolean }> =
     [];
+  /** Uploads still to cut mid-body (see cutUploads). */
+  private cutsLeft = 0;
   private seq = 0;
   private server!: http.Server;
   rootUrl = '';
@@ -88,6 +90,14 @@ export class FakeDrive {
       left: options.times ?? 1,
       afterWrite: !!options.afterWrite,
     });
+  }
+
+  /**
+   * The next `times` uploads lose their connection half-way through the body: Drive stores nothing (a
+   * multipart upload is one request) and the client gets no answer.
+   */
+  cutUploads(times = 1): void {
+    this.cutsLeft += times;
   }
 
   /** The folder tree under `rootId`, children sorted by name; files show their size. */
@@ -156,6 +166,13 @@ export class FakeDrive {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.rootUrl);
     const query = Object.fromEntries(url.searchParams.entries());
+    if (this.cutsLeft > 0 && req.method === 'POST' && url.pathname === '/upload/drive/v3/files') {
+      this.cutsLeft--;
+      this.requests.push({ at: Date.now(), method: 'POST', route: 'upload', path: url.pathname, query, status: 0 });
+      await new Promise<void>((resolve) => req.once('data', () => resolve()));
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);

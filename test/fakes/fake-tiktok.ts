@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
@@ -29,9 +30,11 @@ export interface FakePostOptions {
   onlyUnderVideo?: boolean;
   /** (additive) Base of the image/audio URLs written into the page (default: the fake itself). */
   cdnBaseUrl?: string;
+  /** (additive) Real slide images (JPEG files) served as the slides, in order; `slides` follows their count. */
+  images?: string[];
 }
 
-type Post = Required<Omit<FakePostOptions, 'cdnBaseUrl'>> & { cdnBaseUrl?: string };
+type Post = Required<Omit<FakePostOptions, 'cdnBaseUrl' | 'images'>> & { cdnBaseUrl?: string; images?: string[] };
 
 const PAGE_PATH_RE = /^\/@([^/]+)\/(photo|video)\/(\d+)\/?$/;
 const CDN_RE = /^\/cdn\/(\d+)\/(\d+|audio)\.(jpeg|mp3)$/;
@@ -66,6 +69,7 @@ export class FakeTikTok {
       expiredFirstUrl: false,
       onlyUnderVideo: false,
       ...o,
+      ...(o.images ? { slides: o.images.length } : {}),
     };
     this.posts.set(o.id, post);
     return `https://www.tiktok.com/@${post.user}/photo/${o.id}`;
@@ -212,7 +216,10 @@ export class FakeTikTok {
     }
     const n = Number(what);
     if (n < 1 || n > post.slides) return this.send(res, 404, 'text/plain', 'not found');
-    this.send(res, 200, 'image/jpeg', await slideJpeg(post.width, post.height, n));
+    const bytes = post.images
+      ? await fs.promises.readFile(post.images[n - 1])
+      : await slideJpeg(post.width, post.height, n);
+    this.send(res, 200, 'image/jpeg', bytes);
   }
 
   /** A tikwm-style API: `{code: 0, data: {id, title, images[], music, music_info, author}}` or `{code: -1, msg}`. */

@@ -785,6 +785,8 @@ export interface components {
             error: string | null;
             outputUrl: string | null;
             videoError: string | null;
+            /** @description What the slides could not show as planned (e.g. emoji or a script the fonts lack, left out) */
+            warnings: string[];
             files: components["schemas"]["FileDto"][];
         };
         LinkDto: {

@@ -122,6 +122,11 @@ export class VariationDto {
   @ApiProperty({ nullable: true, type: String }) error: string | null;
   @ApiProperty({ nullable: true, type: String }) outputUrl: string | null;
   @ApiProperty({ nullable: true, type: String }) videoError: string | null;
+  @ApiProperty({
+    type: [String],
+    description: 'What the slides could not show as planned (e.g. emoji or a script the fonts lack, left out)',
+  })
+  warnings: string[];
   @ApiProperty({ type: [FileDto] }) files: FileDto[];
 }
 

@@ -67,6 +67,13 @@ export class BatchVariation {
   @Column({ type: 'text', nullable: true })
   videoError: string | null;
 
+  /**
+   * What the slides could not show as planned, for the person checking the results (emoji or a script the
+   * overlay fonts lack, left out); the variation still completed.
+   */
+  @Column({ type: 'simple-json', nullable: true })
+  warnings: string[] | null;
+
   @CreateDateColumn()
   createdAt: Date;
 

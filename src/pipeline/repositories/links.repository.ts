@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, FindOptionsSelect, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, FindOptionsSelect, In, Repository } from 'typeorm';
 import { BatchLink } from '../entities/link.entity';
 import { SlideshowPlan } from '../plan';
 import { LINK_OPEN, LinkStatus, PLAN_EDITABLE } from '../statuses';
@@ -133,7 +133,8 @@ export class LinksRepository {
     return new Map(rows.map((l) => [l.id, l.url]));
   }
 
-  async position(id: string): Promise<number | null> {
-    return (await this.repo.findOne({ where: { id }, select: ['id', 'position'] }))?.position ?? null;
+  async position(id: string, em?: EntityManager): Promise<number | null> {
+    const repo = em ? em.getRepository(BatchLink) : this.repo;
+    return (await repo.findOne({ where: { id }, select: ['id', 'position'] }))?.position ?? null;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { BatchVariation } from '../entities/variation.entity';
 import { ItemStatus } from '../statuses';
 import { StatusCounts, statusCounts } from './status-counts';
@@ -35,10 +35,10 @@ export class VariationsRepository {
     );
   }
 
-  /** Variations of a link by status. */
-  countByStatusOfLink(linkId: string): Promise<StatusCounts> {
+  /** Variations of a link by status (inside `em` when read in a transaction). */
+  countByStatusOfLink(linkId: string, em?: EntityManager): Promise<StatusCounts> {
     return statusCounts(
-      this.repo
+      (em ? em.getRepository(BatchVariation) : this.repo)
         .createQueryBuilder('v')
         .select('v.status', 'status')
         .addSelect('COUNT(*)', 'n')
@@ -89,8 +89,22 @@ export class VariationsRepository {
   }
 
   /** The first failed variation of a link, for the link's own error line. */
-  firstFailedOfLink(linkId: string): Promise<BatchVariation | null> {
-    return this.repo.findOne({ where: { linkId, status: 'failed' }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
+  firstFailedOfLink(linkId: string, em?: EntityManager): Promise<BatchVariation | null> {
+    return (em ? em.getRepository(BatchVariation) : this.repo).findOne({
+      where: { linkId, status: 'failed' },
+      order: { photoIndex: 'ASC', textIndex: 'ASC' },
+    });
+  }
+
+  /** The files of a batch's (or one link's) completed variations: all a download may hold. */
+  async deliveredFiles(scope: { batchId: string; linkId?: string }): Promise<{ folderId: string; name: string }[]> {
+    const rows = await this.repo.find({
+      where: { batchId: scope.batchId, ...(scope.linkId ? { linkId: scope.linkId } : {}), status: 'completed' },
+      select: ['id', 'outputFolderId', 'files'],
+    });
+    return rows.flatMap((v) =>
+      v.outputFolderId ? (v.files ?? []).map((f) => ({ folderId: v.outputFolderId as string, name: f.name })) : [],
+    );
   }
 
   /** Open variations of the given batches (the sweeper's lost-variation suspects). */
