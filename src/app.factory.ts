@@ -17,6 +17,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { REDIS } from './common/redis.module';
 import { VALIDATION_OPTIONS } from './common/validate-dto';
 import { AppConfig } from './config/config.schema';
+import { PLAN_OPENAPI_SCHEMA, PLAN_SCHEMA_NAME } from './batches/dto/review.dto';
 
 /** The repository root (where package.json is), from src/ under ts-jest or dist/src/ when built. */
 export function projectRoot(): string {
@@ -46,7 +47,11 @@ export function openApiDocument(app: NestExpressApplication) {
     .addSecurityRequirements('bearer')
     .addSecurityRequirements(SESSION_COOKIE)
     .build();
-  return SwaggerModule.createDocument(app, doc);
+  const document = SwaggerModule.createDocument(app, doc);
+  // The plan's schema is derived from its zod schema (no DTO class): one named component, as for DTOs.
+  document.components = { ...document.components, schemas: { ...document.components?.schemas } };
+  document.components.schemas![PLAN_SCHEMA_NAME] = PLAN_OPENAPI_SCHEMA;
+  return document;
 }
 
 /** Requests that need the job queue; everything else (reading batches, health, files) works without Redis. */

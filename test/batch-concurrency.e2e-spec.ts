@@ -52,7 +52,15 @@ describe('two app instances on one Redis and one database', () => {
 
     const status = await waitForEnd(app, res.body.id, 100_000);
     expect(status.status).toBe('completed');
-    expect(status.variations).toEqual({ total: 24, queued: 0, processing: 0, completed: 24, failed: 0, cancelled: 0 });
+    expect(status.variations).toEqual({
+      total: 24,
+      queued: 0,
+      processing: 0,
+      completed: 24,
+      failed: 0,
+      cancelled: 0,
+      awaitingReview: 0,
+    });
     expect(status.links).toMatchObject({ total: 6, completed: 6 });
 
     // Exactly one terminal transition for the batch and for each link, whichever process finished last.

@@ -35,8 +35,24 @@ describe('batch engine', () => {
     const status = await waitForEnd(t, created.body.id);
     expect(status.status).toBe('completed');
     expect(status.progress).toBe(100);
-    expect(status.links).toEqual({ total: 5, queued: 0, processing: 0, completed: 5, failed: 0, cancelled: 0 });
-    expect(status.variations).toEqual({ total: 20, queued: 0, processing: 0, completed: 20, failed: 0, cancelled: 0 });
+    expect(status.links).toEqual({
+      total: 5,
+      queued: 0,
+      processing: 0,
+      completed: 5,
+      failed: 0,
+      cancelled: 0,
+      awaitingReview: 0,
+    });
+    expect(status.variations).toEqual({
+      total: 20,
+      queued: 0,
+      processing: 0,
+      completed: 20,
+      failed: 0,
+      cancelled: 0,
+      awaitingReview: 0,
+    });
     expect(status.etaSeconds).toBeNull();
     expect(status.recent.length).toBe(10);
 

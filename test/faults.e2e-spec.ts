@@ -81,7 +81,7 @@ describe('Redis outage', () => {
     await waitFor(async () => (await t.http.get('/api/health')).status === 200, 30_000);
     const ok = await t.http
       .post('/api/batch')
-      .send({ links: tiktokLinks(1), productId, photoVariations: 1, textVariations: 1 });
+      .send({ links: tiktokLinks(1), productId, photoVariations: 1, textVariations: 1, review: false });
     expect(ok.status).toBe(201);
     expect((await waitForEnd(t, ok.body.id)).status).toBe('completed');
     await cleanupRedis(t);
@@ -102,7 +102,7 @@ describe('Redis outage', () => {
     const productId = await createProduct(t);
     const created = await t.http
       .post('/api/batch')
-      .send({ links: tiktokLinks(3), productId, photoVariations: 2, textVariations: 2 });
+      .send({ links: tiktokLinks(3), productId, photoVariations: 2, textVariations: 2, review: false });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
 
@@ -116,8 +116,24 @@ describe('Redis outage', () => {
 
     const end = await waitForEnd(t, id, 90_000);
     expect(end.status).toBe('completed');
-    expect(end.links).toEqual({ total: 3, queued: 0, processing: 0, completed: 3, failed: 0, cancelled: 0 });
-    expect(end.variations).toEqual({ total: 12, queued: 0, processing: 0, completed: 12, failed: 0, cancelled: 0 });
+    expect(end.links).toEqual({
+      total: 3,
+      queued: 0,
+      processing: 0,
+      completed: 3,
+      failed: 0,
+      cancelled: 0,
+      awaitingReview: 0,
+    });
+    expect(end.variations).toEqual({
+      total: 12,
+      queued: 0,
+      processing: 0,
+      completed: 12,
+      failed: 0,
+      cancelled: 0,
+      awaitingReview: 0,
+    });
 
     // Nothing duplicated: 12 variation rows, each (link, p, t) once, each folder with exactly its 3 slides.
     const rows: { linkId: string; photoIndex: number; textIndex: number }[] = await t.ds.query(
@@ -184,7 +200,9 @@ describe('Gemini answering 503 for a while', () => {
     gemini.fail({ type: 'unavailable' }, { kind: 'text', times: 4 });
     gemini.fail({ type: 'unavailable' }, { kind: 'image', times: 8 });
     const productId = await createProduct(t);
-    const created = await t.http.post('/api/batch').send({ links, productId, photoVariations: 2, textVariations: 1 });
+    const created = await t.http
+      .post('/api/batch')
+      .send({ links, productId, photoVariations: 2, textVariations: 1, review: false });
     expect(created.status).toBe(201);
 
     const end = await waitForEnd(t, created.body.id, 90_000);

@@ -51,7 +51,9 @@ describe('a batch through Gemini and Google Drive', () => {
       tiktok.addPost({ id: '7410000000000000002', slides: 2, audio: 'm4a' }),
     ];
     const productId = await createProduct(t);
-    const res = await t.http.post('/api/batch').send({ links, productId, photoVariations: 2, textVariations: 2 });
+    const res = await t.http
+      .post('/api/batch')
+      .send({ links, productId, photoVariations: 2, textVariations: 2, review: false });
     expect(res.status).toBe(201);
     expect(res.body.estimate).toMatchObject({ generator: 'gemini', textCalls: 2 });
     const status = await waitForEnd(t, res.body.id);
@@ -91,7 +93,7 @@ describe('a batch through Gemini and Google Drive', () => {
     const productId = await createProduct(t);
     const res = await t.http
       .post('/api/batch')
-      .send({ links: [link], productId, photoVariations: 1, textVariations: 1 });
+      .send({ links: [link], productId, photoVariations: 1, textVariations: 1, review: false });
     const status = await waitForEnd(t, res.body.id);
     expect(status.status).toBe('completed');
     expect(status.notices.join(' ')).toMatch(/used its daily (text|image) quota; it rests until \d{4}-\d\d-\d\dT/);
@@ -115,7 +117,7 @@ describe('a batch through Gemini and Google Drive', () => {
       gemini.calls.filter((c) => c.kind === kind && c.status === 200 && !c.fault);
     const first = await t.http
       .post('/api/batch')
-      .send({ links: [link], productId, photoVariations: 1, textVariations: 1 });
+      .send({ links: [link], productId, photoVariations: 1, textVariations: 1, review: false });
     const failed = await waitForEnd(t, first.body.id);
     expect(failed.status).toBe('failed');
     expect(failed.failures[0]).toMatchObject({ step: 'generation' });

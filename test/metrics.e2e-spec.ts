@@ -56,7 +56,7 @@ describe('metrics', () => {
     const productId = await createProduct(t);
     const created = await t.http
       .post('/api/batch')
-      .send({ links: url, productId, photoVariations: 1, textVariations: 1 });
+      .send({ links: url, productId, photoVariations: 1, textVariations: 1, review: false });
     expect(created.status).toBe(201);
     expect((await waitForEnd(t, created.body.id, 60_000)).status).toBe('completed');
 

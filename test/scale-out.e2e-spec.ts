@@ -132,7 +132,13 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
     expect(product.status).toBe(201);
     const created = await request(api)
       .post('/api/batch')
-      .send({ links: urls.join('\n'), productId: product.body.id, photoVariations: P, textVariations: T });
+      .send({
+        links: urls.join('\n'),
+        productId: product.body.id,
+        photoVariations: P,
+        textVariations: T,
+        review: false,
+      });
     expect(created.status).toBe(201);
     const batchId = created.body.id as string;
 

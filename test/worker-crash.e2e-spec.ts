@@ -103,7 +103,7 @@ describe('worker crash and shutdown', () => {
     );
     const res = await t.http
       .post('/api/batch')
-      .send({ links: urls.join('\n'), productId, photoVariations: P, textVariations: 1 });
+      .send({ links: urls.join('\n'), productId, photoVariations: P, textVariations: 1, review: false });
     expect(res.status).toBe(201);
     const expected = ids.flatMap((_, i) =>
       Array.from(

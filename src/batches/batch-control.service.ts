@@ -68,9 +68,16 @@ export class BatchControlService {
     return { id, status: 'processing', links, variations };
   }
 
-  /** Deletes an ended batch: rows, its local output and its working images. */
+  /**
+   * Deletes an ended batch: rows, its local output and its working images. A batch whose only open work
+   * waits for review (nothing runs) is cancelled first.
+   */
   async remove(id: string): Promise<void> {
-    const batch = await this.get(id);
+    let batch = await this.get(id);
+    if (batch.status === 'processing' && !(await this.rows.links.anyRunning(id))) {
+      await this.cancel(id);
+      batch = await this.get(id);
+    }
     if (!BATCH_FINAL.includes(batch.status))
       throw new ConflictException(`batch ${id} is ${batch.status}; cancel it before deleting`);
     const links = await this.rows.links.ofBatch(id);

@@ -72,6 +72,7 @@ export class BatchQueryService {
     const variations = this.counts(batch.variationsTotal, varCounts, {
       failed: unplanned.failed ?? 0,
       cancelled: unplanned.cancelled ?? 0,
+      awaiting_review: unplanned.awaiting_review ?? 0,
     });
     const ended = variations.completed + variations.failed + variations.cancelled;
     const final = BATCH_FINAL.includes(batch.status);
@@ -82,6 +83,7 @@ export class BatchQueryService {
       id: batch.id,
       name: batch.name,
       status: batch.status,
+      review: batch.review,
       progress,
       links,
       variations,
@@ -116,25 +118,32 @@ export class BatchQueryService {
     const processing = rows.processing ?? 0;
     const failed = (rows.failed ?? 0) + (extra.failed ?? 0);
     const cancelled = (rows.cancelled ?? 0) + (extra.cancelled ?? 0);
+    const awaitingReview = (rows.awaiting_review ?? 0) + (extra.awaiting_review ?? 0);
     return {
       total,
-      queued: Math.max(0, total - completed - processing - failed - cancelled),
+      queued: Math.max(0, total - completed - processing - failed - cancelled - awaitingReview),
       processing,
       completed,
       failed,
       cancelled,
+      awaitingReview,
     };
   }
 
-  /** Remaining variations over the slower of the observed completion rate and the configured rate limit. */
-  private async eta(batch: Batch, v: CountsDto): Promise<number> {
+  /**
+   * Remaining variations over the slower of the observed completion rate and the configured rate limit.
+   * Work waiting for review is not counted: the clock stops for it (null when nothing else is left).
+   */
+  private async eta(batch: Batch, v: CountsDto): Promise<number | null> {
     const remaining = v.queued + v.processing;
-    if (remaining === 0) return 0;
+    if (remaining === 0) return v.awaitingReview ? null : 0;
     const limitRate = (this.config.variationRate.max / this.config.variationRate.durationMs) * 1000;
     let rate = limitRate;
     const done = v.completed + v.failed;
-    if (batch.startedAt && done >= 2) {
-      const elapsed = (Date.now() - new Date(batch.startedAt).getTime()) / 1000;
+    // A review batch makes nothing until a plan is approved: its clock starts then, not at the batch start.
+    const since = batch.review ? await this.links.firstApprovedAt(batch.id) : batch.startedAt;
+    if (since && done >= 2) {
+      const elapsed = (Date.now() - new Date(since).getTime()) / 1000;
       if (elapsed > 0) rate = Math.min(limitRate, done / elapsed);
     }
     return Math.ceil(remaining / rate);
@@ -246,6 +255,7 @@ export class BatchQueryService {
       textVariations: b.textVariations,
       video: b.video,
       speed: b.speed,
+      review: b.review,
       linksTotal: b.linksTotal,
       variationsTotal: b.variationsTotal,
       variationsCompleted: ended.get(b.id)?.completed ?? 0,

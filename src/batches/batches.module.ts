@@ -15,6 +15,8 @@ import { BatchesQueue } from './batches.queue';
 import { BatchesService } from './batches.service';
 import { BatchControlService } from './batch-control.service';
 import { WorkQueues } from './work-queues';
+import { PlanReviewController } from './plan-review.controller';
+import { PlanReviewService } from './plan-review.service';
 import { BATCHES_QUEUE } from '../pipeline/queues';
 
 /** Home of the `batches` queue (process-batch) and the batch API. */
@@ -29,8 +31,16 @@ import { BATCHES_QUEUE } from '../pipeline/queues';
     ProductsModule,
     PipelineModule,
   ],
-  controllers: [BatchesController],
-  providers: [BatchesQueue, WorkQueues, BatchesService, BatchControlService, BatchQueryService, BatchesProcessor],
+  controllers: [BatchesController, PlanReviewController],
+  providers: [
+    BatchesQueue,
+    WorkQueues,
+    BatchesService,
+    BatchControlService,
+    BatchQueryService,
+    BatchesProcessor,
+    PlanReviewService,
+  ],
   exports: [BatchesQueue, WorkQueues, BatchQueryService],
 })
 export class BatchesModule {}

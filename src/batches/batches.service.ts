@@ -94,6 +94,8 @@ export class BatchesService {
         textVariations: T,
         video: dto.video ?? false,
         speed: dto.speed ?? 'fast',
+        // Reviewing costs nothing and saves paid images: on by default when images are paid for.
+        review: dto.review ?? this.config.generator === 'gemini',
         linksTotal: intake.valid.length,
         variationsTotal: intake.valid.length * P * T,
         generator: this.config.generator,
@@ -143,6 +145,7 @@ export class BatchesService {
     return {
       id: batch.id,
       status: batch.status,
+      review: batch.review,
       totals: { links: batch.linksTotal, variationsPerLink: P * T, variations: batch.variationsTotal },
       invalid: intake.invalid,
       estimate: estimateBatch(this.config, { links: batch.linksTotal, p: P, t: T }),

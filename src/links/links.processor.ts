@@ -10,7 +10,8 @@ import { LinkPlanner } from './link-planner.service';
 
 /**
  * process-link: fetch, analysis once, the link's folder and P×T variation rows (LinkPlanner), then one
- * generate-variation per pending variation. Checks for cancel between the steps.
+ * generate-variation per pending variation. Checks for cancel between the steps. In a review batch the
+ * link stops after analysis (`awaiting_review`) until its plan is approved.
  */
 @Injectable()
 export class LinksProcessor implements OnApplicationBootstrap {
@@ -55,6 +56,11 @@ export class LinksProcessor implements OnApplicationBootstrap {
       step.current = 'analysis';
       await this.planner.plan(link, batch, slideshow);
       await progress.checkpoint(link.batchId);
+      // A review batch stops here until the user approves the plan (POST …/approve queues this job again).
+      if (batch.review && !link.approvedAt) {
+        await progress.awaitReview(link);
+        return;
+      }
       step.current = 'upload';
       await this.planner.openVariations(link, batch);
     }

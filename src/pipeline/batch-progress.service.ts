@@ -10,6 +10,7 @@ import { BatchVariation, VariationFile } from './entities/variation.entity';
 import { BatchLink } from './entities/link.entity';
 import { Batch } from './entities/batch.entity';
 import { EventsRepository, PipelineRows } from './repositories';
+import { LINK_OPEN } from './statuses';
 
 export type VariationOutcome =
   | {
@@ -87,16 +88,61 @@ export class BatchProgressService {
     });
   }
 
-  /** Pending variations and links of a cancelling batch end `cancelled` (nothing of theirs runs). */
+  /** Pending variations and links (and links awaiting review) of a cancelling batch end `cancelled`. */
   async cancelPending(batchId: string): Promise<void> {
-    for (const entity of [BatchVariation, BatchLink]) {
+    for (const [entity, waiting] of [
+      [BatchVariation, ['pending']],
+      [BatchLink, ['pending', 'awaiting_review']],
+    ] as const) {
       await this.ds
         .createQueryBuilder()
         .update(entity)
         .set({ status: 'cancelled', finishedAt: () => 'CURRENT_TIMESTAMP' })
-        .where('"batchId" = :batchId AND status = :s', { batchId, s: 'pending' })
+        .where('"batchId" = :batchId AND status IN (:...waiting)', { batchId, waiting })
         .execute();
     }
+  }
+
+  /** A review batch's planned link stops: processing → awaiting_review, nothing paid for yet. */
+  async awaitReview(link: Pick<BatchLink, 'id' | 'batchId' | 'position'>): Promise<boolean> {
+    const event = `link ${link.position} planned: waiting for your review`;
+    const stopped = await this.tx.run(async (em) => {
+      const res = await em
+        .createQueryBuilder()
+        .update(BatchLink)
+        .set({ status: 'awaiting_review' })
+        .where('id = :id AND status = :s AND "variationsCreated" = :no', { id: link.id, s: 'processing', no: false })
+        .execute();
+      if (!res.affected) return false;
+      await this.events.add({ batchId: link.batchId, event, linkId: link.id }, em);
+      return true;
+    });
+    if (stopped) this.logger.log(`batch ${link.batchId} link ${link.id}: plan awaits review`);
+    return stopped;
+  }
+
+  /**
+   * The user approved a link's plan: awaiting_review → pending (its process-link job then makes the
+   * variations). Only while the batch runs; true for exactly one of any number of concurrent callers.
+   */
+  async approve(link: Pick<BatchLink, 'id' | 'batchId' | 'position'>): Promise<boolean> {
+    const approved = await this.tx.run(async (em) => {
+      const res = await em
+        .createQueryBuilder()
+        .update(BatchLink)
+        .set({ status: 'pending', approvedAt: () => 'CURRENT_TIMESTAMP' })
+        .where(
+          `id = :id AND status = :s AND "variationsCreated" = :no AND EXISTS ` +
+            `(SELECT 1 FROM batches b WHERE b.id = batch_links."batchId" AND b.status = 'processing')`,
+          { id: link.id, s: 'awaiting_review', no: false },
+        )
+        .execute();
+      if (!res.affected) return false;
+      await this.events.add({ batchId: link.batchId, event: `link ${link.position} approved`, linkId: link.id }, em);
+      return true;
+    });
+    if (approved) this.logger.log(`batch ${link.batchId} link ${link.id}: plan approved`);
+    return approved;
   }
 
   /**
@@ -223,7 +269,7 @@ export class BatchProgressService {
           error: failed ? outcome.error : null,
           finishedAt: () => 'CURRENT_TIMESTAMP',
         })
-        .where('id = :id AND status IN (:...open)', { id: link.id, open: ['pending', 'processing'] })
+        .where('id = :id AND status IN (:...open)', { id: link.id, open: LINK_OPEN })
         .execute();
       if (!res.affected) return false;
       await this.logEvent(em, 'link-ended', { batchId: link.batchId, event: text, linkId: link.id });
@@ -343,7 +389,7 @@ export class BatchProgressService {
   async settleBatch(batchId: string): Promise<string | null> {
     const notDone = `EXISTS (SELECT 1 FROM batch_links l WHERE l."batchId" = :batchId AND l.status <> 'completed')`;
     const anyOk = `EXISTS (SELECT 1 FROM batch_variations v WHERE v."batchId" = :batchId AND v.status = 'completed')`;
-    const open = `SELECT 1 FROM batch_links l WHERE l."batchId" = :batchId AND l.status IN ('pending', 'processing')`;
+    const open = `SELECT 1 FROM batch_links l WHERE l."batchId" = :batchId AND l.status IN ('pending', 'processing', 'awaiting_review')`;
     const status = await this.tx.run(async (em) => {
       const res = await em
         .createQueryBuilder()

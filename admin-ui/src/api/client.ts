@@ -18,6 +18,7 @@ export type PublishingStatus = Schemas['PublishingStatusDto'];
 export type TikTokAccount = Schemas['TikTokAccountDto'];
 export type TikTokPost = Schemas['TikTokPostDto'];
 export type SendResult = Schemas['SendResultDto'];
+export type SlideshowPlan = Schemas['SlideshowPlan'];
 
 export const api = createClient<paths>({ baseUrl: '/', credentials: 'same-origin' });
 

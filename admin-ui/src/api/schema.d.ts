@@ -240,6 +240,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/batch/{id}/links/{linkId}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A link's plan as stored (any status, once analysed). */
+        get: operations["PlanReviewController_plan"];
+        /**
+         * Replace a link's plan before its images are made: edit texts and scenes, drop or reorder slides.
+         * @description Allowed while the link awaits review (or failed before its variations existed). Validated whole: exactly one product slide, one scene per photo variant and one text per text variant on every slide, texts at most 500 characters. Nothing is changed when anything is wrong.
+         */
+        put: operations["PlanReviewController_replace"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch/{id}/links/{linkId}/source/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the link's source slides (the review shows it next to the slide re-making it). */
+        get: operations["PlanReviewController_source"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch/{id}/links/{linkId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a link's plan: its variations are created and their images made. */
+        post: operations["PlanReviewController_approveLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve every link of the batch that awaits review. */
+        post: operations["PlanReviewController_approveAll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tiktok/status": {
         parameters: {
             query?: never;
@@ -597,6 +669,8 @@ export interface components {
              * @enum {string}
              */
             speed: "fast" | "economy";
+            /** @description Stop each link after analysis (status awaiting_review) until its plan is approved: nothing is paid for images before. Default: true with the Gemini generator, false offline. */
+            review?: boolean;
         };
         ValidateLinksDto: {
             /**
@@ -669,6 +743,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             status: "queued" | "processing" | "cancelling" | "completed" | "completed_with_errors" | "failed" | "cancelled";
+            /** @description Links stop after analysis until their plan is approved. */
+            review: boolean;
             totals: components["schemas"]["TotalsDto"];
             invalid: components["schemas"]["InvalidLineDto"][];
             estimate: components["schemas"]["EstimateDto"];
@@ -686,6 +762,7 @@ export interface components {
              * @enum {string}
              */
             speed: "fast" | "economy";
+            review: boolean;
             linksTotal: number;
             variationsTotal: number;
             variationsCompleted: number;
@@ -711,6 +788,8 @@ export interface components {
             completed: number;
             failed: number;
             cancelled: number;
+            /** @description Planned, waiting for the user to approve the plan (links; for variations, those of such links). */
+            awaitingReview: number;
         };
         ActivityDto: {
             /** Format: date-time */
@@ -749,11 +828,13 @@ export interface components {
             name: string | null;
             /** @enum {string} */
             status: "queued" | "processing" | "cancelling" | "completed" | "completed_with_errors" | "failed" | "cancelled";
+            /** @description Links stop after analysis until their plan is approved. */
+            review: boolean;
             /** @description Ended variations ÷ all, 0..100. */
             progress: number;
             links: components["schemas"]["CountsDto"];
             variations: components["schemas"]["CountsDto"];
-            /** @description Seconds left, from the observed rate and the rate limit; null when ended. */
+            /** @description Seconds left, from the observed rate and the rate limit; null when ended or when all that is left waits for review. */
             etaSeconds: number | null;
             recent: components["schemas"]["ActivityDto"][];
             failures: components["schemas"]["FailureDto"][];
@@ -792,7 +873,7 @@ export interface components {
             postId: string | null;
             productId: string;
             /** @enum {string} */
-            status: "pending" | "processing" | "completed" | "failed" | "cancelled";
+            status: "pending" | "processing" | "completed" | "failed" | "cancelled" | "awaiting_review";
             errorStep: string | null;
             error: string | null;
             caption: string | null;
@@ -823,6 +904,7 @@ export interface components {
              * @enum {string}
              */
             speed: "fast" | "economy";
+            review: boolean;
             linksTotal: number;
             variationsTotal: number;
             variationsCompleted: number;
@@ -860,6 +942,12 @@ export interface components {
             links: number;
             /** @description Variations queued again. */
             variations: number;
+        };
+        ApproveResultDto: {
+            /** Format: uuid */
+            batchId: string;
+            /** @description Links approved by this call (their variations are being made). */
+            approved: string[];
         };
         PublishingStatusDto: {
             /** @description Whether sending to TikTok is set up (TIKTOK_CLIENT_KEY, TIKTOK_CLIENT_SECRET, PUBLIC_BASE_URL, TOKEN_ENCRYPTION_KEY). */
@@ -986,6 +1074,70 @@ export interface components {
              * @description ADMIN_PASSWORD
              */
             password: string;
+        };
+        /** @description The plan as stored: slides in output order; `slides[i].scenes[p-1]` is the scene of slide i in photo variant p, `slides[i].texts[t-1]` its text in text variant t; exactly one slide has role `product`. */
+        SlideshowPlan: {
+            /** @enum {number} */
+            version: 2;
+            photoVariations: number;
+            textVariations: number;
+            /** @enum {string} */
+            aspect: "3:4" | "9:16";
+            /** @enum {string} */
+            productPlacement: "replace" | "append";
+            subject: {
+                /** @enum {string} */
+                kind: "person" | "place" | "pet" | "object";
+                description: string;
+                slides: number[];
+            } | null;
+            captions: {
+                title: string;
+                description: string;
+                hashtags: string[];
+            }[];
+            slides: {
+                /** @enum {string} */
+                role: "hook" | "body" | "product" | "cta";
+                sourceIndex: number | null;
+                sourceText: string;
+                scenes: string[];
+                texts: string[];
+                style: {
+                    /** @enum {string} */
+                    font: "sans" | "serif" | "typewriter" | "handwriting" | "neon";
+                    bold: boolean;
+                    size: number;
+                    fill: string;
+                    /** @enum {string} */
+                    treatment: "none" | "outline" | "box" | "shadow";
+                    accent: string | null;
+                    /** @enum {string} */
+                    casing: "lower" | "upper" | "title" | "sentence";
+                    /** @enum {string} */
+                    align: "left" | "center" | "right";
+                    box: {
+                        x: number;
+                        y: number;
+                        w: number;
+                        h: number;
+                    };
+                    body: {
+                        /** @enum {string} */
+                        font: "sans" | "serif" | "typewriter" | "handwriting" | "neon";
+                        bold: boolean;
+                        size: number;
+                        fill: string;
+                        /** @enum {string} */
+                        treatment: "none" | "outline" | "box" | "shadow";
+                        accent: string | null;
+                        /** @enum {string} */
+                        casing: "lower" | "upper" | "title" | "sentence";
+                        /** @enum {string} */
+                        align: "left" | "center" | "right";
+                    } | null;
+                };
+            }[];
         };
     };
     responses: never;
@@ -1537,6 +1689,180 @@ export interface operations {
                 content?: never;
             };
             /** @description Nothing failed, or the batch is still cancelling. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PlanReviewController_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlideshowPlan"];
+                };
+            };
+            /** @description No such batch or link, or the link has no plan yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PlanReviewController_replace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlideshowPlan"];
+            };
+        };
+        responses: {
+            /** @description The plan as saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlideshowPlan"];
+                };
+            };
+            /** @description One message per bad field, e.g. "slides[3].texts[0]: at most 500 characters". */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The link is being processed or already has its variations. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PlanReviewController_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+                /** @description 0-based source slide index (a plan slide's sourceIndex) */
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The downloaded source slide. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PlanReviewController_approveLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApproveResultDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The link is not awaiting review (approved already, or the batch ended). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PlanReviewController_approveAll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApproveResultDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No link awaits review. */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -7,6 +7,7 @@ const LABELS: Record<string, string> = {
   queued: 'Queued',
   pending: 'Queued',
   processing: 'Processing',
+  awaiting_review: 'Awaiting review',
   cancelling: 'Cancelling…',
   completed: 'Completed',
   completed_with_errors: 'Completed with errors',

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { BATCH_STATUSES, ITEM_STATUSES } from '../../pipeline/statuses';
+import { BATCH_STATUSES, ITEM_STATUSES, LINK_STATUSES } from '../../pipeline/statuses';
 
 export class ValidLinkDto {
   @ApiProperty() url: string;
@@ -58,6 +58,7 @@ export class TotalsDto {
 export class BatchCreatedDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: BATCH_STATUSES }) status: string;
+  @ApiProperty({ description: 'Links stop after analysis until their plan is approved.' }) review: boolean;
   @ApiProperty({ type: TotalsDto }) totals: TotalsDto;
   @ApiProperty({ type: [InvalidLineDto] }) invalid: InvalidLineDto[];
   @ApiProperty({ type: EstimateDto }) estimate: EstimateDto;
@@ -70,6 +71,10 @@ export class CountsDto {
   @ApiProperty() completed: number;
   @ApiProperty() failed: number;
   @ApiProperty() cancelled: number;
+  @ApiProperty({
+    description: 'Planned, waiting for the user to approve the plan (links; for variations, those of such links).',
+  })
+  awaitingReview: number;
 }
 
 export class ActivityDto {
@@ -107,13 +112,15 @@ export class BatchStatusDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ nullable: true, type: String }) name: string | null;
   @ApiProperty({ enum: BATCH_STATUSES }) status: string;
+  @ApiProperty({ description: 'Links stop after analysis until their plan is approved.' }) review: boolean;
   @ApiProperty({ description: 'Ended variations ÷ all, 0..100.' }) progress: number;
   @ApiProperty({ type: CountsDto }) links: CountsDto;
   @ApiProperty({ type: CountsDto }) variations: CountsDto;
   @ApiProperty({
     nullable: true,
     type: Number,
-    description: 'Seconds left, from the observed rate and the rate limit; null when ended.',
+    description:
+      'Seconds left, from the observed rate and the rate limit; null when ended or when all that is left waits for review.',
   })
   etaSeconds: number | null;
   @ApiProperty({ type: [ActivityDto] }) recent: ActivityDto[];
@@ -158,7 +165,7 @@ export class LinkDto {
   @ApiProperty() url: string;
   @ApiProperty({ nullable: true, type: String }) postId: string | null;
   @ApiProperty() productId: string;
-  @ApiProperty({ enum: ITEM_STATUSES }) status: string;
+  @ApiProperty({ enum: LINK_STATUSES }) status: string;
   @ApiProperty({ nullable: true, type: String }) errorStep: string | null;
   @ApiProperty({ nullable: true, type: String }) error: string | null;
   @ApiProperty({ nullable: true, type: String }) caption: string | null;
@@ -176,6 +183,7 @@ export class BatchSummaryDto {
   @ApiProperty() video: boolean;
   @ApiProperty({ enum: ['fast', 'economy'], description: "economy: images through Gemini's Batch API at half price." })
   speed: string;
+  @ApiProperty() review: boolean;
   @ApiProperty() linksTotal: number;
   @ApiProperty() variationsTotal: number;
   @ApiProperty() variationsCompleted: number;

@@ -138,6 +138,16 @@ export class CreateBatchDto extends LinksInputDto {
   @IsOptional()
   @IsIn(BATCH_SPEEDS, { message: 'speed must be "fast" or "economy"' })
   speed?: BatchSpeed;
+
+  @ApiPropertyOptional({
+    description:
+      'Stop each link after analysis (status awaiting_review) until its plan is approved: nothing is paid for ' +
+      'images before. Default: true with the Gemini generator, false offline.',
+  })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  review?: boolean;
 }
 
 /** `page` (1-based) of a paged list; each list sets its own `pageSize` bounds. */

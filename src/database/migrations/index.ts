@@ -2,6 +2,7 @@ import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { PostgresUuidDefaults1764000000001 } from './1764000000001-postgres-uuid-defaults';
 import { PlansPerSlideStyle1764500000000 } from './1764500000000-plans-per-slide-style';
 import { TikTokPublishing1764600000000 } from './1764600000000-tiktok-publishing';
+import { PlanReview1765200000000 } from './1765200000000-plan-review';
 import { VariationWarnings1765350000000 } from './1765350000000-variation-warnings';
 import { BatchSpeed1765400000000 } from './1765400000000-batch-speed';
 
@@ -11,6 +12,7 @@ export const migrations = [
   PostgresUuidDefaults1764000000001,
   PlansPerSlideStyle1764500000000,
   TikTokPublishing1764600000000,
+  PlanReview1765200000000,
   VariationWarnings1765350000000,
   BatchSpeed1765400000000,
 ];

@@ -30,6 +30,9 @@ export class Batch {
   /** "economy": slide images go through Gemini's Batch API (half price, within 24 h); "fast": made at once. */
   @Column({ type: 'varchar', length: 16, default: 'fast' })
   speed: BatchSpeed;
+  /** Each link stops after analysis (`awaiting_review`) until the user approves its plan. */
+  @Column({ type: 'boolean', default: false })
+  review: boolean;
 
   @Column({ type: 'integer' })
   linksTotal: number;

@@ -10,7 +10,7 @@ import {
 } from 'typeorm';
 import { Batch } from './batch.entity';
 import { FailureStep } from '../../common/errors';
-import { ItemStatus } from '../statuses';
+import { LinkStatus } from '../statuses';
 import { SlideshowPlan, upgradePlan } from '../plan';
 import type { FetchedSlideshow } from '../slideshow';
 
@@ -45,7 +45,7 @@ export class BatchLink {
   productId: string;
 
   @Column({ type: 'varchar', length: 16, default: 'pending' })
-  status: ItemStatus;
+  status: LinkStatus;
 
   @Column({ type: 'varchar', length: 16, nullable: true })
   errorStep: FailureStep | null;
@@ -80,6 +80,10 @@ export class BatchLink {
 
   @Column({ type: 'boolean', default: false })
   variationsCreated: boolean;
+
+  /** When the user approved the plan of a review batch's link (null: not approved, or no review asked). */
+  @Column({ type: Date, nullable: true })
+  approvedAt: Date | null;
 
   @Column({ type: 'varchar', length: 512, nullable: true })
   outputFolderId: string | null;

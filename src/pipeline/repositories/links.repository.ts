@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, FindOptionsSelect, In, Repository } from 'typeorm';
 import { BatchLink } from '../entities/link.entity';
-import { ItemStatus } from '../statuses';
+import { SlideshowPlan } from '../plan';
+import { LINK_OPEN, LinkStatus, PLAN_EDITABLE } from '../statuses';
 import { StatusCounts, statusCounts } from './status-counts';
 
 /** Named queries of the `batch_links` table. */
@@ -33,13 +34,13 @@ export class LinksRepository {
   }
 
   /** Ids of a batch's links in one status, in position order. */
-  async idsWithStatus(batchId: string, status: ItemStatus): Promise<string[]> {
+  async idsWithStatus(batchId: string, status: LinkStatus): Promise<string[]> {
     const rows = await this.repo.find({ where: { batchId, status }, select: ['id'], order: { position: 'ASC' } });
     return rows.map((l) => l.id);
   }
 
   /** A batch's links in the given statuses, with the columns asked for. */
-  withStatus(batchId: string, statuses: ItemStatus[], select?: FindOptionsSelect<BatchLink>): Promise<BatchLink[]> {
+  withStatus(batchId: string, statuses: LinkStatus[], select?: FindOptionsSelect<BatchLink>): Promise<BatchLink[]> {
     return this.repo.find({ where: { batchId, status: In(statuses) }, select, order: { position: 'ASC' } });
   }
 
@@ -83,6 +84,42 @@ export class LinksRepository {
       select: ['id'],
     });
     return rows.map((l) => l.id);
+  }
+
+  /** Stores an edited plan if the link's plan is still editable (no variations, awaiting review or failed). */
+  async replacePlanWhileEditable(id: string, plan: SlideshowPlan): Promise<boolean> {
+    const res = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ plan })
+      .where('id = :id AND "variationsCreated" = :no AND status IN (:...editable)', {
+        id,
+        no: false,
+        editable: PLAN_EDITABLE,
+      })
+      .execute();
+    return !!res.affected;
+  }
+
+  /** True while a link of the batch is fetched, analysed or waiting to be (anything but awaiting review or ended). */
+  async anyRunning(batchId: string): Promise<boolean> {
+    const running = LINK_OPEN.filter((s) => s !== 'awaiting_review');
+    return (await this.repo.count({ where: { batchId, status: In(running) } })) > 0;
+  }
+
+  /** When the first link of a review batch was approved (its variations started then), or null. */
+  async firstApprovedAt(batchId: string): Promise<Date | null> {
+    const row: { first: string | Date | null } | undefined = await this.repo
+      .createQueryBuilder('l')
+      .select('MIN(l."approvedAt")', 'first')
+      .where('l."batchId" = :batchId', { batchId })
+      .getRawOne();
+    const first = row?.first;
+    if (!first) return null;
+    // SQLite hands a raw MIN() back as text in UTC without a zone ("2026-01-01 10:00:00"); PostgreSQL a Date.
+    return typeof first === 'string' && !/[zZ]|[+-]\d\d:?\d\d$/.test(first)
+      ? new Date(`${first.replace(' ', 'T')}Z`)
+      : new Date(first);
   }
 
   /** Failed links of a batch, for the failures list (at most `take` when given). */
