@@ -12,6 +12,7 @@ import {
   VariationsRepository,
 } from '../pipeline/repositories';
 import { BATCH_FINAL } from '../pipeline/statuses';
+import { variationView } from './variation-view';
 import { BatchDetailDto, BatchPageDto, BatchStatusDto, BatchSummaryDto, CountsDto } from './dto/batch-responses.dto';
 
 /**
@@ -145,17 +146,7 @@ export class BatchQueryService {
         caption: l.caption,
         slideCount: l.slideCount,
         outputUrl: l.outputUrl,
-        variations: (byLink.get(l.id) ?? []).map((v) => ({
-          id: v.id,
-          photoIndex: v.photoIndex,
-          textIndex: v.textIndex,
-          status: v.status,
-          errorStep: v.errorStep,
-          error: v.error,
-          outputUrl: v.outputUrl,
-          videoError: v.videoError,
-          files: v.files ?? [],
-        })),
+        variations: (byLink.get(l.id) ?? []).map((v) => variationView(v, l.plan)),
       })),
     };
   }

@@ -15,6 +15,7 @@ import { LocalGenerator } from './local/local-generator';
 import { SlideImageStore } from './slide-image-store';
 import { SlideMaker } from './slide-maker.service';
 import { VariationDelivery } from './variation-delivery.service';
+import { VariationEdits } from './variation-edits.service';
 import { VariationStarts } from './variation-starts';
 import { VariationsProcessor } from './variations.processor';
 import { VariationsQueue } from './variations.queue';
@@ -46,6 +47,7 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
     VariationStarts,
     SlideMaker,
     VariationDelivery,
+    VariationEdits,
     VideoService,
     { provide: GENERATOR, inject: [APP_CONFIG, RedisRateLimiter, REDIS], useFactory: createGenerator },
     {
@@ -55,6 +57,6 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
         new SlideImageStore(config.dataDir, redis, config.queuePrefix, config.jobs.lockMs),
     },
   ],
-  exports: [VariationsQueue, GENERATOR, SlideImageStore],
+  exports: [VariationsQueue, GENERATOR, SlideImageStore, VariationEdits],
 })
 export class GenerationModule {}

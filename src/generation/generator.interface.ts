@@ -33,6 +33,8 @@ export interface SlideImageInput {
    * then final and is made once per (slide, p, t) instead of once per (slide, p).
    */
   textIndex?: number;
+  /** Set when the user asked for this slide again: another take of the same scene (1, 2…; unset the first time). */
+  take?: number;
 }
 
 /** What happened to one paid call, or that a slide image was accepted (the metrics hook). */

@@ -56,6 +56,15 @@ export class SlideImageStore {
     );
   }
 
+  /** Stores a new image over the old one (a slide the user had made again); readers see one or the other whole. */
+  async put(k: SlideImageKey, image: Buffer): Promise<void> {
+    const file = this.pathFor(k);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, image);
+    await fs.rename(tmp, file);
+  }
+
   async removeLink(linkId: string): Promise<void> {
     await fs.rm(path.join(this.dataDir, 'work', linkId), { recursive: true, force: true });
   }
