@@ -159,8 +159,8 @@ export class VariationEdits {
   ): Promise<void> {
     // Read again under the lock: an edit that finished while this one waited is part of the history.
     const cur = (await this.rows.variations.find(v.id)) ?? v;
-    const edit = describe(cur);
-    const next: BatchVariation = Object.assign(new BatchVariation(), cur, change);
+    const edits = [...(cur.edits ?? []), describe(cur)];
+    const next: BatchVariation = Object.assign(new BatchVariation(), cur, change, { edits });
     const batch = await this.rows.batches.find(v.batchId);
     const { slides, slideshow } = await this.mapProviderErrors(() =>
       this.slides.make(link, next, async () => undefined, { mayPay: false }),
@@ -177,9 +177,9 @@ export class VariationEdits {
       ...change,
       files: done.files,
       videoError: done.videoError ?? null,
-      edits: [...(cur.edits ?? []), edit],
+      edits,
     });
-    this.logger.log(`variation ${v.id} (batch ${v.batchId}): ${edit.kind} edited, re-delivered`);
+    this.logger.log(`variation ${v.id} (batch ${v.batchId}): ${edits[edits.length - 1].kind} edited, re-delivered`);
   }
 
   private async load(batchId: string, variationId: string) {

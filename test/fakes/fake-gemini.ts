@@ -198,7 +198,11 @@ export class FakeGemini {
         return answer(200, await imageResponse('1:1', call.prompt, 128), fault.type);
     }
     if (kind === 'text') return answer(200, textResponse(JSON.stringify(planFromPrompt(call.prompt))));
-    return answer(200, await imageResponse(call.aspectRatio ?? '1:1', call.prompt));
+    // Like the real model, asking the same prompt again paints another picture (the first take is stable).
+    const take = this.calls.filter(
+      (c) => c !== call && c.kind === 'image' && c.status === 200 && c.prompt === call.prompt,
+    );
+    return answer(200, await imageResponse(call.aspectRatio ?? '1:1', call.prompt, undefined, take.length));
   }
 }
 
@@ -301,10 +305,10 @@ function textResponse(text: string, finishReason = 'STOP') {
   };
 }
 
-async function imageResponse(aspect: string, prompt: string, side?: number) {
+async function imageResponse(aspect: string, prompt: string, side?: number, take = 0) {
   const [w, h] = side ? [side, side] : (SIZES[aspect] ?? SIZES['1:1']);
   let hash = 0;
-  for (const ch of prompt) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  for (const ch of take ? `${prompt}#${take}` : prompt) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   const png = await sharp({
     create: {
       width: w,
