@@ -221,7 +221,8 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
 
     // Delivered once: every variation folder holds its slides and the audio, nothing twice.
     const slideNames = Array.from({ length: PLAN_SLIDES }, (_, i) => `${String(i + 1).padStart(2, '0')}.jpg`);
-    for (const v of files) expect(v.files.map((f) => f.name)).toEqual([...slideNames, 'audio.mp3', 'caption.txt', 'manifest.json']);
+    for (const v of files)
+      expect(v.files.map((f) => f.name)).toEqual([...slideNames, 'audio.mp3', 'caption.txt', 'manifest.json']);
     const out = path.join(dataDir, 'output');
     const [batchFolder] = fs.readdirSync(out);
     const linkFolders = fs.readdirSync(path.join(out, batchFolder));
