@@ -107,7 +107,7 @@ export class VariationEdits {
   /** The price and reach of regenerating slide `slideIndex` (0-based) of photo variant `photoVariant`. */
   async quote(batchId: string, linkId: string, slideIndex: number, photoVariant: number, textVariant?: number) {
     const link = await this.plannedLink(batchId, linkId);
-    if (slideIndex >= link.plan.slides.length) {
+    if (slideIndex < 0 || slideIndex >= link.plan.slides.length) {
       throw new NotFoundException(
         `index: the slideshow has ${link.plan.slides.length} slides (0..${link.plan.slides.length - 1})`,
       );
