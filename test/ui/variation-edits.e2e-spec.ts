@@ -115,6 +115,20 @@ describe('editing results in Chromium', () => {
           .trimEnd(),
       );
 
+      // Edit the caption: a bad hashtag list is explained, a good one saved and written to caption.txt.
+      await caption.getByRole('button', { name: 'Edit caption' }).click();
+      await caption.getByLabel('Title').fill('Typed in the browser');
+      await caption.getByLabel('Hashtags (3–5)').fill('#one #two');
+      await caption.getByRole('button', { name: 'Save caption' }).click();
+      await caption.getByRole('alert').filter({ hasText: 'hashtags' }).waitFor();
+      await caption.getByLabel('Hashtags (3–5)').fill('#one #two #three');
+      await caption.getByRole('button', { name: 'Save caption' }).click();
+      await caption.getByRole('button', { name: 'Edit caption' }).waitFor();
+      expect(await caption.textContent()).toContain('Typed in the browser');
+      expect(localFile(v11.files.find((f) => f.name === 'caption.txt')!.url).toString('utf8')).toMatch(
+        /^Typed in the browser\n\n[\s\S]*\n\n#one #two #three\n$/,
+      );
+
       // Edit texts: Save re-renders, the thumbnails are fetched again.
       const slide1 = localFile(v11.files[0].url);
       await card.getByRole('button', { name: 'Edit texts' }).click();
