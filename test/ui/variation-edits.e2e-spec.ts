@@ -138,15 +138,16 @@ describe('editing results in Chromium', () => {
       await screenshot(p, `edit-texts-${viewport.width}`);
       await editor.getByRole('button', { name: 'Save' }).click();
       await editor.waitFor({ state: 'detached' });
-      await p.waitForFunction(() =>
-        (globalThis as unknown as PageGlobals).document
-          .querySelector<{ getAttribute(n: string): string }>('[aria-label="Variation 1-1"] .thumbs img')
-          ?.getAttribute('src')
-          .endsWith('?v=1'),
+      await p.waitForFunction(
+        () =>
+          (globalThis as unknown as PageGlobals).document
+            .querySelector<{ getAttribute(n: string): string }>('[aria-label="Variation 1-1"] .thumbs img')
+            ?.getAttribute('src')
+            .endsWith('?v=2'), // the caption edit, then this one
       );
       const after = (await variationsOf(id)).find((v) => v.id === v11.id)!;
       expect(after.texts[0]).toBe('Edited in the browser');
-      expect(after.edits).toHaveLength(1);
+      expect(after.edits.map((e) => (e as { kind: string }).kind)).toEqual(['caption', 'texts']);
       expect(localFile(v11.files[0].url).equals(slide1)).toBe(false);
 
       // Regenerate slide: the price first, then the new image under both text variants of photo 1.
