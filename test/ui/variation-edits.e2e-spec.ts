@@ -166,7 +166,9 @@ describe('editing results in Chromium', () => {
       );
       expect(localFile(v11.files[1].url).equals(slide2)).toBe(false);
       await expectNoOverflow(p);
-      expect(errors).toEqual([]);
+      // The one refused request was the bad caption above: Chromium logs every 4xx answer.
+      expect(errors.filter((e) => !/status of 400 .*\/caption\)$/.test(e))).toEqual([]);
+      expect(errors).toHaveLength(1);
       await p.context().close();
     }, 240_000);
   }
