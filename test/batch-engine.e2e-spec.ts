@@ -68,7 +68,13 @@ describe('batch engine', () => {
       '2-1',
       '2-2',
     ]);
-    expect(v[0].files.map((f: { name: string }) => f.name)).toEqual(['01.jpg', '02.jpg', '03.jpg']);
+    expect(v[0].files.map((f: { name: string }) => f.name)).toEqual([
+      '01.jpg',
+      '02.jpg',
+      '03.jpg',
+      'caption.txt',
+      'manifest.json',
+    ]);
     const out = path.join(t.config.dataDir, 'output');
     const [batchFolder] = fs.readdirSync(out);
     expect(batchFolder).toMatch(/^Batch_\d{8}-\d{4}_[0-9a-f]{8}$/);

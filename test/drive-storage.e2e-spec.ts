@@ -163,6 +163,28 @@ describe('DriveStorage (googleapis → fake Drive)', () => {
     expect(fake.requests.filter((r) => r.route === 'upload').map((r) => r.status)).toEqual([0, 200]);
   });
 
+  it('replaceFile updates the same file in place (same id, new bytes, no twin), retries a 503, makes a missing file', async () => {
+    const root = fake.addSharedDrive();
+    const s = await storage(root);
+    const folder = await s.ensureFolder(null, 'Batch_R');
+    const first = await s.putFile(folder.id, '01.jpg', Buffer.alloc(500, 1), 'image/jpeg');
+    fake.fail(503, { route: 'update' });
+    const again = await s.replaceFile(folder.id, '01.jpg', Buffer.alloc(700, 2), 'image/jpeg');
+    expect(again.id).toBe(first.id);
+    expect(fake.files.get(first.id)?.content).toEqual(Buffer.alloc(700, 2));
+    expect(fake.requests.filter((r) => r.route === 'update').map((r) => r.status)).toEqual([503, 200]);
+    const made = await s.replaceFile(folder.id, 'caption.txt', Buffer.from('hi'), 'text/plain');
+    expect(fake.tree(folder.id)).toEqual({
+      name: 'Batch_R',
+      children: [
+        { name: '01.jpg', size: 700 },
+        { name: 'caption.txt', size: 2 },
+      ],
+    });
+    expect(Buffer.from(await s.readFile(folder.id, 'caption.txt'))).toEqual(Buffer.from('hi'));
+    expect(made.id).not.toBe(first.id);
+  });
+
   it('gives up on a persistent 503 with a TransientError, and fails a 403 at once with a PermanentError', async () => {
     const root = fake.addSharedDrive();
     const s = await storage(root);

@@ -144,7 +144,13 @@ describe('Redis outage', () => {
     const detail = (await t.http.get(`/api/batch/${id}`)).body;
     for (const link of detail.links) {
       for (const v of link.variations)
-        expect(v.files.map((f: { name: string }) => f.name)).toEqual(['01.jpg', '02.jpg', '03.jpg']);
+        expect(v.files.map((f: { name: string }) => f.name)).toEqual([
+          '01.jpg',
+          '02.jpg',
+          '03.jpg',
+          'caption.txt',
+          'manifest.json',
+        ]);
     }
     const out = path.join(config.dataDir, 'output');
     const files = fs.readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.jpg'));

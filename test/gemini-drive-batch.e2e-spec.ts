@@ -73,6 +73,8 @@ describe('a batch through Gemini and Google Drive', () => {
     expect(children(v11).map(names).sort()).toEqual([
       ...Array.from({ length: slideCount }, (_, i) => `0${i + 1}.jpg`),
       'audio.mp3',
+      'caption.txt',
+      'manifest.json',
     ]);
     expect(children(children(link2)[0]).map(names)).toContain('audio.m4a');
 

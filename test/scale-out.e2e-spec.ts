@@ -227,7 +227,8 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
 
     // Delivered once: every variation folder holds its slides and the audio, nothing twice.
     const slideNames = Array.from({ length: PLAN_SLIDES }, (_, i) => `${String(i + 1).padStart(2, '0')}.jpg`);
-    for (const v of files) expect(v.files.map((f) => f.name)).toEqual([...slideNames, 'audio.mp3']);
+    for (const v of files)
+      expect(v.files.map((f) => f.name)).toEqual([...slideNames, 'audio.mp3', 'caption.txt', 'manifest.json']);
     const out = path.join(dataDir, 'output');
     const [batchFolder] = fs.readdirSync(out);
     const linkFolders = fs.readdirSync(path.join(out, batchFolder));
@@ -235,7 +236,9 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
     for (const l of linkFolders) {
       expect(fs.readdirSync(path.join(out, batchFolder, l)).sort()).toEqual(['v1-1', 'v2-1']);
       for (const v of ['v1-1', 'v2-1'])
-        expect(fs.readdirSync(path.join(out, batchFolder, l, v)).sort()).toEqual([...slideNames, 'audio.mp3'].sort());
+        expect(fs.readdirSync(path.join(out, batchFolder, l, v)).sort()).toEqual(
+          [...slideNames, 'audio.mp3', 'caption.txt', 'manifest.json'].sort(),
+        );
     }
   }, 110_000);
 });

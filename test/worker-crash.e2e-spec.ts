@@ -139,6 +139,8 @@ describe('worker crash and shutdown', () => {
     const names = [
       ...Array.from({ length: PLAN_SLIDES }, (_, i) => `${String(i + 1).padStart(2, '0')}.jpg`),
       'audio.mp3',
+      'caption.txt',
+      'manifest.json',
     ];
     const out = path.join(t.config.dataDir, 'output');
     for (const v of rows) {

@@ -15,6 +15,7 @@ import {
 } from '../pipeline/repositories';
 import { BATCH_FINAL } from '../pipeline/statuses';
 import { StatusCache } from './status-cache';
+import { variationView } from './variation-view';
 import {
   BatchDetailDto,
   BatchPageDto,
@@ -202,18 +203,7 @@ export class BatchQueryService {
         caption: l.caption,
         slideCount: l.slideCount,
         outputUrl: l.outputUrl,
-        variations: (byLink.get(l.id) ?? []).map((v) => ({
-          id: v.id,
-          photoIndex: v.photoIndex,
-          textIndex: v.textIndex,
-          status: v.status,
-          errorStep: v.errorStep,
-          error: v.error,
-          outputUrl: v.outputUrl,
-          videoError: v.videoError,
-          warnings: v.warnings ?? [],
-          files: v.files ?? [],
-        })),
+        variations: (byLink.get(l.id) ?? []).map((v) => variationView(v, l.plan)),
       })),
     };
   }

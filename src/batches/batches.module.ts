@@ -10,6 +10,7 @@ import { ProductsModule } from '../products/products.module';
 import { PipelineModule } from '../pipeline/pipeline.module';
 import { BatchQueryService } from './batch-query.service';
 import { BatchesController } from './batches.controller';
+import { VariationEditsController } from './variation-edits.controller';
 import { BatchesProcessor } from './batches.processor';
 import { BatchesQueue } from './batches.queue';
 import { BatchesService } from './batches.service';
@@ -31,7 +32,7 @@ import { BATCHES_QUEUE } from '../pipeline/queues';
     ProductsModule,
     PipelineModule,
   ],
-  controllers: [BatchesController, PlanReviewController],
+  controllers: [BatchesController, PlanReviewController, VariationEditsController],
   providers: [
     BatchesQueue,
     WorkQueues,

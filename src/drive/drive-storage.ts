@@ -166,6 +166,27 @@ export class DriveStorage implements Storage {
     );
   }
 
+  /** The existing file's content is updated in place (same id, same link, no twin); made when missing. */
+  async replaceFile(folderId: string, name: string, body: Buffer, mimeType: string): Promise<StoredRef> {
+    const found = await this.withRetry(`find "${name}"`, () => this.findByName(folderId, name, false));
+    if (!found) return this.putFile(folderId, name, body, mimeType);
+    return this.singleFlight(`${folderId}/${name}`, () =>
+      this.withRetry(`replace "${name}"`, async () => {
+        const res = await this.drive.files.update(
+          {
+            fileId: found.id,
+            media: { mimeType, body: Readable.from(body) },
+            fields: 'id, name, webViewLink, size',
+            supportsAllDrives: true,
+          },
+          this.rootUrl ? { rootUrl: this.rootUrl } : {},
+        );
+        this.logger.log(`drive file replaced: ${name} (${res.data.id}, ${body.length} bytes) in ${folderId}`);
+        return toRef(res.data);
+      }),
+    );
+  }
+
   /** On Drive the delivered folder itself is the link: the person opens it there. */
   downloadUrl(_scope: OutputScope, folder: StoredRef): string {
     return folder.url;

@@ -103,6 +103,11 @@ export class LocalStorage implements Storage {
     return removed;
   }
 
+  /** `putFile` already overwrites atomically, keeping the path (the file's id). */
+  replaceFile(folderId: string, name: string, body: Buffer, mimeType: string): Promise<StoredRef> {
+    return this.putFile(folderId, name, body, mimeType);
+  }
+
   /** The app's own ZIP routes (DownloadsController) serve local output. */
   downloadUrl(scope: OutputScope, _folder: StoredRef): string {
     return scope.linkId

@@ -32,6 +32,11 @@ export interface Storage {
   ensureFolder(parentId: string | null, name: string): Promise<StoredRef>;
   /** Finds or writes file `name` in `folderId`. `body` is the file's bytes. */
   putFile(folderId: string, name: string, body: Buffer, mimeType: string): Promise<StoredRef>;
+  /**
+   * Writes new bytes under file `name` in `folderId`, keeping the file: the same id and URL where the provider
+   * has ids (Drive updates the file's content), an atomic overwrite locally. Makes the file when it is missing.
+   */
+  replaceFile(folderId: string, name: string, body: Buffer, mimeType: string): Promise<StoredRef>;
   /** The bytes of file `name` in `folderId` as delivered (publishing serves them to TikTok); throws when gone. */
   readFile(folderId: string, name: string): Promise<Buffer>;
   /** Confirms credentials and the root at boot; throws with a message a person can act on. */

@@ -16,6 +16,7 @@ import { SlideImageStore } from './slide-image-store';
 import { SlideMaker } from './slide-maker.service';
 import { SourceTextService } from './text-reader/source-text.service';
 import { VariationDelivery } from './variation-delivery.service';
+import { VariationEdits } from './variation-edits.service';
 import { VariationStarts } from './variation-starts';
 import { VariationsProcessor } from './variations.processor';
 import { VariationsQueue } from './variations.queue';
@@ -55,6 +56,7 @@ export function createGenerator(
     SlideMaker,
     SourceTextService,
     VariationDelivery,
+    VariationEdits,
     VideoService,
     {
       provide: GENERATOR,
@@ -68,6 +70,6 @@ export function createGenerator(
         new SlideImageStore(config.dataDir, redis, config.queuePrefix, config.jobs.lockMs),
     },
   ],
-  exports: [VariationsQueue, GENERATOR, SlideImageStore, SourceTextService],
+  exports: [VariationsQueue, GENERATOR, SlideImageStore, SourceTextService, VariationEdits],
 })
 export class GenerationModule {}

@@ -38,6 +38,8 @@ export interface SlideImageInput {
    * too: passed as a reference so every slide of the variant shows the same person, room or pet.
    */
   subjectImage?: Buffer;
+  /** Set when the user asked for this slide again: another take of the same scene (1, 2…; unset the first time). */
+  take?: number;
 }
 
 /** What happened to one paid call, or that a slide image was accepted (the metrics hook). */

@@ -46,7 +46,7 @@ export class SlideImageStore {
         const again = await readIfExists(file);
         if (again) return { image: again, made: false };
         const image = await make();
-        await this.write(k, image);
+        await this.put(k, image);
         return { image, made: true };
       },
       { ttlMs: this.lockTtlMs, onWait },
@@ -75,14 +75,15 @@ export class SlideImageStore {
         const missing = keys.filter((_, i) => !again[i]);
         if (!missing.length) return again as Buffer[];
         const made = await makeMany(missing);
-        await Promise.all(missing.map((k, i) => this.write(k, made[i])));
+        await Promise.all(missing.map((k, i) => this.put(k, made[i])));
         return keys.map((k, i) => again[i] ?? made[missing.indexOf(k)]);
       },
       { ttlMs: this.lockTtlMs, onWait },
     );
   }
 
-  private async write(k: SlideImageKey, image: Buffer): Promise<void> {
+  /** Stores a new image over the old one (a slide the user had made again); readers see one or the other whole. */
+  async put(k: SlideImageKey, image: Buffer): Promise<void> {
     const file = this.pathFor(k);
     await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;

@@ -61,7 +61,7 @@ export class VariationsProcessor implements OnApplicationBootstrap {
     await checkpoint();
     step.current = 'upload';
     const done = await this.delivery.deliver(
-      { linkFolderId: link.outputFolderId, photoIndex: v.photoIndex, textIndex: v.textIndex, video: batch.video },
+      { link: { ...(link as PlannedLink), outputFolderId: link.outputFolderId }, variation: v, video: batch.video },
       slides,
       slideshow,
       (pct) => job.progress(pct),

@@ -22,6 +22,12 @@ describe('captionFor', () => {
       title: 'Stop doing this ❌',
       description: 'Step 2 changed everything #glowup\n\n#skincare #fyp',
     });
+    // A caption the user edited after seeing the variation wins over the plan's.
+    const edited = { title: 'My own title', description: 'Edited.', hashtags: ['#a', '#b', '#c'] };
+    expect(captionFor({ link, variation: { textIndex: 1, caption: edited } })).toEqual({
+      title: 'My own title',
+      description: 'Edited.\n\n#a #b #c',
+    });
     // A plan without captions (made before they existed) falls back to the source caption.
     expect(captionFor({ link: { caption: 'Source title #x', plan: {} }, variation: v }).title).toBe('Source title');
   });

@@ -9,10 +9,13 @@ export interface Caption {
   description: string;
 }
 
-/** What a caption is made from: the plan's caption of the variation's text variant, else the source post's. */
+/**
+ * What a caption is made from: the variation's own caption once the user edited it, else the plan's caption of
+ * its text variant, else the source post's.
+ */
 export interface CaptionSource {
   link: { caption: string | null; plan?: { captions?: PostCaption[] } | null };
-  variation: { textIndex: number };
+  variation: { textIndex: number; caption?: PostCaption | null };
 }
 
 /**
@@ -22,7 +25,7 @@ export interface CaptionSource {
  * first line without hashtags as the title, the whole text as the description.
  */
 export function captionFor({ link, variation }: CaptionSource): Caption {
-  const planned = link.plan?.captions?.[variation.textIndex - 1];
+  const planned = variation.caption ?? link.plan?.captions?.[variation.textIndex - 1];
   if (planned) {
     const tags = planned.hashtags.filter((h) => !planned.description.includes(h)).join(' ');
     const description = [planned.description.trim(), tags].filter(Boolean).join('\n\n');

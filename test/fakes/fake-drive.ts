@@ -3,7 +3,8 @@ import { AddressInfo } from 'node:net';
 
 /**
  * A loopback Google Drive v3 for the real googleapis client (`rootUrl`): folder create (metadata JSON),
- * multipart upload (`multipart/related`), list by `q`, get, media download (`alt=media`), permissions.
+ * multipart upload (`multipart/related`), media update of an existing file (`PATCH /upload/…/:id`), list by `q`,
+ * get, media download (`alt=media`), permissions.
  * Like Drive, items inside a shared
  * drive are invisible unless the request says `supportsAllDrives` (and `includeItemsFromAllDrives` for
  * lists), and an unknown `q` clause is a 400. Faults (429/503/403…) are scripted per route.
@@ -25,7 +26,7 @@ export interface FakeDriveFile {
   permissions: Array<{ type: string; role: string; domain?: string }>;
 }
 
-export type DriveRoute = 'create' | 'upload' | 'list' | 'get' | 'download' | 'permissions';
+export type DriveRoute = 'create' | 'upload' | 'update' | 'list' | 'get' | 'download' | 'permissions';
 
 export interface FakeDriveRequest {
   at: number;
@@ -180,17 +181,19 @@ export class FakeDrive {
     const route: DriveRoute | 'unknown' =
       req.method === 'POST' && path === '/upload/drive/v3/files'
         ? 'upload'
-        : req.method === 'POST' && path === '/drive/v3/files'
-          ? 'create'
-          : req.method === 'GET' && path === '/drive/v3/files'
-            ? 'list'
-            : req.method === 'POST' && /^\/drive\/v3\/files\/[^/]+\/permissions$/.test(path)
-              ? 'permissions'
-              : req.method === 'GET' && /^\/drive\/v3\/files\/[^/]+$/.test(path)
-                ? query.alt === 'media'
-                  ? 'download'
-                  : 'get'
-                : 'unknown';
+        : req.method === 'PATCH' && /^\/upload\/drive\/v3\/files\/[^/]+$/.test(path)
+          ? 'update'
+          : req.method === 'POST' && path === '/drive/v3/files'
+            ? 'create'
+            : req.method === 'GET' && path === '/drive/v3/files'
+              ? 'list'
+              : req.method === 'POST' && /^\/drive\/v3\/files\/[^/]+\/permissions$/.test(path)
+                ? 'permissions'
+                : req.method === 'GET' && /^\/drive\/v3\/files\/[^/]+$/.test(path)
+                  ? query.alt === 'media'
+                    ? 'download'
+                    : 'get'
+                  : 'unknown';
     const entry: FakeDriveRequest = {
       at: Date.now(),
       method: req.method ?? '',
@@ -273,6 +276,17 @@ export class FakeDrive {
             ...perm,
           },
         };
+      }
+      case 'update': {
+        const id = decodeURIComponent(path.split('/')[5]);
+        const f = this.files.get(id);
+        if (!this.visible(f, query)) return notFound(id);
+        const parts = parseMultipart(body, contentType);
+        // A media-only update sends the bytes alone; a multipart one sends metadata, then the bytes.
+        const content = parts ? parts[parts.length - 1] : body;
+        f.content = Buffer.from(content);
+        f.size = content.length;
+        return { status: 200, payload: this.view(f) };
       }
       case 'create':
       case 'upload': {

@@ -318,8 +318,12 @@ export class FakeGemini {
       plan.subject = this.planSubject;
       return answer(200, textResponse(JSON.stringify(plan)));
     }
-    const image = await imageResponse(call.aspectRatio ?? '1:1', call.prompt, undefined, call.imageSize);
-    this.made.set(this.calls.indexOf(call), colourOf(call.prompt));
+    // Like the real model, asking the same prompt again paints another picture (the first take is stable).
+    const take = this.calls.filter(
+      (c) => c !== call && c.kind === 'image' && c.status === 200 && c.prompt === call.prompt,
+    ).length;
+    const image = await imageResponse(call.aspectRatio ?? '1:1', call.prompt, undefined, call.imageSize, take);
+    this.made.set(this.calls.indexOf(call), colourOf(call.prompt, take));
     return answer(200, image);
   }
 
@@ -521,10 +525,10 @@ function textResponse(text: string, finishReason = 'STOP') {
   };
 }
 
-async function imageResponse(aspect: string, prompt: string, side?: number, size = '') {
+async function imageResponse(aspect: string, prompt: string, side?: number, size = '', take = 0) {
   const table = SIZES[size] ?? SIZES[''];
   const [w, h] = side ? [side, side] : (table[aspect] ?? table['1:1']);
-  const [r, g, b] = colourOf(prompt);
+  const [r, g, b] = colourOf(prompt, take);
   const png = await sharp({ create: { width: w, height: h, channels: 3, background: { r, g, b } } })
     .png()
     .toBuffer();
@@ -542,9 +546,9 @@ async function imageResponse(aspect: string, prompt: string, side?: number, size
 }
 
 /** The flat colour of the image made for a prompt. */
-function colourOf(prompt: string): [number, number, number] {
+function colourOf(prompt: string, take = 0): [number, number, number] {
   let hash = 0;
-  for (const ch of prompt) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  for (const ch of take ? `${prompt}#${take}` : prompt) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   return [hash & 255, (hash >> 8) & 255, (hash >> 16) & 255];
 }
 

@@ -312,6 +312,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/batch/{id}/variations/{variationId}/texts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Edit the overlay texts of a finished variation and re-render it (no paid call).
+         * @description One text per slide, in order. `allPhotoVariants: true` applies them to every photo variant of the same text variant. The new slides (and MP4, caption.txt, manifest.json) replace the delivered files in place; the previous texts go to the variation's `edits` history.
+         */
+        put: operations["VariationEditsController_editTexts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch/{id}/variations/{variationId}/caption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edit a finished variation's post caption; caption.txt and manifest.json are delivered again. */
+        put: operations["VariationEditsController_editCaption"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch/{id}/links/{linkId}/slides/{index}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Price of making one slide of one photo variant again, and the variations it re-renders. */
+        get: operations["VariationEditsController_quote"];
+        put?: never;
+        /**
+         * Make one slide of one photo variant again (one paid image call) and re-render every variation on it.
+         * @description Ask GET first for the price. Slide index is 0-based, in the plan's output order.
+         */
+        post: operations["VariationEditsController_regenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tiktok/status": {
         parameters: {
             query?: never;
@@ -852,6 +910,26 @@ export interface components {
             name: string;
             url: string;
         };
+        CaptionDto: {
+            /** @description Post title, at most 90 characters. */
+            title: string;
+            /** @description Post description, at most 2,200 characters. */
+            description: string;
+            /** @description 3–5 hashtags. */
+            hashtags: string[];
+        };
+        VariationEditDto: {
+            /** @description When the edit was made (ISO 8601). */
+            at: string;
+            /** @enum {string} */
+            kind: "texts" | "caption" | "slide";
+            /** @description The texts before a texts edit. */
+            texts?: string[];
+            /** @description The caption before a caption edit. */
+            caption?: components["schemas"]["CaptionDto"];
+            /** @description 0-based slide made again. */
+            slide?: number;
+        };
         VariationDto: {
             id: string;
             photoIndex: number;
@@ -865,6 +943,12 @@ export interface components {
             /** @description What the slides could not show as planned (e.g. emoji or a script the fonts lack, left out) */
             warnings: string[];
             files: components["schemas"]["FileDto"][];
+            /** @description Overlay text of each slide, in order (edited or as planned). */
+            texts: string[];
+            /** @description The post caption; null before the link is planned. */
+            caption: components["schemas"]["CaptionDto"] | null;
+            /** @description Edits after delivery, oldest first. */
+            edits: components["schemas"]["VariationEditDto"][];
         };
         LinkDto: {
             id: string;
@@ -948,6 +1032,80 @@ export interface components {
             batchId: string;
             /** @description Links approved by this call (their variations are being made). */
             approved: string[];
+        };
+        EditTextsDto: {
+            /**
+             * @description The overlay text of every slide, in slide order (as many as the variation has slides; each at most 500 characters).
+             * @example [
+             *       "3 things I stopped buying",
+             *       "Face tape: gone",
+             *       "This one stays"
+             *     ]
+             */
+            texts: string[];
+            /**
+             * @description Apply the texts to every photo variant of this text variant (v1-t, v2-t…), not only this one.
+             * @default false
+             */
+            allPhotoVariants: boolean;
+        };
+        EditedVariationsDto: {
+            /** @description The variations re-rendered and re-delivered. */
+            variations: components["schemas"]["VariationDto"][];
+        };
+        EditCaptionDto: {
+            /**
+             * @description Post title, 1–90 characters.
+             * @example The one thing in my bag every day
+             */
+            title: string;
+            /** @description Post description, at most 2,200 characters. */
+            description: string;
+            /**
+             * @description 3–5 hashtags such as #skincare.
+             * @example [
+             *       "#skincare",
+             *       "#fyp",
+             *       "#glow"
+             *     ]
+             */
+            hashtags: string[];
+        };
+        RegenerationQuoteDto: {
+            /** @enum {string} */
+            generator: "local" | "gemini";
+            /** @description Paid image calls regenerating makes (1 with Gemini, 0 offline). */
+            imageCalls: number;
+            /** @description Their cost at the configured price, USD. */
+            cost: number;
+            /** @description 0-based slide index. */
+            slideIndex: number;
+            photoVariant: number;
+            /** @description Variations drawn on this image: all re-rendered and re-delivered. */
+            variationIds: string[];
+        };
+        RegenerateSlideDto: {
+            /**
+             * @description 1-based photo variant whose image of this slide is made again.
+             * @example 1
+             */
+            photoVariant: number;
+            /** @description 1-based text variant; needed only when the model draws the texts (one image per variation). */
+            textVariant?: number;
+        };
+        RegenerationResultDto: {
+            /** @enum {string} */
+            generator: "local" | "gemini";
+            /** @description Paid image calls regenerating makes (1 with Gemini, 0 offline). */
+            imageCalls: number;
+            /** @description Their cost at the configured price, USD. */
+            cost: number;
+            /** @description 0-based slide index. */
+            slideIndex: number;
+            photoVariant: number;
+            /** @description Variations drawn on this image: all re-rendered and re-delivered. */
+            variationIds: string[];
+            variations: components["schemas"]["VariationDto"][];
         };
         PublishingStatusDto: {
             /** @description Whether sending to TikTok is set up (TIKTOK_CLIENT_KEY, TIKTOK_CLIENT_SECRET, PUBLIC_BASE_URL, TOKEN_ENCRYPTION_KEY). */
@@ -1863,6 +2021,169 @@ export interface operations {
                 content?: never;
             };
             /** @description No link awaits review. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    VariationEditsController_editTexts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                variationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditTextsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditedVariationsDto"];
+                };
+            };
+            /** @description Wrong number of texts, a text over 500 characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such variation in this batch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The variation is not finished, or another edit of its link is running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    VariationEditsController_editCaption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                variationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditCaptionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariationDto"];
+                };
+            };
+            /** @description Title over 90 characters, description over 2,200, not 3–5 hashtags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such variation in this batch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    VariationEditsController_quote: {
+        parameters: {
+            query: {
+                /** @description 1-based photo variant whose image of this slide is made again. */
+                photoVariant: number;
+                /** @description 1-based text variant; needed only when the model draws the texts (one image per variation). */
+                textVariant?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegenerationQuoteDto"];
+                };
+            };
+            /** @description No such link or slide. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    VariationEditsController_regenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegenerateSlideDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegenerationResultDto"];
+                };
+            };
+            /** @description No such link or slide. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A variation on this image is not finished. */
             409: {
                 headers: {
                     [name: string]: unknown;

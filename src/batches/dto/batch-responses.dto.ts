@@ -142,6 +142,20 @@ export class FileDto {
   @ApiProperty() url: string;
 }
 
+export class CaptionDto {
+  @ApiProperty({ description: 'Post title, at most 90 characters.' }) title: string;
+  @ApiProperty({ description: 'Post description, at most 2,200 characters.' }) description: string;
+  @ApiProperty({ type: [String], description: '3–5 hashtags.' }) hashtags: string[];
+}
+
+export class VariationEditDto {
+  @ApiProperty({ description: 'When the edit was made (ISO 8601).' }) at: string;
+  @ApiProperty({ enum: ['texts', 'caption', 'slide'] }) kind: string;
+  @ApiPropertyOptional({ type: [String], description: 'The texts before a texts edit.' }) texts?: string[];
+  @ApiPropertyOptional({ type: CaptionDto, description: 'The caption before a caption edit.' }) caption?: CaptionDto;
+  @ApiPropertyOptional({ description: '0-based slide made again.' }) slide?: number;
+}
+
 export class VariationDto {
   @ApiProperty() id: string;
   @ApiProperty() photoIndex: number;
@@ -157,6 +171,12 @@ export class VariationDto {
   })
   warnings: string[];
   @ApiProperty({ type: [FileDto] }) files: FileDto[];
+  @ApiProperty({ type: [String], description: 'Overlay text of each slide, in order (edited or as planned).' })
+  texts: string[];
+  @ApiProperty({ type: CaptionDto, nullable: true, description: 'The post caption; null before the link is planned.' })
+  caption: CaptionDto | null;
+  @ApiProperty({ type: [VariationEditDto], description: 'Edits after delivery, oldest first.' })
+  edits: VariationEditDto[];
 }
 
 export class LinkDto {

@@ -3,6 +3,7 @@ import { PostgresUuidDefaults1764000000001 } from './1764000000001-postgres-uuid
 import { PlansPerSlideStyle1764500000000 } from './1764500000000-plans-per-slide-style';
 import { TikTokPublishing1764600000000 } from './1764600000000-tiktok-publishing';
 import { PlanReview1765200000000 } from './1765200000000-plan-review';
+import { VariationEdits1765250000000 } from './1765250000000-variation-edits';
 import { VariationWarnings1765350000000 } from './1765350000000-variation-warnings';
 import { BatchSpeed1765400000000 } from './1765400000000-batch-speed';
 
@@ -13,6 +14,7 @@ export const migrations = [
   PlansPerSlideStyle1764500000000,
   TikTokPublishing1764600000000,
   PlanReview1765200000000,
+  VariationEdits1765250000000,
   VariationWarnings1765350000000,
   BatchSpeed1765400000000,
 ];

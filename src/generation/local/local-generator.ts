@@ -138,7 +138,7 @@ export class LocalGenerator implements Generator {
   async makeSlideImage(input: SlideImageInput): Promise<Buffer> {
     const { slide, slideshow, width, height } = input;
     const source = sourceSlide(slideshow, slide.sourceIndex ?? 0);
-    const rf = reframing(input.linkId, input.slideIndex, input.photoIndex, mirrorable(source));
+    const rf = reframing(input.linkId, input.slideIndex, input.photoIndex, mirrorable(source), input.take);
     const what = `slide ${input.slideIndex} (source ${source.index}) of link ${input.linkId}`;
     if (slide.role === 'product') {
       return this.productSlide(await this.backdrop(source), input.product.photoPath, rf, width, height);

@@ -41,8 +41,8 @@ export interface Reframing {
  * How photo variant `p` of a plan slide is re-framed. `mirrorable` is false while the source image may still
  * carry text: mirrored captions read backwards.
  */
-export function reframing(linkId: string, slideIndex: number, p: number, mirrorable = true): Reframing {
-  const r = seededRandom(`${linkId}:slide${slideIndex}:p${p}`);
+export function reframing(linkId: string, slideIndex: number, p: number, mirrorable = true, take = 0): Reframing {
+  const r = seededRandom(`${linkId}:slide${slideIndex}:p${p}${take ? `:take${take}` : ''}`);
   return {
     zoom: 1.06 + r() * 0.22,
     fx: r(),

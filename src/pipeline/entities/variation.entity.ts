@@ -9,12 +9,24 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { FailureStep } from '../../common/errors';
+import type { PostCaption } from '../plan';
 import { ItemStatus } from '../statuses';
 import { BatchLink } from './link.entity';
 
 export interface VariationFile {
   name: string;
   url: string;
+}
+
+/** One edit the user made after seeing a variation: what it had before, and what changed. */
+export interface VariationEdit {
+  at: string;
+  kind: 'texts' | 'caption' | 'slide';
+  /** The overlay texts before the edit (texts), or the caption before it (caption). */
+  texts?: string[];
+  caption?: PostCaption;
+  /** 0-based plan slide whose image was made again (slide). */
+  slide?: number;
 }
 
 @Entity('batch_variations')
@@ -62,6 +74,18 @@ export class BatchVariation {
 
   @Column({ type: 'varchar', length: 1024, nullable: true })
   outputUrl: string | null;
+
+  /** Overlay texts, one per plan slide, once the user edited them after seeing the result; null: the plan's. */
+  @Column({ type: 'simple-json', nullable: true })
+  texts: string[] | null;
+
+  /** The post caption once the user edited it; null: the plan's caption of this text variant. */
+  @Column({ type: 'simple-json', nullable: true })
+  caption: PostCaption | null;
+
+  /** Earlier texts and captions, oldest first. */
+  @Column({ type: 'simple-json', nullable: true })
+  edits: VariationEdit[] | null;
 
   /** Set when the MP4 could not be made: the slides still stand. */
   @Column({ type: 'text', nullable: true })

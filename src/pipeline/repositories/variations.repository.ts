@@ -18,6 +18,24 @@ export class VariationsRepository {
     return this.repo.findOne({ where: { id } });
   }
 
+  /** A link's variations in (p, t) order. */
+  ofLink(linkId: string): Promise<BatchVariation[]> {
+    return this.repo.find({ where: { linkId }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
+  }
+
+  /** The given variations in (p, t) order. */
+  byIds(ids: string[]): Promise<BatchVariation[]> {
+    return this.repo.find({ where: { id: In(ids) }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
+  }
+
+  /** Stores an edit made after delivery: the new texts or caption, the re-delivered files and the history. */
+  async saveEdit(
+    id: string,
+    set: Partial<Pick<BatchVariation, 'texts' | 'caption' | 'files' | 'videoError' | 'edits'>>,
+  ): Promise<void> {
+    await this.repo.update({ id }, set);
+  }
+
   /** A batch's variations in (p, t) order. */
   ofBatch(batchId: string): Promise<BatchVariation[]> {
     return this.repo.find({ where: { batchId }, order: { photoIndex: 'ASC', textIndex: 'ASC' } });
