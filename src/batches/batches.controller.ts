@@ -155,6 +155,18 @@ export class BatchesController {
     return this.control.cancel(id);
   }
 
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Resume a cancelled batch: its cancelled links and variations are queued again, finished work is reused.',
+  })
+  @ApiOkResponse({ type: RetryResultDto })
+  @ApiConflictResponse({ description: 'The batch is not cancelled, or nothing of it was cancelled.' })
+  @ApiNotFoundResponse()
+  resume(@Param('id', ID) id: string): Promise<RetryResultDto> {
+    return this.control.resume(id);
+  }
+
   @Post(':id/retry-failed')
   @HttpCode(200)
   @ApiOperation({ summary: 'Queue failed links and variations again, reusing what succeeded.' })

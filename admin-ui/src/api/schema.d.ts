@@ -207,6 +207,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/batch/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a cancelled batch: its cancelled links and variations are queued again, finished work is reused. */
+        post: operations["BatchesController_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/batch/{id}/retry-failed": {
         parameters: {
             query?: never;
@@ -667,6 +684,8 @@ export interface components {
             /** @enum {string} */
             step: "fetch" | "analysis" | "generation" | "upload";
             reason: string;
+            /** @description Whether retry-failed queues this again: false when a retry cannot help (private, deleted or region-locked post, a video, a safety block). */
+            retryable: boolean;
         };
         BatchStatusDto: {
             /** Format: uuid */
@@ -682,6 +701,10 @@ export interface components {
             etaSeconds: number | null;
             recent: components["schemas"]["ActivityDto"][];
             failures: components["schemas"]["FailureDto"][];
+            /** @description Failed variations retry-failed would queue again (with those of failed links). */
+            retryableVariations: number;
+            /** @description Failed variations a retry cannot help; retry-failed leaves them. */
+            permanentVariations: number;
             outputUrl: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -1341,6 +1364,40 @@ export interface operations {
                 content?: never;
             };
             /** @description The batch has already ended. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    BatchesController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryResultDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The batch is not cancelled, or nothing of it was cancelled. */
             409: {
                 headers: {
                     [name: string]: unknown;

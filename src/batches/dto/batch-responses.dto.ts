@@ -74,6 +74,11 @@ export class FailureDto {
   @ApiPropertyOptional({ nullable: true, type: String }) variationId?: string | null;
   @ApiProperty({ enum: ['fetch', 'analysis', 'generation', 'upload'] }) step: string;
   @ApiProperty() reason: string;
+  @ApiProperty({
+    description:
+      'Whether retry-failed queues this again: false when a retry cannot help (private, deleted or region-locked post, a video, a safety block).',
+  })
+  retryable: boolean;
 }
 
 export class BatchStatusDto {
@@ -91,6 +96,10 @@ export class BatchStatusDto {
   etaSeconds: number | null;
   @ApiProperty({ type: [ActivityDto] }) recent: ActivityDto[];
   @ApiProperty({ type: [FailureDto] }) failures: FailureDto[];
+  @ApiProperty({ description: 'Failed variations retry-failed would queue again (with those of failed links).' })
+  retryableVariations: number;
+  @ApiProperty({ description: 'Failed variations a retry cannot help; retry-failed leaves them.' })
+  permanentVariations: number;
   @ApiProperty({ nullable: true, type: String }) outputUrl: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt: Date | null;

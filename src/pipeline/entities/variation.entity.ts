@@ -54,6 +54,10 @@ export class BatchVariation {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
+  /** False when a retry cannot help (private, deleted or region-locked post, a video, a safety block). */
+  @Column({ type: 'boolean', default: true })
+  retryable: boolean;
+
   @Column({ type: 'simple-json', nullable: true })
   files: VariationFile[] | null;
 
