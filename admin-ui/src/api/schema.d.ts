@@ -10,7 +10,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The product library: saved products, newest first, with thumbnails and uses. */
+        get: operations["ProductsController_list"];
         put?: never;
         post: operations["ProductsController_create"];
         delete?: never;
@@ -27,6 +28,24 @@ export interface paths {
             cookie?: never;
         };
         get: operations["ProductsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a saved product that no batch uses. */
+        delete: operations["ProductsController_remove"];
+        options?: never;
+        head?: never;
+        /** Rename a saved product (name) or change its description. */
+        patch: operations["ProductsController_update"];
+        trace?: never;
+    };
+    "/api/products/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ProductsController_thumbnail"];
         put?: never;
         post?: never;
         delete?: never;
@@ -470,23 +489,45 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ProductDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description The library label; null until named. */
+            name: string | null;
+            description: string;
+            /** @example /api/products/0b6a…/photo */
+            photoUrl: string;
+            /**
+             * @description A 160 px wide WebP.
+             * @example /api/products/0b6a…/thumbnail
+             */
+            thumbnailUrl: string;
+            /** @description Batch links that use this product (it can be deleted only at 0). */
+            uses: number;
+            /** Format: date-time */
+            createdAt: string;
+            width: number;
+            height: number;
+        };
+        ProductLibraryDto: {
+            /** @description Saved products, newest first. */
+            items: components["schemas"]["ProductDto"][];
+            /** @description The largest photo upload accepted, in bytes (UPLOAD_MAX_BYTES). */
+            maxPhotoBytes: number;
+        };
         CreateProductDto: {
             /**
              * Format: binary
-             * @description JPEG, PNG or WebP, checked by its content.
+             * @description JPEG, PNG or WebP, checked by its content; at most UPLOAD_MAX_BYTES (default 15 MB, see GET /api/products maxPhotoBytes): larger is a 413 that states the limit.
              */
             photo: Blob;
             /** @example Vitamin C serum that brightens skin in 2 weeks */
             description: string;
         };
-        ProductDto: {
-            /** Format: uuid */
-            id: string;
-            description: string;
-            /** @example /api/products/0b6a…/photo */
-            photoUrl: string;
-            width: number;
-            height: number;
+        UpdateProductDto: {
+            /** @example Glow serum */
+            name?: string | null;
+            description?: string;
         };
         PreviewLinkDto: {
             /** @example https://www.tiktok.com/@someone/photo/7412345678901234567 */
@@ -592,13 +633,20 @@ export interface components {
             postId: string | null;
             /** @enum {string} */
             kind: "photo" | "video" | "short";
+            /** @description 1-based line of the paste the link was taken from. */
+            line: number;
         };
         InvalidLineDto: {
-            /** @description 1-based position of the entry in the paste. */
+            /** @description 1-based line of the paste (blank lines count). */
             line: number;
             input: string;
             /** @example not a TikTok link (host "example.com") */
             reason: string;
+            /**
+             * @description invalid: not a TikTok post link; no_link: a line without a link; duplicate; over_limit: past 100.
+             * @enum {string}
+             */
+            code: "invalid" | "no_link" | "duplicate" | "over_limit";
         };
         EstimateDto: {
             /** @description Text-model calls (one analysis per link). */
@@ -918,6 +966,25 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    ProductsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductLibraryDto"];
+                };
+            };
+        };
+    };
     ProductsController_create: {
         parameters: {
             query?: never;
@@ -946,7 +1013,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Photo over UPLOAD_MAX_BYTES. */
+            /** @description Photo over UPLOAD_MAX_BYTES (default 15 MB); the message states the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -973,6 +1040,102 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProductDto"];
                 };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProductsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A batch uses the product: delete those batches first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProductsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProductDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description Nothing to change, or a field too long or of the wrong type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProductsController_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A 160 px wide WebP of the product photo. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             404: {
                 headers: {
@@ -1236,7 +1399,7 @@ export interface operations {
                     "application/json": components["schemas"]["BatchCreatedDto"];
                 };
             };
-            /** @description No valid link, counts out of 1..10, unknown or missing product, fake image. */
+            /** @description No valid link, more than 100 links (nothing starts), counts out of 1..10, unknown or missing product, fake image. */
             400: {
                 headers: {
                     [name: string]: unknown;

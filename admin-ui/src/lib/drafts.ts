@@ -6,7 +6,11 @@ export interface ProductDraft {
   description: string;
 }
 
-export type PreviewState = { state: 'loading' } | { state: 'ok'; data: LinkPreview } | { state: 'error'; reason: string };
+/** `permanent`: the post can never be made (private, deleted, region-locked, a video): it blocks Start. */
+export type PreviewState =
+  | { state: 'loading' }
+  | { state: 'ok'; data: LinkPreview }
+  | { state: 'error'; reason: string; permanent: boolean };
 
 export const emptyDraft = (): ProductDraft => ({ file: null, description: '' });
 
@@ -17,6 +21,8 @@ export function startBlocker(o: {
   checkError: string | null;
   validCount: number;
   invalidCount: number;
+  /** Links past the 100-link limit (valid, but the batch cannot take them). */
+  overLimit?: number;
   applyToAll: boolean;
   shared: ProductDraft;
   perLink: ProductDraft[];
@@ -24,6 +30,7 @@ export function startBlocker(o: {
   if (!o.input.trim()) return 'Paste at least one TikTok slideshow link.';
   if (o.checkError) return `The links could not be checked: ${o.checkError}`;
   if (o.checking) return 'Checking the links…';
+  if (o.overLimit) return `A batch takes at most 100 links: remove ${o.overLimit}.`;
   if (o.invalidCount > 0) return `Fix or remove ${o.invalidCount} invalid ${o.invalidCount === 1 ? 'link' : 'links'} first.`;
   if (o.validCount === 0) return 'No valid link yet.';
   if (o.validCount > 100) return 'A batch takes at most 100 links.';

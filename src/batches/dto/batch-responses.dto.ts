@@ -6,12 +6,18 @@ export class ValidLinkDto {
   @ApiProperty({ nullable: true, type: String, description: 'Null for short links until fetched.' }) postId:
     string | null;
   @ApiProperty({ enum: ['photo', 'video', 'short'] }) kind: string;
+  @ApiProperty({ description: '1-based line of the paste the link was taken from.' }) line: number;
 }
 
 export class InvalidLineDto {
-  @ApiProperty({ description: '1-based position of the entry in the paste.' }) line: number;
+  @ApiProperty({ description: '1-based line of the paste (blank lines count).' }) line: number;
   @ApiProperty() input: string;
   @ApiProperty({ example: 'not a TikTok link (host "example.com")' }) reason: string;
+  @ApiProperty({
+    enum: ['invalid', 'no_link', 'duplicate', 'over_limit'],
+    description: 'invalid: not a TikTok post link; no_link: a line without a link; duplicate; over_limit: past 100.',
+  })
+  code: string;
 }
 
 export class EstimateDto {

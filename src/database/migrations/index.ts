@@ -3,6 +3,7 @@ import { PostgresUuidDefaults1764000000001 } from './1764000000001-postgres-uuid
 import { PlansPerSlideStyle1764500000000 } from './1764500000000-plans-per-slide-style';
 import { TikTokPublishing1764600000000 } from './1764600000000-tiktok-publishing';
 import { RetryableFailures1765100000000 } from './1765100000000-retryable-failures';
+import { ProductNames1765100000001 } from './1765100000001-product-names';
 
 /** Listed explicitly (not globbed) so ts-jest, ts-node and the compiled app all find the same set. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   PlansPerSlideStyle1764500000000,
   TikTokPublishing1764600000000,
   RetryableFailures1765100000000,
+  ProductNames1765100000001,
 ];
