@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { testConfig } from './helpers/test-config';
 import { cleanupRedis, createProduct, startTestApp, TestApp, tiktokLinks, waitForEnd } from './helpers/test-app';
 import { TestGenerator, TestSource } from './helpers/test-doubles';
@@ -73,6 +74,21 @@ describe('batch resume', () => {
       for (const v of l.variations)
         if (doneBefore.has(v.id)) expect(JSON.stringify(v.files)).toBe(doneBefore.get(v.id));
     expect(after.links.every((l: { variations: unknown[] }) => l.variations.length === 4)).toBe(true);
+
+    // Every slide has a small WebP thumbnail beside its full JPEG, served by the API.
+    const files = after.links.flatMap(
+      (l: { variations: { files: { name: string; url: string; thumbnailUrl?: string }[] }[] }) =>
+        l.variations.flatMap((v) => v.files.filter((f) => f.name.endsWith('.jpg'))),
+    );
+    expect(files).toHaveLength(12 * SLIDES);
+    for (const f of files)
+      expect(f.thumbnailUrl).toMatch(new RegExp(`^/api/batch/${res.body.id}/thumbs/[0-9a-f-]{36}/\\d{2}\\.webp$`));
+    const thumb = await t.http.get(files[0].thumbnailUrl!).buffer(true).expect(200);
+    expect(thumb.headers['content-type']).toContain('image/webp');
+    const full = await t.http.get(files[0].url).buffer(true).expect(200);
+    expect(await sharp(thumb.body as Buffer).metadata()).toMatchObject({ format: 'webp', width: 270 });
+    expect((thumb.body as Buffer).length).toBeLessThan((full.body as Buffer).length);
+    expect((await t.http.get(`/api/batch/${res.body.id}/thumbs/../../etc/passwd`)).status).toBe(404);
 
     const again = await t.http.post(`/api/batch/${res.body.id}/resume`);
     expect(again.status).toBe(409);

@@ -1,6 +1,7 @@
 import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { STORAGE, Storage } from '../drive/storage.interface';
 import { SlideImageStore } from '../generation/slide-image-store';
+import { SlideThumbnails } from '../generation/slide-thumbnails';
 import { BatchProgressService } from '../pipeline/batch-progress.service';
 import { Batch } from '../pipeline/entities/batch.entity';
 import { PipelineRows } from '../pipeline/repositories';
@@ -18,6 +19,7 @@ export class BatchControlService {
     private readonly queues: WorkQueues,
     private readonly rows: PipelineRows,
     private readonly images: SlideImageStore,
+    private readonly thumbs: SlideThumbnails,
   ) {}
 
   async get(id: string): Promise<Batch> {
@@ -99,7 +101,7 @@ export class BatchControlService {
     );
   }
 
-  /** Deletes an ended batch: rows, its local output and its working images. */
+  /** Deletes an ended batch: rows, its local output, its working images and thumbnails. */
   async remove(id: string): Promise<void> {
     const batch = await this.get(id);
     if (!BATCH_FINAL.includes(batch.status))
@@ -107,6 +109,7 @@ export class BatchControlService {
     const links = await this.rows.links.ofBatch(id);
     await this.rows.batches.deleteWithRows(id);
     for (const link of links) await this.images.removeLink(link.id);
+    await this.thumbs.removeBatch(id);
     if (batch.outputFolderId) await this.storage.removeOutput(batch.outputFolderId);
     this.logger.log(`batch ${id}: deleted`);
   }

@@ -14,6 +14,8 @@ import { GENERATOR, Generator } from './generator.interface';
 import { LocalGenerator } from './local/local-generator';
 import { SlideImageStore } from './slide-image-store';
 import { SlideMaker } from './slide-maker.service';
+import { SlideThumbnails } from './slide-thumbnails';
+import { ThumbnailsController } from './thumbnails.controller';
 import { VariationDelivery } from './variation-delivery.service';
 import { VariationStarts } from './variation-starts';
 import { VariationsProcessor } from './variations.processor';
@@ -40,6 +42,7 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
     PipelineModule,
     ProductsModule,
   ],
+  controllers: [ThumbnailsController],
   providers: [
     VariationsQueue,
     VariationsProcessor,
@@ -54,7 +57,12 @@ export function createGenerator(config: AppConfig, limiter: RedisRateLimiter, re
       useFactory: (config: AppConfig, redis: Redis) =>
         new SlideImageStore(config.dataDir, redis, config.queuePrefix, config.jobs.lockMs),
     },
+    {
+      provide: SlideThumbnails,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new SlideThumbnails(config.dataDir),
+    },
   ],
-  exports: [VariationsQueue, GENERATOR, SlideImageStore],
+  exports: [VariationsQueue, GENERATOR, SlideImageStore, SlideThumbnails],
 })
 export class GenerationModule {}

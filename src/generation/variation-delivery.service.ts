@@ -6,18 +6,27 @@ import { STORAGE, Storage } from '../drive/storage.interface';
 import { VariationOutcome } from '../pipeline/batch-progress.service';
 import { VariationFile } from '../pipeline/entities/variation.entity';
 import { FetchedSlideshow } from '../pipeline/slideshow';
+import { SlideThumbnails } from './slide-thumbnails';
 import { VideoService } from './video/video.service';
 
-/** Writes one finished variation to storage: its slides, the source audio and, when asked, the MP4. */
+/** Writes one finished variation to storage: its slides (with their thumbnails), the source audio and, when asked, the MP4. */
 @Injectable()
 export class VariationDelivery {
   constructor(
     @Inject(STORAGE) private readonly storage: Storage,
     private readonly video: VideoService,
+    private readonly thumbs: SlideThumbnails,
   ) {}
 
   async deliver(
-    target: { linkFolderId: string; photoIndex: number; textIndex: number; video: boolean },
+    target: {
+      batchId: string;
+      variationId: string;
+      linkFolderId: string;
+      photoIndex: number;
+      textIndex: number;
+      video: boolean;
+    },
     slides: Buffer[],
     slideshow: FetchedSlideshow,
     onVideoProgress: (pct: number) => unknown,
@@ -29,7 +38,9 @@ export class VariationDelivery {
     const files: VariationFile[] = [];
     for (let i = 0; i < slides.length; i++) {
       const ref = await this.storage.putFile(folder.id, slideFileName(i), slides[i], 'image/jpeg');
-      files.push({ name: slideFileName(i), url: ref.url });
+      // The thumbnail is made once, here, beside the slide it stands for.
+      const thumbnailUrl = await this.thumbs.write(target.batchId, target.variationId, i, slides[i]);
+      files.push({ name: slideFileName(i), url: ref.url, thumbnailUrl });
     }
     if (slideshow.audio) {
       const name = `audio${path.extname(slideshow.audio.path) || '.mp3'}`;

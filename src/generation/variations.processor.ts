@@ -62,7 +62,14 @@ export class VariationsProcessor implements OnApplicationBootstrap {
     await checkpoint();
     step.current = 'upload';
     const done = await this.delivery.deliver(
-      { linkFolderId: link.outputFolderId, photoIndex: v.photoIndex, textIndex: v.textIndex, video: batch.video },
+      {
+        batchId: v.batchId,
+        variationId: v.id,
+        linkFolderId: link.outputFolderId,
+        photoIndex: v.photoIndex,
+        textIndex: v.textIndex,
+        video: batch.video,
+      },
       slides,
       slideshow,
       (pct) => job.progress(pct),

@@ -267,6 +267,7 @@ describe('admin UI in Chromium', () => {
     expect(await p.getByTestId('retry').count()).toBe(0);
     // Both made variations were asked for an MP4: each plays in the page.
     const players = p.locator('[data-testid="variation"] video');
+    await players.nth(1).waitFor();
     expect(await players.count()).toBe(2);
     expect(await players.first().getAttribute('src')).toMatch(/\/files\/.+\/slideshow\.mp4$/);
     await p.waitForFunction(
@@ -302,19 +303,46 @@ describe('admin UI in Chromium', () => {
     await p.close();
   });
 
-  it('is usable 375 px wide', async () => {
+  it('is usable 375 px wide: the form, and results of 5 links × 4 variations on small thumbnails', async () => {
     const p = await page({ width: 375, height: 812 });
-    const links = postIds(2).map((id) => fake.addPost({ id, slides: 3 }));
+    const links = postIds(5).map((id) => fake.addPost({ id, slides: 3 }));
     await fillBatch(p, links, { photoVariations: 2, textVariations: 2 });
     await p.getByLabel('Apply to all links').uncheck();
     await p.locator('#photo-1').waitFor();
-    const overflow = await p.evaluate(
-      () =>
-        (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth -
-        (globalThis as unknown as PageGlobals).innerWidth,
-    );
-    expect(overflow).toBeLessThanOrEqual(0);
+    const scrollWidth = () =>
+      p.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth);
+    expect(await scrollWidth()).toBeLessThanOrEqual(375);
     await screenshot(p, 'mobile');
+    await p.getByLabel('Apply to all links').check();
+
+    const id = await startAndGetId(p);
+    await waitForBadge(p, 'completed');
+    await p.getByTestId('variation').nth(19).waitFor();
+    expect(await scrollWidth()).toBeLessThanOrEqual(375);
+    // Every slide on the page is its small WebP; the full JPEG is one click away.
+    const imgs = p.locator('[data-testid="variation"] img');
+    const srcs = await imgs.evaluateAll((els) => els.map((e) => (e as unknown as { src: string }).src));
+    expect(srcs).toHaveLength(20 * 3);
+    for (const src of srcs) expect(src).toMatch(new RegExp(`/api/batch/${id}/thumbs/[0-9a-f-]{36}/0[1-3]\\.webp$`));
+    expect(await imgs.first().evaluate((e) => (e.parentNode as unknown as { href: string }).href)).toMatch(/\.jpg$/);
+    // What the first screen loads in images stays small (thumbnails, lazy below the fold).
+    const bytes = await p.evaluate(() =>
+      (
+        globalThis as unknown as {
+          performance: {
+            getEntriesByType(t: string): { name: string; transferSize: number; encodedBodySize: number }[];
+          };
+        }
+      ).performance
+        .getEntriesByType('resource')
+        .filter((r) => /\/thumbs\/|\/files\//.test(r.name))
+        .reduce((n, r) => n + (r.encodedBodySize || r.transferSize), 0),
+    );
+    expect(bytes).toBeLessThan(1.5 * 1024 * 1024);
+    const thumb = await p.request.get(srcs[0]);
+    expect(thumb.headers()['content-type']).toContain('image/webp');
+    expect((await thumb.body()).length).toBeLessThan(40 * 1024);
+    await screenshot(p, 'mobile-results');
     expect(errorsOf(p)).toEqual([]);
     await p.close();
   });

@@ -104,6 +104,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/batch/{id}/thumbs/{variationId}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A slide's thumbnail (WebP, 270 px wide), as named by a file's thumbnailUrl. */
+        get: operations["ThumbnailsController_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/links/preview": {
         parameters: {
             query?: never;
@@ -763,7 +780,10 @@ export interface components {
         };
         FileDto: {
             name: string;
+            /** @description The full-size file. */
             url: string;
+            /** @description Images: a 270 px wide WebP made when the slide was written (absent on older slides). */
+            thumbnailUrl?: string;
         };
         VariationDto: {
             id: string;
@@ -1231,6 +1251,34 @@ export interface operations {
             };
             /** @description Output is on Google Drive, or nothing was delivered yet. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ThumbnailsController_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                variationId: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The WebP thumbnail; cached by the browser (it never changes under its name). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

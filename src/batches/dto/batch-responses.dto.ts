@@ -118,7 +118,11 @@ export class BatchStatusDto {
 
 export class FileDto {
   @ApiProperty() name: string;
-  @ApiProperty() url: string;
+  @ApiProperty({ description: 'The full-size file.' }) url: string;
+  @ApiPropertyOptional({
+    description: 'Images: a 270 px wide WebP made when the slide was written (absent on older slides).',
+  })
+  thumbnailUrl?: string;
 }
 
 export class VariationDto {

@@ -15,6 +15,8 @@ import { BatchLink } from './link.entity';
 export interface VariationFile {
   name: string;
   url: string;
+  /** Slides only: a small WebP the results page shows (absent on slides made before thumbnails existed). */
+  thumbnailUrl?: string;
 }
 
 @Entity('batch_variations')
