@@ -9,7 +9,7 @@ import { FetchedSlideshow } from '../pipeline/slideshow';
 import { SlideThumbnails } from './slide-thumbnails';
 import { VideoService } from './video/video.service';
 
-/** Writes one finished variation to storage: its slides (with their thumbnails), the source audio and, when asked, the MP4. */
+/** Writes one finished variation to storage: its slides (and their thumbnails), the audio and, if asked, the MP4. */
 @Injectable()
 export class VariationDelivery {
   constructor(

@@ -128,7 +128,7 @@ describe('admin UI in Chromium', () => {
         complete: boolean;
         naturalWidth: number;
       }>('[data-testid="variation"] img');
-      return !!img && img.complete && img.naturalWidth >= 1080;
+      return !!img && img.complete && img.naturalWidth === 270; // the thumbnail, not the 1080 px slide
     });
     const [full] = await Promise.all([p.context().waitForEvent('page'), thumbs.first().click()]);
     await full.waitForLoadState();
@@ -225,6 +225,44 @@ describe('admin UI in Chromium', () => {
     expect((await box.inputValue()).split('\n').filter(Boolean)).toEqual([good, other]);
     await screenshot(p, 'cleaned-list');
     expectOnlyPreviewRefusals(p);
+    await p.close();
+  });
+
+  it('picks a saved product, copies it to all links, and keeps it after "Start new batch"', async () => {
+    const p = await page();
+    const product = await p.request.post('/api/products', {
+      multipart: {
+        description: 'Night cream with retinol',
+        photo: { name: 'p.jpg', mimeType: 'image/jpeg', buffer: photo },
+      },
+    });
+    const productId = (await product.json()).id as string;
+    await p.request.patch(`/api/products/${productId}`, { data: { name: 'Night cream' } });
+    const links = postIds(2).map((id) => fake.addPost({ id, slides: 3 }));
+    await p.goto('/#/');
+    await p.getByLabel(/TikTok slideshow links/).fill(links.join('\n'));
+    await p.getByLabel('Text variations').selectOption('1');
+    await p.getByLabel('Photo variations').selectOption('1');
+
+    // Per link: pick the saved product for link 1, copy it to the others; no upload is needed.
+    await p.getByLabel('Apply to all links').uncheck();
+    await p.locator('#saved-1').selectOption({ label: 'Night cream' });
+    expect(await p.getByTestId('start-blocker').textContent()).toContain('for link 2');
+    await p.getByRole('button', { name: "Copy link 1's product to all" }).click();
+    expect(await p.locator('#saved-2').inputValue()).toBe(productId);
+    await p.getByLabel('Apply to all links').check();
+    await p.locator('#saved-all').selectOption({ label: 'Night cream' });
+    expect(await p.getByTestId('saved-description').textContent()).toBe('Night cream with retinol');
+    const id = await startAndGetId(p);
+    const detail = await (await p.request.get(`/api/batch/${id}`)).json();
+    expect(detail.links.map((l: { productId: string }) => l.productId)).toEqual([productId, productId]);
+
+    await waitForBadge(p, 'completed');
+    await p.getByRole('link', { name: 'Start new batch' }).click();
+    await p.getByRole('heading', { name: 'New batch' }).waitFor();
+    await p.locator('#saved-all').waitFor();
+    expect(await p.locator('#saved-all').inputValue()).toBe(productId);
+    expect(errorsOf(p)).toEqual([]);
     await p.close();
   });
 

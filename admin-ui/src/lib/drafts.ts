@@ -4,6 +4,8 @@ import type { LinkPreview } from '../api/client';
 export interface ProductDraft {
   file: File | null;
   description: string;
+  /** A product picked from the library: used as it is, nothing uploaded. */
+  savedId: string | null;
 }
 
 /** `permanent`: the post can never be made (private, deleted, region-locked, a video): it blocks Start. */
@@ -12,7 +14,7 @@ export type PreviewState =
   | { state: 'ok'; data: LinkPreview }
   | { state: 'error'; reason: string; permanent: boolean };
 
-export const emptyDraft = (): ProductDraft => ({ file: null, description: '' });
+export const emptyDraft = (savedId: string | null = null): ProductDraft => ({ file: null, description: '', savedId });
 
 /** Why Start is disabled, or null when the form is complete. */
 export function startBlocker(o: {
@@ -37,6 +39,7 @@ export function startBlocker(o: {
   const drafts = o.applyToAll ? [o.shared] : o.perLink;
   const where = (i: number) => (o.applyToAll ? '' : ` for link ${i + 1}`);
   for (const [i, d] of drafts.entries()) {
+    if (d.savedId) continue;
     if (!d.file) return `Add a product photo${where(i)}.`;
     if (!d.description.trim()) return `Add a product description${where(i)}.`;
   }
