@@ -305,7 +305,14 @@ describe('admin UI in Chromium', () => {
     expect(await p.getByTestId('retry').count()).toBe(0);
     // Both made variations were asked for an MP4: each plays in the page.
     const players = p.locator('[data-testid="variation"] video');
-    await players.nth(1).waitFor();
+    await players
+      .nth(1)
+      .waitFor()
+      .catch(async (e) => {
+        const id = /#\/batch\/([0-9a-f-]{36})/.exec(p.url())?.[1];
+        const api = await p.request.get(`/api/batch/${id}`).then((r) => r.text());
+        throw new Error(`two players expected: ${(e as Error).message}\nAPI detail: ${api}`, { cause: e });
+      });
     expect(await players.count()).toBe(2);
     expect(await players.first().getAttribute('src')).toMatch(/\/files\/.+\/slideshow\.mp4$/);
     await p.waitForFunction(
