@@ -77,7 +77,7 @@ describe('retryable and permanent failures', () => {
     expect(nothing.body.message).toMatch(/nothing a retry can fix/);
   });
 
-  it('a permanent variation failure (safety block) is not retried; a transient one is', async () => {
+  it('a model failure (safety block) stays retryable: its next answer may differ', async () => {
     const source = new TestSource(2);
     const generator = new TestGenerator();
     t = await startTestApp(await testConfig({ VARIATION_RATE_LIMIT: '1000/s', JOB_ATTEMPTS: '2' }), {
@@ -85,28 +85,17 @@ describe('retryable and permanent failures', () => {
       generator,
     });
     productId = await createProduct(t);
-    const links = [
-      'https://www.tiktok.com/@a/photo/7460000000000000001',
-      'https://www.tiktok.com/@a/photo/7460000000000000002',
-    ];
+    const links = ['https://www.tiktok.com/@a/photo/7460000000000000001'];
     const res = await t.http.post('/api/batch').send({ links, productId, photoVariations: 1, textVariations: 1 });
     const ids = (await t.http.get(`/api/batch/${res.body.id}`)).body.links.map((l: { id: string }) => l.id);
     generator.imageFailures.set(ids[0], { kind: 'permanent', message: 'blocked by safety filters' });
-    generator.imageFailures.set(ids[1], { kind: 'transient', message: 'Gemini answered 503', times: 2 });
     const first = await waitForEnd(t, res.body.id, 60_000);
     expect(first.status).toBe('failed');
     const vf = (first.failures as Failure[]).filter((f) => f.variationId);
-    expect(vf.map((f) => [f.reason.replace(/^v1-1: /, ''), f.retryable]).sort()).toEqual([
-      ['Gemini answered 503 (gave up after 2 attempts)', true],
-      ['blocked by safety filters', false],
-    ]);
+    expect(vf).toEqual([expect.objectContaining({ reason: 'v1-1: blocked by safety filters', retryable: true })]);
+    expect(first).toMatchObject({ retryableVariations: 1, permanentVariations: 0 });
     generator.imageFailures.clear();
-    const imagesBefore = generator.images.length;
-    const retry = await t.http.post(`/api/batch/${res.body.id}/retry-failed`);
-    expect(retry.body).toMatchObject({ variations: 1 });
-    const second = await waitForEnd(t, res.body.id, 60_000);
-    expect(second.status).toBe('completed_with_errors');
-    expect(second.variations).toMatchObject({ completed: 1, failed: 1 });
-    expect(generator.images.slice(imagesBefore).every((c) => c.linkId === ids[1])).toBe(true);
+    expect((await t.http.post(`/api/batch/${res.body.id}/retry-failed`)).body).toMatchObject({ variations: 1 });
+    expect((await waitForEnd(t, res.body.id, 60_000)).status).toBe('completed');
   });
 });

@@ -49,8 +49,8 @@ export class BatchControlService {
   }
 
   /**
-   * Failed links and variations that a retry can help (not private, deleted or region-locked posts, videos,
-   * safety blocks) go back to pending, the batch back to processing; what succeeded (fetched
+   * Failed links and variations that a retry can help (not private, deleted or region-locked posts or
+   * videos) go back to pending, the batch back to processing; what succeeded (fetched
    * slides, stored plans, made images, finished variations) is reused, not redone.
    */
   async retryFailed(id: string): Promise<{ id: string; status: string; links: number; variations: number }> {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '../config/config.schema';
-import { CancelledError, FailureStep, isPermanent, isTransient, TransientError } from './errors';
+import { CancelledError, FailureStep, isPermanent, isTransient, retryCanHelp, TransientError } from './errors';
 import { isLastAttempt } from './queueing';
 import { ShuttingDownError, WorkerLifecycle } from './worker-lifecycle';
 
@@ -10,7 +10,7 @@ export interface JobOutcomeHandlers {
   readonly step: FailureStep;
   /**
    * Stores the failure on the row (permanent error, or the last try of a transient one); `retryable` is
-   * false for a permanent error, which a later retry-failed must not queue again.
+   * false for a permanent error of the post itself (retryCanHelp), which retry-failed must not queue again.
    */
   fail: (step: FailureStep, reason: string, retryable: boolean) => Promise<void>;
   /** The batch was cancelled: the row ends `cancelled`. */
@@ -44,7 +44,7 @@ export async function runJob(
       throw new TransientError(handlers.step, 'worker shut down; the job resumes on another worker', 1000);
     }
     if (isPermanent(e)) {
-      await handlers.fail(e.step, e.message, false);
+      await handlers.fail(e.step, e.message, retryCanHelp(e));
       return;
     }
     const step = isTransient(e) ? e.step : handlers.step;

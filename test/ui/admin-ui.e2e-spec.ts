@@ -116,7 +116,17 @@ describe('admin UI in Chromium', () => {
     await screenshot(p, 'new-batch');
 
     const id = await startAndGetId(p);
+    // The new page is announced: focus moves to a line naming the batch, and the tab title follows it.
+    await p.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }
+        ).document.activeElement?.getAttribute('data-testid') === 'batch-arrival',
+    );
     await waitForBadge(p, 'completed');
+    await p.waitForFunction(() =>
+      /: Completed · Slideshow Studio$/.test((globalThis as unknown as { document: { title: string } }).document.title),
+    );
     await p.getByTestId('summary').filter({ hasText: '5 of 5 variations completed' }).waitFor();
     await p.getByTestId('variation').nth(4).waitFor();
     const thumbs = p.locator('[data-testid="variation"] img');

@@ -749,7 +749,7 @@ export interface components {
             /** @enum {string} */
             step: "fetch" | "analysis" | "generation" | "upload";
             reason: string;
-            /** @description Whether retry-failed queues this again: false when a retry cannot help (private, deleted or region-locked post, a video, a safety block). */
+            /** @description Whether retry-failed queues this again: false when a retry cannot help (private, deleted or region-locked post, a video). */
             retryable: boolean;
         };
         BatchStatusDto: {

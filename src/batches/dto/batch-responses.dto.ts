@@ -82,7 +82,7 @@ export class FailureDto {
   @ApiProperty() reason: string;
   @ApiProperty({
     description:
-      'Whether retry-failed queues this again: false when a retry cannot help (private, deleted or region-locked post, a video, a safety block).',
+      'Whether retry-failed queues this again: false when a retry cannot help (private, deleted or region-locked post, a video).',
   })
   retryable: boolean;
 }

@@ -1,9 +1,8 @@
 import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
 
 /**
- * Failed links and variations say whether a retry can help: false for a permanent failure (private,
- * deleted or region-locked post, a video, a safety block). Rows that failed before this existed stay
- * retryable, as they were.
+ * Failed links and variations say whether a retry can help: false when the post itself cannot be used
+ * (private, deleted or region-locked, a video). Rows that failed before this existed stay retryable.
  */
 export class RetryableFailures1765100000000 implements MigrationInterface {
   name = 'RetryableFailures1765100000000';

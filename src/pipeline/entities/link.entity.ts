@@ -53,7 +53,7 @@ export class BatchLink {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
-  /** False when a retry cannot help (private, deleted or region-locked post, a video, a safety block). */
+  /** False when a retry cannot help (private, deleted or region-locked post, a video). */
   @Column({ type: 'boolean', default: true })
   retryable: boolean;
 
