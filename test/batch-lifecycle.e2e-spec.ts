@@ -126,7 +126,8 @@ describe('batch lifecycle', () => {
   it('retry-failed re-runs only the failed work and reuses fetched slides, plans and made images', async () => {
     await start();
     const links = tiktokLinks(3);
-    source.failures.set(postId(links[0]), { kind: 'permanent' });
+    // Transient, so retryable: it fails for good after JOB_ATTEMPTS (3) tries, then passes on the retry.
+    source.failures.set(postId(links[0]), { kind: 'transient', times: 3 });
     const res = await create(links, 2, 2);
     const first = await waitForEnd(t, res.body.id);
     expect(first.status).toBe('completed_with_errors');
@@ -145,6 +146,7 @@ describe('batch lifecycle', () => {
     expect(second.variations).toMatchObject({ total: 12, completed: 12 });
     // Only the failed link was fetched, analysed and painted again.
     expect(source.calls.length - fetchesBefore).toBe(1);
+    expect(source.calls.filter((c) => c.url !== links[0])).toHaveLength(2);
     expect(generator.analyses.length - analysesBefore).toBe(1);
     expect(generator.analyses.slice(analysesBefore).map((a) => a.linkId)).toEqual([detail.links[0].id]);
     expect(generator.images.length - imagesBefore).toBe(3 * 2);
@@ -160,13 +162,13 @@ describe('batch lifecycle', () => {
     const res = await create(links, 1, 2);
     // Let the link be fetched and analysed; make its image calls fail permanently after the first one.
     const linkId = (await t.http.get(`/api/batch/${res.body.id}`)).body.links[0].id;
-    generator.imageFailures.set(linkId, { kind: 'permanent', message: 'blocked by safety filters', times: 100 });
+    generator.imageFailures.set(linkId, { kind: 'transient', message: 'Gemini answered 503', times: 100 });
     const first = await waitForEnd(t, res.body.id);
     expect(first.status).toBe('failed');
     expect(
       first.failures.some(
-        (f: { reason: string; step: string }) =>
-          f.step === 'generation' && f.reason.includes('blocked by safety filters'),
+        (f: { reason: string; step: string; retryable: boolean }) =>
+          f.step === 'generation' && f.reason.includes('Gemini answered 503') && f.retryable,
       ),
     ).toBe(true);
     generator.imageFailures.delete(linkId);

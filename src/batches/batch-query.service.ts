@@ -80,6 +80,7 @@ export class BatchQueryService {
     const progress = final ? 100 : batch.variationsTotal ? Math.floor((ended / batch.variationsTotal) * 100) : 0;
 
     const recent = await this.events.recent(id, 10);
+    const failures = await this.failures(id);
     return {
       id: batch.id,
       name: batch.name,
@@ -90,7 +91,9 @@ export class BatchQueryService {
       variations,
       etaSeconds: final || batch.status === 'cancelling' ? null : await this.eta(batch, variations),
       recent: recent.map((e) => ({ at: e.at, linkId: e.linkId, variationId: e.variationId, event: e.event })),
-      failures: await this.failures(id),
+      failures: failures.list,
+      retryableVariations: failures.retryableVariations,
+      permanentVariations: failures.permanentVariations,
       outputUrl: batch.outputUrl,
       createdAt: batch.createdAt,
       finishedAt: batch.finishedAt,
@@ -150,19 +153,32 @@ export class BatchQueryService {
     return Math.ceil(remaining / rate);
   }
 
+  /**
+   * Every failure with whether retry-failed would queue it again, and the variation counts the retry
+   * button names: a failed link that had no variations yet stands for all of its variations.
+   */
   private async failures(batchId: string) {
     const links = await this.links.failed(batchId);
     const variations = await this.variations.failed(batchId, 100);
+    const counts = await this.variations.failedByRetryable(batchId);
     const urls = new Map(links.map((l) => [l.id, l.url]));
     const missing = [...new Set(variations.map((v) => v.linkId).filter((id) => !urls.has(id)))];
     for (const [id, url] of await this.links.urls(missing)) urls.set(id, url);
-    return [
+    let retryableVariations = counts.retryable;
+    let permanentVariations = counts.permanent;
+    const linkRetryable = (l: (typeof links)[number]) => (l.variationsCreated ? counts.linkIds.has(l.id) : l.retryable);
+    for (const l of links.filter((x) => !x.variationsCreated)) {
+      if (l.retryable) retryableVariations += l.variationsTotal;
+      else permanentVariations += l.variationsTotal;
+    }
+    const list = [
       ...links.map((l) => ({
         linkId: l.id,
         url: l.url,
         variationId: null,
         step: l.errorStep ?? 'fetch',
         reason: l.error ?? 'failed',
+        retryable: linkRetryable(l),
       })),
       ...variations.map((v) => ({
         linkId: v.linkId,
@@ -170,8 +186,10 @@ export class BatchQueryService {
         variationId: v.id,
         step: v.errorStep ?? 'generation',
         reason: `v${v.photoIndex}-${v.textIndex}: ${v.error ?? 'failed'}`,
+        retryable: v.retryable,
       })),
     ];
+    return { list, retryableVariations, permanentVariations };
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   Query,
   Req,
   UploadedFiles,
+  UseFilters,
   UseInterceptors,
 } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
@@ -32,6 +33,7 @@ import {
 import type { Request } from 'express';
 import { validateDto } from '../common/validate-dto';
 import { ProductsService, UploadedPhoto } from '../products/products.service';
+import { UploadLimitFilter } from '../products/upload-limit.filter';
 import { BatchQueryService } from './batch-query.service';
 import { BatchControlService } from './batch-control.service';
 import { BatchesService, InlineProducts } from './batches.service';
@@ -73,6 +75,7 @@ export class BatchesController {
   @Post()
   @HttpCode(201)
   @UseInterceptors(AnyFilesInterceptor())
+  @UseFilters(UploadLimitFilter)
   @ApiOperation({
     summary: 'Start a batch',
     description:
@@ -82,7 +85,10 @@ export class BatchesController {
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({ schema: { $ref: getSchemaPath(CreateBatchDto) } })
   @ApiCreatedResponse({ type: BatchCreatedDto })
-  @ApiBadRequestResponse({ description: 'No valid link, counts out of 1..10, unknown or missing product, fake image.' })
+  @ApiBadRequestResponse({
+    description:
+      'No valid link, more than 100 links (nothing starts), counts out of 1..10, unknown or missing product, fake image.',
+  })
   @ApiServiceUnavailableResponse({ description: 'Redis unreachable; nothing was saved.' })
   async create(
     @Req() req: Request,
@@ -154,6 +160,18 @@ export class BatchesController {
   @ApiNotFoundResponse()
   cancel(@Param('id', ID) id: string): Promise<CancelResultDto> {
     return this.changing(id, () => this.control.cancel(id));
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Resume a cancelled batch: its cancelled links and variations are queued again, finished work is reused.',
+  })
+  @ApiOkResponse({ type: RetryResultDto })
+  @ApiConflictResponse({ description: 'The batch is not cancelled, or nothing of it was cancelled.' })
+  @ApiNotFoundResponse()
+  resume(@Param('id', ID) id: string): Promise<RetryResultDto> {
+    return this.control.resume(id);
   }
 
   @Post(':id/retry-failed')

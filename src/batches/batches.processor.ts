@@ -32,7 +32,7 @@ export class BatchesProcessor implements OnApplicationBootstrap {
       label: (data) => `batch ${data.batchId}`,
       firstStep: 'upload',
       outcomes: (batch) => ({
-        fail: (step, reason) => this.failBatch(batch, step, reason),
+        fail: (step, reason, retryable) => this.failBatch(batch, step, reason, retryable),
         cancel: async () => undefined,
         release: async () => undefined,
       }),
@@ -52,13 +52,14 @@ export class BatchesProcessor implements OnApplicationBootstrap {
   }
 
   /** Without its output folder no link can deliver: every link fails with the reason. */
-  private async failBatch(batch: Batch, step: FailureStep, reason: string): Promise<void> {
+  private async failBatch(batch: Batch, step: FailureStep, reason: string, retryable: boolean): Promise<void> {
     await this.kit.progress.startBatch(batch.id, { outputFolderId: '', outputUrl: '' });
     for (const link of await this.links.withStatus(batch.id, ['pending', 'processing'])) {
       await this.kit.progress.endLink(link, {
         status: 'failed',
         step,
         error: `could not create the batch folder: ${reason}`,
+        retryable,
       });
     }
   }

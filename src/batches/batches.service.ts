@@ -6,7 +6,7 @@ import { withTimeout } from '../common/with-timeout';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { TransactionRunner } from '../database/transaction-runner';
-import { intakeLinks, IntakeResult, LinkError, parseTikTokUrl } from '../links/link-intake';
+import { intakeLinks, IntakeResult, LinkError, MAX_LINKS_PER_BATCH, parseTikTokUrl } from '../links/link-intake';
 import { BatchEvent } from '../pipeline/entities/batch-event.entity';
 import { Batch } from '../pipeline/entities/batch.entity';
 import { BatchLink } from '../pipeline/entities/link.entity';
@@ -47,7 +47,7 @@ export class BatchesService {
     return {
       validCount: result.valid.length,
       invalidCount: result.invalid.length,
-      valid: result.valid.map((l) => ({ url: l.url, postId: l.postId, kind: l.kind })),
+      valid: result.valid.map((l) => ({ url: l.url, postId: l.postId, kind: l.kind, line: l.line })),
       invalid: result.invalid,
       estimate: estimateBatch(this.config, { links: result.valid.length, p, t }),
     };
@@ -65,6 +65,14 @@ export class BatchesService {
         message: intake.invalid.length
           ? 'no valid TikTok links: see "invalid" for each line\'s reason'
           : 'links is empty: paste 1 to 100 TikTok links',
+        invalid: intake.invalid,
+      });
+    }
+    const over = intake.invalid.filter((l) => l.code === 'over_limit').length;
+    if (over) {
+      // Starting the first 100 would quietly drop the rest: nothing starts, and the answer says what to cut.
+      throw new BadRequestException({
+        message: `links: ${intake.valid.length + over} links, but a batch takes at most ${MAX_LINKS_PER_BATCH}; remove ${over} and start again (nothing was started)`,
         invalid: intake.invalid,
       });
     }

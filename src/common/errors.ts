@@ -44,3 +44,10 @@ export class CancelledError extends Error {
 
 export const isPermanent = (e: unknown): e is PermanentError => !!e && (e as PermanentError).permanent === true;
 export const isTransient = (e: unknown): e is TransientError => !!e && (e as TransientError).transient === true;
+
+/**
+ * Whether retry-failed should queue a permanent failure again: not when the post itself is unusable
+ * (private, deleted, region-locked, a video: the fetch step), since that never changes; a safety block or
+ * an invalid plan comes from a model whose next answer may differ, so a later retry can help.
+ */
+export const retryCanHelp = (e: PermanentError): boolean => e.step !== 'fetch';

@@ -1,15 +1,18 @@
 import { Logger } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '../config/config.schema';
-import { CancelledError, FailureStep, isPermanent, isTransient, TransientError } from './errors';
+import { CancelledError, FailureStep, isPermanent, isTransient, retryCanHelp, TransientError } from './errors';
 import { isLastAttempt } from './queueing';
 import { ShuttingDownError, WorkerLifecycle } from './worker-lifecycle';
 
 export interface JobOutcomeHandlers {
   /** The step a failure of an unknown kind is charged to (read when it happens: a getter may track progress). */
   readonly step: FailureStep;
-  /** Stores the failure on the row (permanent error, or the last try of a transient one). */
-  fail: (step: FailureStep, reason: string) => Promise<void>;
+  /**
+   * Stores the failure on the row (permanent error, or the last try of a transient one); `retryable` is
+   * false for a permanent error of the post itself (retryCanHelp), which retry-failed must not queue again.
+   */
+  fail: (step: FailureStep, reason: string, retryable: boolean) => Promise<void>;
   /** The batch was cancelled: the row ends `cancelled`. */
   cancel: () => Promise<void>;
   /** This worker is stopping: the row goes back to `pending` and the job is retried elsewhere. */
@@ -41,14 +44,14 @@ export async function runJob(
       throw new TransientError(handlers.step, 'worker shut down; the job resumes on another worker', 1000);
     }
     if (isPermanent(e)) {
-      await handlers.fail(e.step, e.message);
+      await handlers.fail(e.step, e.message, retryCanHelp(e));
       return;
     }
     const step = isTransient(e) ? e.step : handlers.step;
     const reason = isTransient(e) ? e.message : `unexpected error: ${(e as Error)?.message ?? String(e)}`;
     if (!isTransient(e)) logger.error(`${label}: ${(e as Error)?.stack ?? e}`);
     if (isLastAttempt(job)) {
-      await handlers.fail(step, `${reason} (gave up after ${job.attemptsMade + 1} attempts)`);
+      await handlers.fail(step, `${reason} (gave up after ${job.attemptsMade + 1} attempts)`, true);
       return;
     }
     logger.warn(`${label}: attempt ${job.attemptsMade + 1} failed, will retry: ${reason}`);

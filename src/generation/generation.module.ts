@@ -15,6 +15,8 @@ import { LocalGenerator } from './local/local-generator';
 import { SlideImageStore } from './slide-image-store';
 import { SlideMaker } from './slide-maker.service';
 import { SourceTextService } from './text-reader/source-text.service';
+import { SlideThumbnails } from './slide-thumbnails';
+import { ThumbnailsController } from './thumbnails.controller';
 import { VariationDelivery } from './variation-delivery.service';
 import { VariationEdits } from './variation-edits.service';
 import { VariationStarts } from './variation-starts';
@@ -49,6 +51,7 @@ export function createGenerator(
     PipelineModule,
     ProductsModule,
   ],
+  controllers: [ThumbnailsController],
   providers: [
     VariationsQueue,
     VariationsProcessor,
@@ -69,7 +72,12 @@ export function createGenerator(
       useFactory: (config: AppConfig, redis: Redis) =>
         new SlideImageStore(config.dataDir, redis, config.queuePrefix, config.jobs.lockMs),
     },
+    {
+      provide: SlideThumbnails,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new SlideThumbnails(config.dataDir),
+    },
   ],
-  exports: [VariationsQueue, GENERATOR, SlideImageStore, SourceTextService, VariationEdits],
+  exports: [VariationsQueue, GENERATOR, SlideImageStore, SourceTextService, VariationEdits, SlideThumbnails],
 })
 export class GenerationModule {}

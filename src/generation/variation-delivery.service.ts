@@ -9,6 +9,7 @@ import { VariationOutcome } from '../pipeline/batch-progress.service';
 import { BatchVariation, VariationFile } from '../pipeline/entities/variation.entity';
 import { FetchedSlideshow } from '../pipeline/slideshow';
 import { GENERATOR, Generator } from './generator.interface';
+import { SlideThumbnails } from './slide-thumbnails';
 import type { PlannedLink } from './slide-maker.service';
 import { buildManifest, captionOf, captionText } from './variation-manifest';
 import { VideoService } from './video/video.service';
@@ -35,6 +36,7 @@ export class VariationDelivery {
     @Inject(GENERATOR) private readonly generator: Generator,
     @InjectConfig() private readonly config: AppConfig,
     private readonly video: VideoService,
+    private readonly thumbs: SlideThumbnails,
   ) {}
 
   async deliver(
@@ -55,7 +57,8 @@ export class VariationDelivery {
     const files: VariationFile[] = [];
     for (let i = 0; i < slides.length; i++) {
       const ref = await write(slideFileName(i), slides[i], 'image/jpeg');
-      files.push({ name: slideFileName(i), url: ref.url });
+      const thumbnailUrl = await this.thumbs.write(target.variation.batchId, target.variation.id, i, slides[i]);
+      files.push({ name: slideFileName(i), url: ref.url, thumbnailUrl });
     }
     const keptAudio = target.replace ? v.files?.find((f) => f.name.startsWith('audio')) : undefined;
     if (keptAudio) files.push(keptAudio);

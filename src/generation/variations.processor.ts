@@ -35,7 +35,8 @@ export class VariationsProcessor implements OnApplicationBootstrap {
       label: (data) => `batch ${data.batchId} variation ${data.variationId}`,
       firstStep: 'generation',
       outcomes: (v) => ({
-        fail: async (step, reason) => void (await progress.endVariation(v, { status: 'failed', step, error: reason })),
+        fail: async (step, reason, retryable) =>
+          void (await progress.endVariation(v, { status: 'failed', step, error: reason, retryable })),
         cancel: async () => void (await progress.endVariation(v, { status: 'cancelled' })),
         release: () => progress.release(BatchVariation, v.id),
       }),

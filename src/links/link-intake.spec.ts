@@ -1,4 +1,4 @@
-import { intakeLinks, parseTikTokUrl, splitLinks } from './link-intake';
+import { intakeLinks, parseTikTokUrl, splitLines } from './link-intake';
 
 const ID = '7350123456789012345';
 
@@ -67,9 +67,42 @@ describe('parseTikTokUrl: rejected shapes, each with a reason', () => {
 });
 
 describe('intakeLinks', () => {
-  it('splits on newlines, commas, tabs and spaces', () => {
-    expect(splitLinks('a\nb,c\td e\r\n\n,f')).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
-    expect(splitLinks(['a b', 'c'])).toEqual(['a', 'b', 'c']);
+  it('splits into lines numbered as in the text box, each line into tokens', () => {
+    expect(splitLines('a\nb,c\td e\r\n\n,f').map((l) => [l.line, l.tokens])).toEqual([
+      [1, ['a']],
+      [2, ['b', 'c', 'd', 'e']],
+      [4, ['f']],
+    ]);
+    expect(splitLines(['a b', 'c']).map((l) => l.line)).toEqual([1, 2]);
+  });
+
+  it('numbers entries by line: a line of prose is one invalid line, a link inside text is taken out', () => {
+    const r = intakeLinks(
+      [
+        'my favourite slideshows from last week',
+        '',
+        `check this one https://www.tiktok.com/@a/photo/${ID}?lang=en it is great`,
+        'see: vm.tiktok.com/ZMabc123/, and tiktok.com/@b/photo/7350123456789012399',
+        'javascript:alert(1) is not a link here',
+      ].join('\n'),
+    );
+    expect(r.valid.map((v) => [v.line, v.url])).toEqual([
+      [3, `https://www.tiktok.com/@a/photo/${ID}`],
+      [4, 'https://vm.tiktok.com/ZMabc123/'],
+      [4, 'https://www.tiktok.com/@b/photo/7350123456789012399'],
+    ]);
+    expect(r.invalid).toEqual([
+      { line: 1, input: 'my favourite slideshows from last week', reason: 'no link in this line', code: 'no_link' },
+      { line: 5, input: 'javascript:alert(1) is not a link here', reason: 'no link in this line', code: 'no_link' },
+    ]);
+  });
+
+  it('a link-like token that is not a TikTok post is refused with its own reason, on its line', () => {
+    const r = intakeLinks(`see https://example.com/x and https://www.tiktok.com/@a/photo/${ID}`);
+    expect(r.valid.map((v) => v.line)).toEqual([1]);
+    expect(r.invalid).toEqual([
+      { line: 1, input: 'https://example.com/x', reason: 'not a TikTok link (host "example.com")', code: 'invalid' },
+    ]);
   });
 
   it('rejects duplicates by post id whatever the URL form, naming the first line', () => {
@@ -81,8 +114,8 @@ describe('intakeLinks', () => {
     ]);
     expect(r.valid).toHaveLength(2);
     expect(r.invalid).toEqual([
-      { line: 2, input: `https://m.tiktok.com/@a/video/${ID}?x=1`, reason: 'duplicate of line 1' },
-      { line: 4, input: 'vm.tiktok.com/ZMabc123', reason: 'duplicate of line 3' },
+      { line: 2, input: `https://m.tiktok.com/@a/video/${ID}?x=1`, reason: 'duplicate of line 1', code: 'duplicate' },
+      { line: 4, input: 'vm.tiktok.com/ZMabc123', reason: 'duplicate of line 3', code: 'duplicate' },
     ]);
   });
 
@@ -94,7 +127,7 @@ describe('intakeLinks', () => {
     const r = intakeLinks(links.join('\n'));
     expect(r.valid).toHaveLength(100);
     expect(r.invalid.map((i) => i.line)).toEqual([101, 102, 103]);
-    expect(r.invalid[0].reason).toBe('over the limit of 100 links per batch');
+    expect(r.invalid[0]).toMatchObject({ reason: 'over the limit of 100 links per batch', code: 'over_limit' });
   });
 
   it('lists every invalid line with its position and keeps the valid ones in order', () => {

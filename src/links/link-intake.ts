@@ -1,5 +1,5 @@
 /**
- * Link intake: free text in, accepted TikTok links and per-line reasons out. Pure, no I/O: whether a
+ * Link intake: free text in, accepted TikTok links and per-line reasons out (numbered by line). Pure, no I/O: whether a
  * `/video/` link or a short link is really a slideshow is only known after fetching.
  */
 
@@ -18,15 +18,20 @@ export interface ParsedLink {
   user?: string;
 }
 
+/** Why a line was refused, for the UI's one-click clean-ups (remove invalid lines, remove duplicates). */
+export type InvalidCode = 'invalid' | 'no_link' | 'duplicate' | 'over_limit';
+
 export interface InvalidLine {
-  /** 1-based position of the token in the pasted text. */
+  /** 1-based line of the paste (blank lines count, as in the text box). */
   line: number;
   input: string;
   reason: string;
+  code: InvalidCode;
 }
 
 export interface IntakeResult {
-  valid: ParsedLink[];
+  /** Accepted links in paste order, each with the line it came from. */
+  valid: (ParsedLink & { line: number })[];
   invalid: InvalidLine[];
 }
 
@@ -93,42 +98,70 @@ export function parseTikTokUrl(input: string): ParsedLink {
   return { url: `https://www.tiktok.com/@${user}/${kind}/${id}`, kind: kind as LinkKind, postId: id, user };
 }
 
-/** Splits pasted text on newlines, commas, tabs and spaces. */
-export function splitLinks(text: string | string[]): string[] {
+/** A token that is meant as a link (scheme://, or a host with a path): prose words are not. */
+const LINK_LIKE = /^[<("'\u201c\u2018]*([a-z][a-z0-9+.-]*:\/\/|([a-z0-9-]+\.)+[a-z]{2,}\/)/i;
+
+/**
+ * The paste by line: each non-blank line with its 1-based number and its tokens (split on commas, tabs and
+ * spaces). An array is taken as lines.
+ */
+export function splitLines(text: string | string[]): { line: number; text: string; tokens: string[] }[] {
   const joined = Array.isArray(text) ? text.join('\n') : text;
-  return joined.split(/[\s,]+/u).filter((t) => t.length > 0);
+  return joined
+    .split(/\r\n|\r|\n/)
+    .map((raw, i) => ({ line: i + 1, text: raw.trim(), tokens: raw.split(/[\s,]+/u).filter((t) => t.length > 0) }))
+    .filter((l) => l.tokens.length > 0);
 }
 
 /**
- * Validates a whole paste: each token parsed, duplicates by post id (or short code) rejected, at most
- * `max` accepted; every rejected token is listed with its position and reason.
+ * The links a line holds: a line of one token is that token (whatever it is, so its reason is specific);
+ * in a longer line the link-like tokens are taken out of the text around them. Null: a line of prose.
+ */
+function linksOfLine(tokens: string[]): string[] | null {
+  if (tokens.length === 1) return tokens;
+  const links = tokens.filter((t) => LINK_LIKE.test(t));
+  return links.length ? links : null;
+}
+
+/**
+ * Validates a whole paste, line by line: links taken out of each line and parsed, duplicates by post id
+ * (or short code) rejected, at most `max` accepted; every refused entry is listed with its line, reason
+ * and a code the UI's clean-ups use.
  */
 export function intakeLinks(text: string | string[], max = MAX_LINKS_PER_BATCH): IntakeResult {
-  const valid: ParsedLink[] = [];
+  const valid: IntakeResult['valid'] = [];
   const invalid: InvalidLine[] = [];
   const seen = new Map<string, number>();
-  splitLinks(text).forEach((input, i) => {
-    const line = i + 1;
-    let parsed: ParsedLink;
-    try {
-      parsed = parseTikTokUrl(input);
-    } catch (e) {
-      invalid.push({ line, input: truncate(input), reason: e instanceof LinkError ? e.message : 'not a URL' });
-      return;
+  for (const { line, text: lineText, tokens } of splitLines(text)) {
+    const links = linksOfLine(tokens);
+    if (!links) {
+      invalid.push({ line, input: truncate(lineText), reason: 'no link in this line', code: 'no_link' });
+      continue;
     }
-    const key = parsed.postId ?? parsed.shortCode!;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      invalid.push({ line, input: truncate(input), reason: `duplicate of line ${first}` });
-      return;
+    for (const input of links) {
+      let parsed: ParsedLink;
+      try {
+        parsed = parseTikTokUrl(input);
+      } catch (e) {
+        const reason = e instanceof LinkError ? e.message : 'not a URL';
+        invalid.push({ line, input: truncate(input), reason, code: 'invalid' });
+        continue;
+      }
+      const key = parsed.postId ?? parsed.shortCode!;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        invalid.push({ line, input: truncate(input), reason: `duplicate of line ${first}`, code: 'duplicate' });
+        continue;
+      }
+      seen.set(key, line);
+      if (valid.length >= max) {
+        const reason = `over the limit of ${max} links per batch`;
+        invalid.push({ line, input: truncate(input), reason, code: 'over_limit' });
+        continue;
+      }
+      valid.push({ ...parsed, line });
     }
-    if (valid.length >= max) {
-      invalid.push({ line, input: truncate(input), reason: `over the limit of ${max} links per batch` });
-      return;
-    }
-    seen.set(key, line);
-    valid.push(parsed);
-  });
+  }
   return { valid, invalid };
 }
 

@@ -33,7 +33,7 @@ export class LinksProcessor implements OnApplicationBootstrap {
       label: (data) => `batch ${data.batchId} link ${data.linkId}`,
       firstStep: 'fetch',
       outcomes: (link) => ({
-        fail: (step, reason) => progress.endLink(link, { status: 'failed', step, error: reason }),
+        fail: (step, reason, retryable) => progress.endLink(link, { status: 'failed', step, error: reason, retryable }),
         cancel: () =>
           link.variationsCreated
             ? progress.settleLink(link.id, link.batchId)

@@ -21,8 +21,11 @@ export type VariationOutcome =
       videoError?: string | null;
       warnings?: string[];
     }
-  | { status: 'failed'; step: FailureStep; error: string }
+  | FailedOutcome
   | { status: 'cancelled' };
+
+/** `retryable` (default true) is false when a retry cannot help: retry-failed leaves the row as it is. */
+export type FailedOutcome = { status: 'failed'; step: FailureStep; error: string; retryable?: boolean };
 
 /**
  * Every state change of links, variations and batches, made exact under concurrency without locks in
@@ -156,17 +159,18 @@ export class BatchProgressService {
         .createQueryBuilder()
         .update(BatchVariation)
         .set({ status: 'pending', error: null, errorStep: null, finishedAt: null })
-        .where('"batchId" = :batchId AND status = :s', { batchId, s: 'failed' })
+        .where('"batchId" = :batchId AND status = :s AND retryable = :yes', { batchId, s: 'failed', yes: true })
         .execute();
       // Links that failed before their variations existed start over (fetch is cached, the plan is kept).
       const l = await em
         .createQueryBuilder()
         .update(BatchLink)
         .set({ status: 'pending', error: null, errorStep: null, finishedAt: null })
-        .where('"batchId" = :batchId AND status = :s AND "variationsCreated" = :no', {
+        .where('"batchId" = :batchId AND status = :s AND "variationsCreated" = :no AND retryable = :yes', {
           batchId,
           s: 'failed',
           no: false,
+          yes: true,
         })
         .execute();
       if (!v.affected && !l.affected) return null;
@@ -189,6 +193,62 @@ export class BatchProgressService {
         .execute();
       return { links: l.affected ?? 0, variations: v.affected ?? 0 };
     });
+  }
+
+  /**
+   * Resume of a cancelled batch in one transaction: cancelled variations and the cancelled links that had
+   * none yet go back to pending, links with reopened variations back to processing; what completed stays.
+   * The batch goes back to processing, or to queued when it was cancelled before it started (its
+   * process-batch job must run again). Null when the batch is not cancelled or nothing was cancelled; two
+   * resumes at once reopen the rows once (the batch UPDATE is conditional).
+   */
+  async reopenCancelled(batchId: string): Promise<{ links: number; variations: number; restart: boolean } | null> {
+    return this.tx
+      .run(async (em) => {
+        const batch = await em
+          .getRepository(Batch)
+          .findOne({ where: { id: batchId }, select: ['id', 'status', 'startedAt'] });
+        const restart = !batch?.startedAt;
+        const b = await em
+          .createQueryBuilder()
+          .update(Batch)
+          .set({ status: restart ? 'queued' : 'processing', finishedAt: null })
+          .where('id = :batchId AND status = :s', { batchId, s: 'cancelled' })
+          .execute();
+        if (!b.affected) return null;
+        const v = await em
+          .createQueryBuilder()
+          .update(BatchVariation)
+          .set({ status: 'pending', finishedAt: null })
+          .where('"batchId" = :batchId AND status = :s', { batchId, s: 'cancelled' })
+          .execute();
+        const l = await em
+          .createQueryBuilder()
+          .update(BatchLink)
+          .set({ status: 'pending', finishedAt: null })
+          .where('"batchId" = :batchId AND status = :s AND "variationsCreated" = :no', {
+            batchId,
+            s: 'cancelled',
+            no: false,
+          })
+          .execute();
+        if (!v.affected && !l.affected) throw new NothingToReopen();
+        await em
+          .createQueryBuilder()
+          .update(BatchLink)
+          .set({ status: 'processing', error: null, errorStep: null, finishedAt: null })
+          .where(
+            `"batchId" = :batchId AND status IN ('failed', 'cancelled') AND EXISTS ` +
+              `(SELECT 1 FROM batch_variations v WHERE v."linkId" = batch_links.id AND v.status = 'pending')`,
+            { batchId },
+          )
+          .execute();
+        return { links: l.affected ?? 0, variations: v.affected ?? 0, restart };
+      })
+      .catch((e) => {
+        if (e instanceof NothingToReopen) return null;
+        throw e;
+      });
   }
 
   /**
@@ -253,7 +313,7 @@ export class BatchProgressService {
   /** Ends a link before it has variations (fetch or analysis failed, or cancelled). */
   async endLink(
     link: Pick<BatchLink, 'id' | 'batchId' | 'position'>,
-    outcome: { status: 'failed'; step: FailureStep; error: string } | { status: 'cancelled' },
+    outcome: FailedOutcome | { status: 'cancelled' },
   ): Promise<void> {
     const failed = outcome.status === 'failed';
     const text = failed
@@ -267,6 +327,7 @@ export class BatchProgressService {
           status: outcome.status,
           errorStep: failed ? outcome.step : null,
           error: failed ? outcome.error : null,
+          retryable: failed ? (outcome.retryable ?? true) : true,
           finishedAt: () => 'CURRENT_TIMESTAMP',
         })
         .where('id = :id AND status IN (:...open)', { id: link.id, open: LINK_OPEN })
@@ -298,7 +359,12 @@ export class BatchProgressService {
             errorStep: null,
           }
         : outcome.status === 'failed'
-          ? { status: outcome.status, errorStep: outcome.step, error: outcome.error }
+          ? {
+              status: outcome.status,
+              errorStep: outcome.step,
+              error: outcome.error,
+              retryable: outcome.retryable ?? true,
+            }
           : { status: outcome.status };
     const text = await this.tx.run(async (em) => {
       const res = await em
@@ -390,13 +456,18 @@ export class BatchProgressService {
     const notDone = `EXISTS (SELECT 1 FROM batch_links l WHERE l."batchId" = :batchId AND l.status <> 'completed')`;
     const anyOk = `EXISTS (SELECT 1 FROM batch_variations v WHERE v."batchId" = :batchId AND v.status = 'completed')`;
     const open = `SELECT 1 FROM batch_links l WHERE l."batchId" = :batchId AND l.status IN ('pending', 'processing', 'awaiting_review')`;
+    // A batch's final status describes its rows: cancelled while any row stays cancelled (not resumed), even
+    // after a retry of its failed rows; a cancel that came when nothing was left to stop changes nothing.
+    const anyCancelled =
+      `(EXISTS (SELECT 1 FROM batch_links l WHERE l."batchId" = :batchId AND l.status = 'cancelled') OR ` +
+      `EXISTS (SELECT 1 FROM batch_variations v WHERE v."batchId" = :batchId AND v.status = 'cancelled'))`;
     const status = await this.tx.run(async (em) => {
       const res = await em
         .createQueryBuilder()
         .update(Batch)
         .set({
           status: () =>
-            `CASE WHEN status = 'cancelling' THEN 'cancelled' WHEN NOT ${notDone} THEN 'completed' WHEN NOT ${anyOk} THEN 'failed' ELSE 'completed_with_errors' END`,
+            `CASE WHEN ${anyCancelled} THEN 'cancelled' WHEN NOT ${notDone} THEN 'completed' WHEN NOT ${anyOk} THEN 'failed' ELSE 'completed_with_errors' END`,
           finishedAt: () => 'CURRENT_TIMESTAMP',
         })
         .where(`id = :batchId AND status IN ('processing', 'cancelling') AND NOT EXISTS (${open})`, { batchId })
@@ -411,3 +482,6 @@ export class BatchProgressService {
     return status;
   }
 }
+
+/** Rolls back a resume that found nothing cancelled. */
+class NothingToReopen extends Error {}

@@ -6,6 +6,10 @@ export class Product {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
+  /** The library's label; null until the user names it (the UI then shows the description's start). */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  name: string | null;
+
   @Column({ type: 'text' })
   description: string;
 

@@ -5,7 +5,9 @@ import { memoryStorage } from 'multer';
 import { AppConfig } from '../config/config.schema';
 import { APP_CONFIG } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { BatchLink } from '../pipeline/entities/link.entity';
 import { Product } from './product.entity';
+import { UploadLimitFilter } from './upload-limit.filter';
 import { ProductsController } from './products.controller';
 import { ProductsService } from './products.service';
 
@@ -19,9 +21,9 @@ export const multerOptions = {
 };
 
 @Module({
-  imports: [DatabaseModule, TypeOrmModule.forFeature([Product]), MulterModule.registerAsync(multerOptions)],
+  imports: [DatabaseModule, TypeOrmModule.forFeature([Product, BatchLink]), MulterModule.registerAsync(multerOptions)],
   controllers: [ProductsController],
-  providers: [ProductsService],
-  exports: [ProductsService],
+  providers: [ProductsService, UploadLimitFilter],
+  exports: [ProductsService, UploadLimitFilter],
 })
 export class ProductsModule {}

@@ -28,6 +28,7 @@ describe('admin UI in Chromium', () => {
       TIKTOK_BASE_URL: fake.baseUrl,
       VARIATION_RATE_LIMIT: '100/s',
       VIDEO_SECONDS_PER_SLIDE: '0.5',
+      JOB_ATTEMPTS: '2', // a rate-limited post (Retry-After 7 s) fails for good after one retry
     });
     browser = await launchBrowser();
     photo = await sharp({ create: { width: 600, height: 600, channels: 3, background: { r: 236, g: 96, b: 72 } } })
@@ -52,13 +53,19 @@ describe('admin UI in Chromium', () => {
     return page;
   }
   const errorsOf = (p: Page) => (p as Page & { errors?: string[] }).errors ?? [];
+  /** The browser logs a preview's 422 (an unusable post) as a console error; nothing else may be logged. */
+  function expectOnlyPreviewRefusals(p: Page) {
+    const errors = errorsOf(p);
+    expect(errors.filter((e) => !/status of 422 .*\/api\/links\/preview\)$/.test(e))).toEqual([]);
+    errors.length = 0;
+  }
 
   async function fillBatch(p: Page, links: string[], opts: { photoVariations: number; textVariations: number }) {
     await p.goto('/#/');
     await p.getByLabel(/TikTok slideshow links/).fill(links.join('\n'));
     await p
       .getByTestId('validation-counts')
-      .filter({ hasText: `✅ ${links.length} valid | ❌ 0 invalid` })
+      .filter({ hasText: new RegExp(`^\\s*${links.length} valid \\|\\s+0 invalid`) })
       .waitFor();
     await p.locator('#photo-all').setInputFiles({ name: 'product.jpg', mimeType: 'image/jpeg', buffer: photo });
     await p.getByLabel('Product description').fill('Glow serum: vitamin C that brightens skin in two weeks');
@@ -67,8 +74,14 @@ describe('admin UI in Chromium', () => {
   }
 
   async function startAndGetId(p: Page): Promise<string> {
-    await p.getByRole('button', { name: 'Start batch' }).click();
-    await p.waitForURL(/#\/batch\/[0-9a-f-]{36}$/);
+    try {
+      await p.getByRole('button', { name: 'Start batch' }).click({ timeout: 60_000 });
+      await p.waitForURL(/#\/batch\/[0-9a-f-]{36}$/);
+    } catch (e) {
+      // Name what the form says is missing or went wrong.
+      const said = await p.locator('[data-testid="start-blocker"], [role="alert"]').allTextContents();
+      throw new Error(`Start did not open the batch: ${said.join(' | ') || 'nothing shown'}`, { cause: e });
+    }
     return /#\/batch\/([0-9a-f-]{36})$/.exec(p.url())![1];
   }
 
@@ -103,7 +116,17 @@ describe('admin UI in Chromium', () => {
     await screenshot(p, 'new-batch');
 
     const id = await startAndGetId(p);
+    // The new page is announced: focus moves to a line naming the batch, and the tab title follows it.
+    await p.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }
+        ).document.activeElement?.getAttribute('data-testid') === 'batch-arrival',
+    );
     await waitForBadge(p, 'completed');
+    await p.waitForFunction(() =>
+      /: Completed · Slideshow Studio$/.test((globalThis as unknown as { document: { title: string } }).document.title),
+    );
     await p.getByTestId('summary').filter({ hasText: '5 of 5 variations completed' }).waitFor();
     await p.getByTestId('variation').nth(4).waitFor();
     const thumbs = p.locator('[data-testid="variation"] img');
@@ -115,7 +138,7 @@ describe('admin UI in Chromium', () => {
         complete: boolean;
         naturalWidth: number;
       }>('[data-testid="variation"] img');
-      return !!img && img.complete && img.naturalWidth >= 1080;
+      return !!img && img.complete && img.naturalWidth === 270; // the thumbnail, not the 1080 px slide
     });
     const [full] = await Promise.all([p.context().waitForEvent('page'), thumbs.first().click()]);
     await full.waitForLoadState();
@@ -147,7 +170,10 @@ describe('admin UI in Chromium', () => {
     ].join('\n');
     await p.goto('/#/');
     await p.getByLabel(/TikTok slideshow links/).fill(paste);
-    await p.getByTestId('validation-counts').filter({ hasText: '✅ 1 valid | ❌ 3 invalid' }).waitFor();
+    await p
+      .getByTestId('validation-counts')
+      .filter({ hasText: /^\s*1 valid \|\s+3 invalid/ })
+      .waitFor();
     await p.locator('#photo-all').setInputFiles({ name: 'product.jpg', mimeType: 'image/jpeg', buffer: photo });
     await p.getByLabel('Product description').fill('A product');
     await p.getByRole('button', { name: 'View invalid' }).click();
@@ -164,31 +190,140 @@ describe('admin UI in Chromium', () => {
     await p.close();
   });
 
-  it('shows why a link failed and re-runs it with "Retry failed"', async () => {
+  it('cleans a pasted list in one click: duplicates, lines without links, posts the preview found unusable', async () => {
     const p = await page();
-    const [okId, videoId] = postIds(2);
-    const links = [fake.addPost({ id: okId, slides: 3 }), fake.addPost({ id: videoId, slides: 3, kind: 'video' })];
-    await fillBatch(p, links, { photoVariations: 1, textVariations: 1 });
-    await p.getByLabel('Also export MP4 video').check();
-    await startAndGetId(p);
+    const [a, b, priv] = postIds(3);
+    const good = fake.addPost({ id: a, slides: 3 });
+    const other = fake.addPost({ id: b, slides: 3 });
+    const privateUrl = fake.addPost({ id: priv, kind: 'private' });
+    const paste = [
+      'my picks for this week',
+      `first ${good} (the serum one)`,
+      '',
+      good,
+      other,
+      privateUrl,
+      'https://example.com/nope',
+    ].join('\n');
+    await p.goto('/#/');
+    const box = p.getByLabel(/TikTok slideshow links/);
+    await box.fill(paste);
+    // The preview runs by itself: the private post becomes an invalid line with its reason.
+    await p
+      .getByTestId('validation-counts')
+      .filter({ hasText: /^\s*2 valid \|\s+4 invalid/ })
+      .waitFor();
+    await p.getByRole('button', { name: 'View invalid' }).click();
+    const lines = await p.getByTestId('invalid-line').allTextContents();
+    expect(lines.map((l) => /#(\d+)/.exec(l)?.[1])).toEqual(['1', '4', '6', '7']);
+    expect(lines[0]).toContain('no link in this line');
+    expect(lines[1]).toMatch(/duplicate of line 2/);
+    expect(lines[2]).toMatch(/private/);
+    expect(await p.getByRole('button', { name: 'Start batch' }).isDisabled()).toBe(true);
+
+    await p.getByRole('button', { name: 'Remove duplicates' }).click();
+    await p
+      .getByTestId('validation-counts')
+      .filter({ hasText: /^\s*2 valid \|\s+3 invalid/ })
+      .waitFor();
+    await p.getByRole('button', { name: 'Remove invalid lines' }).click();
+    await p
+      .getByTestId('validation-counts')
+      .filter({ hasText: /^\s*2 valid \|\s+0 invalid/ })
+      .waitFor();
+    // The link inside prose is kept as the link alone; blank lines the user typed stay.
+    expect((await box.inputValue()).split('\n').filter(Boolean)).toEqual([good, other]);
+    await screenshot(p, 'cleaned-list');
+    expectOnlyPreviewRefusals(p);
+    await p.close();
+  });
+
+  it('picks a saved product, copies it to all links, and keeps it after "Start new batch"', async () => {
+    const p = await page();
+    const product = await p.request.post('/api/products', {
+      multipart: {
+        description: 'Night cream with retinol',
+        photo: { name: 'p.jpg', mimeType: 'image/jpeg', buffer: photo },
+      },
+    });
+    const productId = (await product.json()).id as string;
+    await p.request.patch(`/api/products/${productId}`, { data: { name: 'Night cream' } });
+    const links = postIds(2).map((id) => fake.addPost({ id, slides: 3 }));
+    await p.goto('/#/');
+    await p.getByLabel(/TikTok slideshow links/).fill(links.join('\n'));
+    await p.getByLabel('Text variations').selectOption('1');
+    await p.getByLabel('Photo variations').selectOption('1');
+
+    // Per link: pick the saved product for link 1, copy it to the others; no upload is needed.
+    await p.getByLabel('Apply to all links').uncheck();
+    await p.locator('#saved-1').selectOption({ label: 'Night cream' });
+    expect(await p.getByTestId('start-blocker').textContent()).toContain('for link 2');
+    await p.getByRole('button', { name: "Copy link 1's product to all" }).click();
+    expect(await p.locator('#saved-2').inputValue()).toBe(productId);
+    await p.getByLabel('Apply to all links').check();
+    await p.locator('#saved-all').selectOption({ label: 'Night cream' });
+    expect(await p.getByTestId('saved-description').textContent()).toBe('Night cream with retinol');
+    const id = await startAndGetId(p);
+    const detail = await (await p.request.get(`/api/batch/${id}`)).json();
+    expect(detail.links.map((l: { productId: string }) => l.productId)).toEqual([productId, productId]);
+
+    await waitForBadge(p, 'completed');
+    await p.getByRole('link', { name: 'Start new batch' }).click();
+    await p.getByRole('heading', { name: 'New batch' }).waitFor();
+    await p.locator('#saved-all').waitFor();
+    expect(await p.locator('#saved-all').inputValue()).toBe(productId);
+    expect(errorsOf(p)).toEqual([]);
+    await p.close();
+  });
+
+  it('shows why links failed, retries the one a retry can fix and lists the one it cannot', async () => {
+    const p = await page();
+    const [okId, limitedId, videoId] = postIds(3);
+    const links = [
+      fake.addPost({ id: okId, slides: 3 }),
+      fake.addPost({ id: limitedId, slides: 3, kind: 'ratelimited' }),
+      fake.addPost({ id: videoId, slides: 3, kind: 'video' }),
+    ];
+    // Made through the API: the form would refuse the video post before Start (its preview says why).
+    const product = await p.request.post('/api/products', {
+      multipart: { description: 'Glow serum', photo: { name: 'product.jpg', mimeType: 'image/jpeg', buffer: photo } },
+    });
+    const created = await p.request.post('/api/batch', {
+      data: { links, productId: (await product.json()).id, photoVariations: 1, textVariations: 1, video: true },
+    });
+    expect(created.status()).toBe(201);
+    await p.goto(`/#/batch/${(await created.json()).id}`);
     await waitForBadge(p, 'completed_with_errors');
     const failures = p.getByTestId('failures');
     await failures.waitFor();
     const reason = (await failures.textContent()) ?? '';
     expect(reason).toContain('Link 2');
+    expect(reason).toContain('Link 3');
     expect(reason).toMatch(/fetch/i);
     expect(reason).toMatch(/video|slideshow/i);
+    // The video can never succeed: listed with its reason, not offered for a retry.
+    const permanent = p.getByTestId('not-retryable');
+    expect(await permanent.locator('summary').textContent()).toBe("1 failure can't be retried");
+    expect(await permanent.textContent()).toMatch(/video|slideshow/i);
+    expect(await p.getByTestId('retry').textContent()).toContain('Retry 1 failed variation');
 
-    // The post becomes a slideshow (same id), and the retry fetches it again and finishes the batch.
-    fake.addPost({ id: videoId, slides: 3 });
-    await p.getByRole('button', { name: 'Retry failed' }).click();
-    await waitForBadge(p, 'completed');
-    await p.getByTestId('summary').filter({ hasText: '2 of 2 variations completed' }).waitFor();
-    expect(await p.getByTestId('failures').count()).toBe(0);
-    // Both variations were asked for an MP4: each plays in the page.
+    // The rate limit passes, and the retry fetches that post again and makes its variation.
+    fake.addPost({ id: limitedId, slides: 3 });
+    await p.getByRole('button', { name: 'Retry 1 failed variation' }).click();
+    await p.getByTestId('summary').filter({ hasText: '2 of 3 variations completed' }).waitFor({ timeout: FINAL_WAIT });
+    await waitForBadge(p, 'completed_with_errors');
+    expect(await p.getByTestId('retry').count()).toBe(0);
+    // Both made variations were asked for an MP4: each plays in the page.
     const players = p.locator('[data-testid="variation"] video');
     // The results page arrives after the summary (which comes with the status): wait for it, then count.
-    await players.nth(1).waitFor();
+    await players
+      .nth(1)
+      .waitFor()
+      .catch(async (e) => {
+        const id = /#\/batch\/([0-9a-f-]{36})/.exec(p.url())?.[1];
+        const api = await p.request.get(`/api/batch/${id}`).then((r) => r.text());
+        throw new Error(`two players expected: ${(e as Error).message}\nAPI detail: ${api}`, { cause: e });
+      });
     expect(await players.count()).toBe(2);
     expect(await players.first().getAttribute('src')).toMatch(/\/files\/.+\/slideshow\.mp4$/);
     await p.waitForFunction(
@@ -224,19 +359,46 @@ describe('admin UI in Chromium', () => {
     await p.close();
   });
 
-  it('is usable 375 px wide', async () => {
+  it('is usable 375 px wide: the form, and results of 5 links × 4 variations on small thumbnails', async () => {
     const p = await page({ width: 375, height: 812 });
-    const links = postIds(2).map((id) => fake.addPost({ id, slides: 3 }));
+    const links = postIds(5).map((id) => fake.addPost({ id, slides: 3 }));
     await fillBatch(p, links, { photoVariations: 2, textVariations: 2 });
     await p.getByLabel('Apply to all links').uncheck();
     await p.locator('#photo-1').waitFor();
-    const overflow = await p.evaluate(
-      () =>
-        (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth -
-        (globalThis as unknown as PageGlobals).innerWidth,
-    );
-    expect(overflow).toBeLessThanOrEqual(0);
+    const scrollWidth = () =>
+      p.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth);
+    expect(await scrollWidth()).toBeLessThanOrEqual(375);
     await screenshot(p, 'mobile');
+    await p.getByLabel('Apply to all links').check();
+
+    const id = await startAndGetId(p);
+    await waitForBadge(p, 'completed');
+    await p.getByTestId('variation').nth(19).waitFor();
+    expect(await scrollWidth()).toBeLessThanOrEqual(375);
+    // Every slide on the page is its small WebP; the full JPEG is one click away.
+    const imgs = p.locator('[data-testid="variation"] img');
+    const srcs = await imgs.evaluateAll((els) => els.map((e) => (e as unknown as { src: string }).src));
+    expect(srcs).toHaveLength(20 * 3);
+    for (const src of srcs) expect(src).toMatch(new RegExp(`/api/batch/${id}/thumbs/[0-9a-f-]{36}/0[1-3]\\.webp$`));
+    expect(await imgs.first().evaluate((e) => (e.parentNode as unknown as { href: string }).href)).toMatch(/\.jpg$/);
+    // What the first screen loads in images stays small (thumbnails, lazy below the fold).
+    const bytes = await p.evaluate(() =>
+      (
+        globalThis as unknown as {
+          performance: {
+            getEntriesByType(t: string): { name: string; transferSize: number; encodedBodySize: number }[];
+          };
+        }
+      ).performance
+        .getEntriesByType('resource')
+        .filter((r) => /\/thumbs\/|\/files\//.test(r.name))
+        .reduce((n, r) => n + (r.encodedBodySize || r.transferSize), 0),
+    );
+    expect(bytes).toBeLessThan(1.5 * 1024 * 1024);
+    const thumb = await p.request.get(srcs[0]);
+    expect(thumb.headers()['content-type']).toContain('image/webp');
+    expect((await thumb.body()).length).toBeLessThan(40 * 1024);
+    await screenshot(p, 'mobile-results');
     expect(errorsOf(p)).toEqual([]);
     await p.close();
   });
@@ -250,7 +412,7 @@ describe('admin UI in Chromium', () => {
       await slow?.close();
     });
 
-    it('shows live progress and cancel ends the batch as cancelled', async () => {
+    it('shows live progress and cancel ends the batch as cancelled; resume finishes it', async () => {
       const { page: p, errors } = await openPage(browser, slow.baseUrl);
       const links = postIds(3).map((id) => fake.addPost({ id, slides: 3 }));
       await fillBatch(p, links, { photoVariations: 2, textVariations: 2 });
@@ -273,6 +435,11 @@ describe('admin UI in Chromium', () => {
       const summary = (await p.getByTestId('summary').textContent()) ?? '';
       expect(summary).toMatch(/cancelled/);
       expect(summary).not.toContain('12 of 12');
+
+      // Resume: the cancelled work runs, what was made stays, and the batch ends completed.
+      await p.getByTestId('resume').click();
+      await waitForBadge(p, 'completed');
+      await p.getByTestId('summary').filter({ hasText: '12 of 12 variations completed' }).waitFor();
       expect(errors).toEqual([]);
       await p.close();
     });

@@ -10,7 +10,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The product library: saved products, newest first, with thumbnails and uses. */
+        get: operations["ProductsController_list"];
         put?: never;
         post: operations["ProductsController_create"];
         delete?: never;
@@ -27,6 +28,24 @@ export interface paths {
             cookie?: never;
         };
         get: operations["ProductsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a saved product that no batch uses. */
+        delete: operations["ProductsController_remove"];
+        options?: never;
+        head?: never;
+        /** Rename a saved product (name) or change its description. */
+        patch: operations["ProductsController_update"];
+        trace?: never;
+    };
+    "/api/products/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ProductsController_thumbnail"];
         put?: never;
         post?: never;
         delete?: never;
@@ -77,6 +96,23 @@ export interface paths {
         };
         /** One link's output as a ZIP (local storage). */
         get: operations["DownloadsController_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch/{id}/thumbs/{variationId}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A slide's thumbnail (WebP, 270 px wide), as named by a file's thumbnailUrl. */
+        get: operations["ThumbnailsController_thumbnail"];
         put?: never;
         post?: never;
         delete?: never;
@@ -217,6 +253,23 @@ export interface paths {
         put?: never;
         /** Cancel: queued work removed, running work stops at its next step; cancelling → cancelled. */
         post: operations["BatchesController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a cancelled batch: its cancelled links and variations are queued again, finished work is reused. */
+        post: operations["BatchesController_resume"];
         delete?: never;
         options?: never;
         head?: never;
@@ -599,23 +652,45 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ProductDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description The library label; null until named. */
+            name: string | null;
+            description: string;
+            /** @example /api/products/0b6a…/photo */
+            photoUrl: string;
+            /**
+             * @description A 160 px wide WebP.
+             * @example /api/products/0b6a…/thumbnail
+             */
+            thumbnailUrl: string;
+            /** @description Batch links that use this product (it can be deleted only at 0). */
+            uses: number;
+            /** Format: date-time */
+            createdAt: string;
+            width: number;
+            height: number;
+        };
+        ProductLibraryDto: {
+            /** @description Saved products, newest first. */
+            items: components["schemas"]["ProductDto"][];
+            /** @description The largest photo upload accepted, in bytes (UPLOAD_MAX_BYTES). */
+            maxPhotoBytes: number;
+        };
         CreateProductDto: {
             /**
              * Format: binary
-             * @description JPEG, PNG or WebP, checked by its content.
+             * @description JPEG, PNG or WebP, checked by its content; at most UPLOAD_MAX_BYTES (default 15 MB, see GET /api/products maxPhotoBytes): larger is a 413 that states the limit.
              */
             photo: Blob;
             /** @example Vitamin C serum that brightens skin in 2 weeks */
             description: string;
         };
-        ProductDto: {
-            /** Format: uuid */
-            id: string;
-            description: string;
-            /** @example /api/products/0b6a…/photo */
-            photoUrl: string;
-            width: number;
-            height: number;
+        UpdateProductDto: {
+            /** @example Glow serum */
+            name?: string | null;
+            description?: string;
         };
         PreviewLinkDto: {
             /** @example https://www.tiktok.com/@someone/photo/7412345678901234567 */
@@ -754,13 +829,20 @@ export interface components {
             postId: string | null;
             /** @enum {string} */
             kind: "photo" | "video" | "short";
+            /** @description 1-based line of the paste the link was taken from. */
+            line: number;
         };
         InvalidLineDto: {
-            /** @description 1-based position of the entry in the paste. */
+            /** @description 1-based line of the paste (blank lines count). */
             line: number;
             input: string;
             /** @example not a TikTok link (host "example.com") */
             reason: string;
+            /**
+             * @description invalid: not a TikTok post link; no_link: a line without a link; duplicate; over_limit: past 100.
+             * @enum {string}
+             */
+            code: "invalid" | "no_link" | "duplicate" | "over_limit";
         };
         EstimateDto: {
             /** @description Text-model calls (one analysis per link). */
@@ -863,6 +945,8 @@ export interface components {
             /** @enum {string} */
             step: "fetch" | "analysis" | "generation" | "upload";
             reason: string;
+            /** @description Whether retry-failed queues this again: false when a retry cannot help (private, deleted or region-locked post, a video). */
+            retryable: boolean;
         };
         RefinedEstimateDto: {
             /** @description Links whose slideshow is fetched (their real slide count is used). */
@@ -896,6 +980,10 @@ export interface components {
             etaSeconds: number | null;
             recent: components["schemas"]["ActivityDto"][];
             failures: components["schemas"]["FailureDto"][];
+            /** @description Failed variations retry-failed would queue again (with those of failed links). */
+            retryableVariations: number;
+            /** @description Failed variations a retry cannot help; retry-failed leaves them. */
+            permanentVariations: number;
             outputUrl: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -908,7 +996,10 @@ export interface components {
         };
         FileDto: {
             name: string;
+            /** @description The full-size file. */
             url: string;
+            /** @description Images: a 270 px wide WebP made when the slide was written (absent on older slides). */
+            thumbnailUrl?: string;
         };
         CaptionDto: {
             /** @description Post title, at most 90 characters. */
@@ -1306,6 +1397,25 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    ProductsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductLibraryDto"];
+                };
+            };
+        };
+    };
     ProductsController_create: {
         parameters: {
             query?: never;
@@ -1334,7 +1444,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Photo over UPLOAD_MAX_BYTES. */
+            /** @description Photo over UPLOAD_MAX_BYTES (default 15 MB); the message states the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1361,6 +1471,102 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProductDto"];
                 };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProductsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A batch uses the product: delete those batches first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProductsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProductDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description Nothing to change, or a field too long or of the wrong type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProductsController_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A 160 px wide WebP of the product photo. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             404: {
                 headers: {
@@ -1456,6 +1662,34 @@ export interface operations {
             };
             /** @description Output is on Google Drive, or nothing was delivered yet. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ThumbnailsController_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                variationId: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The WebP thumbnail; cached by the browser (it never changes under its name). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1674,7 +1908,7 @@ export interface operations {
                     "application/json": components["schemas"]["BatchCreatedDto"];
                 };
             };
-            /** @description No valid link, counts out of 1..10, unknown or missing product, fake image. */
+            /** @description No valid link, more than 100 links (nothing starts), counts out of 1..10, unknown or missing product, fake image. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1813,6 +2047,40 @@ export interface operations {
                 content?: never;
             };
             /** @description The batch has already ended. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    BatchesController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryResultDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The batch is not cancelled, or nothing of it was cancelled. */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -6,12 +6,18 @@ export class ValidLinkDto {
   @ApiProperty({ nullable: true, type: String, description: 'Null for short links until fetched.' }) postId:
     string | null;
   @ApiProperty({ enum: ['photo', 'video', 'short'] }) kind: string;
+  @ApiProperty({ description: '1-based line of the paste the link was taken from.' }) line: number;
 }
 
 export class InvalidLineDto {
-  @ApiProperty({ description: '1-based position of the entry in the paste.' }) line: number;
+  @ApiProperty({ description: '1-based line of the paste (blank lines count).' }) line: number;
   @ApiProperty() input: string;
   @ApiProperty({ example: 'not a TikTok link (host "example.com")' }) reason: string;
+  @ApiProperty({
+    enum: ['invalid', 'no_link', 'duplicate', 'over_limit'],
+    description: 'invalid: not a TikTok post link; no_link: a line without a link; duplicate; over_limit: past 100.',
+  })
+  code: string;
 }
 
 export class EstimateDto {
@@ -90,6 +96,11 @@ export class FailureDto {
   @ApiPropertyOptional({ nullable: true, type: String }) variationId?: string | null;
   @ApiProperty({ enum: ['fetch', 'analysis', 'generation', 'upload'] }) step: string;
   @ApiProperty() reason: string;
+  @ApiProperty({
+    description:
+      'Whether retry-failed queues this again: false when a retry cannot help (private, deleted or region-locked post, a video).',
+  })
+  retryable: boolean;
 }
 
 export class RefinedEstimateDto {
@@ -125,6 +136,10 @@ export class BatchStatusDto {
   etaSeconds: number | null;
   @ApiProperty({ type: [ActivityDto] }) recent: ActivityDto[];
   @ApiProperty({ type: [FailureDto] }) failures: FailureDto[];
+  @ApiProperty({ description: 'Failed variations retry-failed would queue again (with those of failed links).' })
+  retryableVariations: number;
+  @ApiProperty({ description: 'Failed variations a retry cannot help; retry-failed leaves them.' })
+  permanentVariations: number;
   @ApiProperty({ nullable: true, type: String }) outputUrl: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt: Date | null;
@@ -139,7 +154,11 @@ export class BatchStatusDto {
 
 export class FileDto {
   @ApiProperty() name: string;
-  @ApiProperty() url: string;
+  @ApiProperty({ description: 'The full-size file.' }) url: string;
+  @ApiPropertyOptional({
+    description: 'Images: a 270 px wide WebP made when the slide was written (absent on older slides).',
+  })
+  thumbnailUrl?: string;
 }
 
 export class CaptionDto {

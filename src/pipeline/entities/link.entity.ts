@@ -53,6 +53,10 @@ export class BatchLink {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
+  /** False when a retry cannot help (private, deleted or region-locked post, a video). */
+  @Column({ type: 'boolean', default: true })
+  retryable: boolean;
+
   @Column({ type: 'text', nullable: true })
   caption: string | null;
 

@@ -16,6 +16,8 @@ import { BatchLink } from './link.entity';
 export interface VariationFile {
   name: string;
   url: string;
+  /** Slides only: a small WebP the results page shows (absent on slides made before thumbnails existed). */
+  thumbnailUrl?: string;
 }
 
 /** One edit the user made after seeing a variation: what it had before, and what changed. */
@@ -65,6 +67,10 @@ export class BatchVariation {
 
   @Column({ type: 'text', nullable: true })
   error: string | null;
+
+  /** False when a retry cannot help (private, deleted or region-locked post, a video). */
+  @Column({ type: 'boolean', default: true })
+  retryable: boolean;
 
   @Column({ type: 'simple-json', nullable: true })
   files: VariationFile[] | null;

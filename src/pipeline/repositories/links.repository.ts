@@ -126,7 +126,7 @@ export class LinksRepository {
   failed(batchId: string, take?: number): Promise<BatchLink[]> {
     return this.repo.find({
       where: { batchId, status: 'failed' },
-      select: ['id', 'url', 'errorStep', 'error', 'position'],
+      select: ['id', 'url', 'errorStep', 'error', 'position', 'retryable', 'variationsCreated', 'variationsTotal'],
       order: { position: 'ASC' },
       take,
     });

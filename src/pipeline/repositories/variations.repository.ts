@@ -109,10 +109,32 @@ export class VariationsRepository {
   failed(batchId: string, take = 100): Promise<BatchVariation[]> {
     return this.repo.find({
       where: { batchId, status: 'failed' },
-      select: ['id', 'linkId', 'errorStep', 'error', 'photoIndex', 'textIndex'],
+      select: ['id', 'linkId', 'errorStep', 'error', 'photoIndex', 'textIndex', 'retryable'],
       order: { photoIndex: 'ASC', textIndex: 'ASC' },
       take,
     });
+  }
+
+  /** Failed variations of a batch a retry can help (retryable) and those it cannot, counted by row. */
+  async failedByRetryable(batchId: string): Promise<{ retryable: number; permanent: number; linkIds: Set<string> }> {
+    const rows: { linkId: string; retryable: boolean | number; n: string | number }[] = await this.repo
+      .createQueryBuilder('v')
+      .select('v."linkId"', 'linkId')
+      .addSelect('v.retryable', 'retryable')
+      .addSelect('COUNT(*)', 'n')
+      .where('v."batchId" = :batchId AND v.status = :s', { batchId, s: 'failed' })
+      .groupBy('v."linkId"')
+      .addGroupBy('v.retryable')
+      .getRawMany();
+    const out = { retryable: 0, permanent: 0, linkIds: new Set<string>() };
+    for (const r of rows) {
+      // SQLite returns booleans as 0/1.
+      if (r.retryable === true || Number(r.retryable) === 1) {
+        out.retryable += Number(r.n);
+        out.linkIds.add(r.linkId);
+      } else out.permanent += Number(r.n);
+    }
+    return out;
   }
 
   /** The first failed variation of a link, for the link's own error line. */
