@@ -53,6 +53,7 @@ async function main() {
       'tiktok-source',
       'api-client-fresh',
       'scale-out',
+      'source-text-acceptance',
     ],
     {
       stdio: 'inherit',

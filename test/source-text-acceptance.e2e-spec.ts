@@ -1,0 +1,145 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { safeArea } from '../src/generation/render/renderer';
+import { countedWords, ReadLine, Rect, SlideReader } from './helpers/ocr';
+import { SAMPLE_PRODUCT, SAMPLE_SETS, SAMPLES, SampleRun, runSampleBatch, SampleSet } from './helpers/sample-batch';
+
+/**
+ * Issue 13's acceptance, on the five real sample slideshows through the real app (offline generator, the
+ * default): every output slide is read back with OCR and
+ *  - shows at most 5% of its source slide's words (4+ letters, those the new text does not use itself),
+ *  - shows at least 90% of its new text's words,
+ *  - has no text line that is not the new text over the new text,
+ *  - keeps the new text inside TikTok's safe area.
+ * The per-slide figures are written to test/.artifacts/source-text-acceptance.json.
+ */
+
+const READ_WIDTH = 720;
+const SOURCE_WORDS: Record<SampleSet, string[][]> = JSON.parse(
+  fs.readFileSync(path.join(SAMPLES, 'source-words.json'), 'utf8'),
+);
+
+interface SlideFigures {
+  file: string;
+  role: string;
+  sourceIndex: number | null;
+  sourceWords: number;
+  sourceLeft: string[];
+  newWords: number;
+  newMissing: string[];
+  overlaps: string[];
+  outside: string[];
+}
+
+const intersects = (a: Rect, b: Rect, pad = 2): boolean =>
+  a.x0 < b.x1 - pad && b.x0 < a.x1 - pad && a.y0 < b.y1 - pad && b.y0 < a.y1 - pad;
+
+describe('source text on the real sample slideshows (issue 13)', () => {
+  let run: SampleRun;
+  let reader: SlideReader;
+  const figures: SlideFigures[] = [];
+
+  beforeAll(async () => {
+    run = await runSampleBatch(SAMPLE_SETS, { photo: 2, text: 1 });
+    reader = await SlideReader.start();
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    await reader?.close();
+    await run?.close();
+  });
+
+  it('re-makes every slideshow completely', () => {
+    expect(run.status.status).toBe('completed');
+    expect(run.links).toHaveLength(SAMPLE_SETS.length);
+  });
+
+  it(
+    'reads every output slide back: source text gone, new text legible, no overlap, inside the safe area',
+    async () => {
+      const productWords = new Set(countedWords(SAMPLE_PRODUCT.description).concat('lumidew'));
+      for (const link of run.links) {
+        for (const variant of fs.readdirSync(link.dir).filter((d) => /^v\d+-\d+$/.test(d))) {
+          const t = Number(variant.split('-')[1]);
+          for (const [i, slide] of link.plan.slides.entries()) {
+            const file = path.join(link.dir, variant, `${String(i + 1).padStart(2, '0')}.jpg`);
+            const text = slide.texts[t - 1];
+            const newWords = new Set(countedWords(text));
+            const source =
+              slide.sourceIndex === null
+                ? []
+                : SOURCE_WORDS[link.set][slide.sourceIndex].filter((w) => !newWords.has(w) && !productWords.has(w));
+            const reading = await reader.read(file, READ_WIDTH);
+            const safe = safeArea({ width: reading.width, height: reading.height });
+            const tolerance = reading.width * 0.01;
+            // A line is the new text's when one of its tokens is part of the new text (OCR may cut a word).
+            const plain = text.toLowerCase().replace(/[^a-z]+/g, ' ');
+            const isNew = (line: ReadLine): boolean =>
+              (line.text.toLowerCase().match(/[a-z]{3,}/g) ?? []).some((w) => plain.includes(w));
+            const newLines = reading.lines.filter(isNew);
+            const foreign = reading.lines.filter((l) => !isNew(l) && countedWords(l.text).length > 0);
+            figures.push({
+              file: path.relative(path.dirname(link.dir), file),
+              role: slide.role,
+              sourceIndex: slide.sourceIndex,
+              sourceWords: source.length,
+              sourceLeft: source.filter((w) => reading.words.has(w)),
+              newWords: newWords.size,
+              newMissing: [...newWords].filter((w) => !reading.words.has(w)),
+              overlaps: foreign.filter((f) => newLines.some((n) => intersects(f.box, n.box))).map((f) => f.text),
+              outside: newLines
+                .filter(
+                  (l) =>
+                    l.box.x0 < safe.left - tolerance ||
+                    l.box.y0 < safe.top - tolerance ||
+                    l.box.x1 > safe.left + safe.width + tolerance ||
+                    l.box.y1 > safe.top + safe.height + tolerance,
+                )
+                .map((l) => l.text),
+            });
+          }
+        }
+      }
+      fs.mkdirSync(path.join(__dirname, '.artifacts'), { recursive: true });
+      fs.writeFileSync(
+        path.join(__dirname, '.artifacts', 'source-text-acceptance.json'),
+        JSON.stringify(figures, null, 1),
+      );
+
+      const sum = (f: (s: SlideFigures) => number): number => figures.reduce((n, s) => n + f(s), 0);
+      const sourceShare =
+        sum((s) => s.sourceLeft.length) /
+        Math.max(
+          1,
+          sum((s) => s.sourceWords),
+        );
+      const newShare =
+        1 -
+        sum((s) => s.newMissing.length) /
+          Math.max(
+            1,
+            sum((s) => s.newWords),
+          );
+      console.log(
+        `${figures.length} output slides: ${(sourceShare * 100).toFixed(1)}% of source words left, ` +
+          `${(newShare * 100).toFixed(1)}% of new words read back`,
+      );
+      expect(figures.length).toBeGreaterThanOrEqual(2 * 41);
+      expect(sourceShare).toBeLessThanOrEqual(0.05);
+      expect(newShare).toBeGreaterThanOrEqual(0.9);
+      for (const s of figures) {
+        // Per slide: a slide with fewer than 20 source words may not keep any of them readable.
+        expect({ file: s.file, left: s.sourceLeft.length }).toEqual({
+          file: s.file,
+          left: Math.min(s.sourceLeft.length, Math.floor(s.sourceWords * 0.05)),
+        });
+        expect({ file: s.file, overlaps: s.overlaps, outside: s.outside }).toEqual({
+          file: s.file,
+          overlaps: [],
+          outside: [],
+        });
+      }
+    },
+    20 * 60_000,
+  );
+});
