@@ -153,33 +153,40 @@ export function outlineFromPixels(layout: TextLayout): { accent: [number, number
   return { accent: rgb, radius: OUTLINE_REACH * fontPx };
 }
 
-const DIAG = Math.SQRT2;
-
 /**
- * The outline's coverage round the letters of `overlay` (straight RGBA): a two-pass chamfer distance from
- * the letters' pixels, ramped over one pixel at `radius` past their edge, so it comes out as the round-joined
- * stroke librsvg would draw, in a few passes over the text's own region.
+ * Draws the outline (`radius` px round the letters of `overlay`, straight RGBA, `area`-sized) in `accent` and
+ * then the letters over `pixels` (RGB, `width` wide) at the area's place: a two-pass chamfer distance from the
+ * letters' pixels, ramped over one pixel at `radius` past their edge so it comes out as the round-joined
+ * stroke librsvg would draw, with the blend done in the second pass, so the text region is walked twice.
  */
-export function outlineCoverage(overlay: Buffer, width: number, height: number, radius: number): Uint8Array {
-  const FAR = 1e6;
+export function drawOutlined(
+  pixels: Buffer,
+  width: number,
+  overlay: Buffer,
+  accent: [number, number, number],
+  radius: number,
+  area: Rect,
+): void {
+  // Distances in 1/256 px, as small integers: the JIT keeps them in registers, no float conversions.
+  const FAR = 1 << 24;
+  const ONE = 256;
+  const DIAG = 362; // √2 px
+  const { width: aw, height: ah } = area;
   // One pixel of padding on every side: the passes need no edge checks.
-  const w = width + 2;
-  const d = new Float32Array(w * (height + 2)).fill(FAR);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0, o = y * width * 4 + 3, i = (y + 1) * w + 1; x < width; x++, o += 4, i++) {
+  const w = aw + 2;
+  const d = new Int32Array(w * (ah + 2)).fill(FAR);
+  for (let y = 1; y <= ah; y++) {
+    for (let i = y * w + 1, o = (y - 1) * aw * 4 + 3, end = i + aw; i < end; i++, o += 4) {
       const a = overlay[o];
       // A partly covered pixel is about (0.5 - coverage) px from the edge.
-      if (a >= 128) d[i] = 0;
-      else if (a > 0) d[i] = (128 - a) / 255;
-    }
-  }
-  for (let y = 1; y <= height; y++) {
-    for (let i = y * w + 1, end = i + width; i < end; i++) {
-      let v = d[i];
-      if (v === 0) continue;
-      let t = d[i - 1] + 1;
+      if (a >= 128) {
+        d[i] = 0;
+        continue;
+      }
+      let v = a > 0 ? (((128 - a) * ONE) / 255) | 0 : FAR;
+      let t = d[i - 1] + ONE;
       if (t < v) v = t;
-      t = d[i - w] + 1;
+      t = d[i - w] + ONE;
       if (t < v) v = t;
       t = d[i - w - 1] + DIAG;
       if (t < v) v = t;
@@ -188,46 +195,25 @@ export function outlineCoverage(overlay: Buffer, width: number, height: number, 
       d[i] = v;
     }
   }
-  const out = new Uint8Array(width * height);
-  const full = radius;
-  const none = radius + 1;
-  for (let y = height; y >= 1; y--) {
-    for (let i = y * w + width, o = (y - 1) * width + width - 1, start = y * w; i > start; i--, o--) {
+  const [ar, ag, ab] = accent;
+  const full = Math.round(radius * ONE);
+  const none = full + ONE;
+  for (let y = ah; y >= 1; y--) {
+    let p = ((area.top + y - 1) * width + area.left + aw - 1) * 3;
+    for (let i = y * w + aw, o = ((y - 1) * aw + aw - 1) * 4, start = y * w; i > start; i--, o -= 4, p -= 3) {
       let v = d[i];
       if (v !== 0) {
-        let t = d[i + 1] + 1;
+        let t = d[i + 1] + ONE;
         if (t < v) v = t;
-        t = d[i + w] + 1;
+        t = d[i + w] + ONE;
         if (t < v) v = t;
         t = d[i + w + 1] + DIAG;
         if (t < v) v = t;
         t = d[i + w - 1] + DIAG;
         if (t < v) v = t;
         d[i] = v;
+        if (v >= none) continue;
       }
-      out[o] = v <= full ? 255 : v >= none ? 0 : ((none - v) * 255 + 0.5) | 0;
-    }
-  }
-  return out;
-}
-
-/** Lays the outline (`coverage` in `accent`) and then `overlay` over `pixels`, inside `area`, in one pass. */
-export function blendOutlined(
-  pixels: Buffer,
-  width: number,
-  overlay: Buffer,
-  coverage: Uint8Array,
-  accent: [number, number, number],
-  area: Rect,
-): void {
-  const [ar, ag, ab] = accent;
-  for (let y = 0; y < area.height; y++) {
-    let i = y * area.width;
-    let o = i * 4;
-    let p = ((area.top + y) * width + area.left) * 3;
-    for (let x = 0; x < area.width; x++, i++, o += 4, p += 3) {
-      const c = coverage[i];
-      if (c === 0) continue;
       const a = overlay[o + 3];
       if (a === 255) {
         pixels[p] = overlay[o];
@@ -235,6 +221,7 @@ export function blendOutlined(
         pixels[p + 2] = overlay[o + 2];
         continue;
       }
+      const c = v <= full ? 255 : ((none - v) * 255 + 128) >> 8;
       const k = 255 - c;
       let r = (ar * c + pixels[p] * k + 127) / 255;
       let g = (ag * c + pixels[p + 1] * k + 127) / 255;

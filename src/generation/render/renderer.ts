@@ -1,7 +1,7 @@
 import sharp, { JpegOptions } from 'sharp';
 import { SlideshowPlan, SlideStyle } from '../../pipeline/plan';
 import { layoutText, Size } from './layout';
-import { blendOutlined, blendOver, outlineCoverage, outlineFromPixels, overlayBounds, overlaySvg } from './overlay';
+import { blendOver, drawOutlined, outlineFromPixels, overlayBounds, overlaySvg } from './overlay';
 
 /**
  * Draws a slide's new text onto its image in the source's style and writes the final JPEG. Layout (fonts per
@@ -59,8 +59,7 @@ export async function renderSlide(
       .toBuffer(),
   ]);
   if (outline) {
-    const coverage = outlineCoverage(overlay, area.width, area.height, outline.radius);
-    blendOutlined(pixels, size.width, overlay, coverage, outline.accent, area);
+    drawOutlined(pixels, size.width, overlay, outline.accent, outline.radius, area);
   } else {
     blendOver(pixels, size.width, overlay, area);
   }
