@@ -144,26 +144,28 @@ const OUTLINE_REACH = 0.08;
  * The outline to draw from the letters' own pixels instead of as an SVG stroke (which is most of librsvg's
  * time on an outlined caption): for a text in one outlined look, the default TikTok caption. Null otherwise.
  */
-export function outlineFromPixels(layout: TextLayout): { accent: [number, number, number]; radius: number } | null {
+export function outlineFromPixels(
+  layout: TextLayout,
+): { fill: [number, number, number]; accent: [number, number, number]; radius: number } | null {
   if (layout.parts.length !== 1) return null;
   const { look, fontPx } = layout.parts[0];
   if (look.treatment !== 'outline' || look.font === 'neon') return null;
-  const hex = look.accent ?? '#000000';
-  const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
-  return { accent: rgb, radius: OUTLINE_REACH * fontPx };
+  const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+  return { fill: rgb(look.fill), accent: rgb(look.accent ?? '#000000'), radius: OUTLINE_REACH * fontPx };
 }
 
 /**
- * Draws the outline (`radius` px round the letters of `overlay`, straight RGBA, `area`-sized) in `accent` and
- * then the letters over `pixels` (RGB, `width` wide) at the area's place: a two-pass chamfer distance from the
- * letters' pixels, ramped over one pixel at `radius` past their edge so it comes out as the round-joined
- * stroke librsvg would draw, with the blend done in the second pass, so the text region is walked twice.
+ * Draws the outline (`radius` px round the letters, `letters` their coverage, one byte a pixel, `area`-sized)
+ * in `accent` and then the letters in `fill` over `pixels` (RGB, `width` wide) at the area's place: a
+ * two-pass chamfer distance from the letters' pixels, ramped over one pixel at `radius` past their edge so it
+ * comes out as the round-joined stroke librsvg would draw, with the blend done in the second pass, so the
+ * text region is walked twice.
  */
 export function drawOutlined(
   pixels: Buffer,
   width: number,
-  overlay: Buffer,
-  accent: [number, number, number],
+  letters: Uint8Array,
+  colours: { fill: [number, number, number]; accent: [number, number, number] },
   radius: number,
   area: Rect,
 ): void {
@@ -176,8 +178,8 @@ export function drawOutlined(
   const w = aw + 2;
   const d = new Int32Array(w * (ah + 2)).fill(FAR);
   for (let y = 1; y <= ah; y++) {
-    for (let i = y * w + 1, o = (y - 1) * aw * 4 + 3, end = i + aw; i < end; i++, o += 4) {
-      const a = overlay[o];
+    for (let i = y * w + 1, o = (y - 1) * aw, end = i + aw; i < end; i++, o++) {
+      const a = letters[o];
       // A partly covered pixel is about (0.5 - coverage) px from the edge.
       if (a >= 128) {
         d[i] = 0;
@@ -195,12 +197,13 @@ export function drawOutlined(
       d[i] = v;
     }
   }
-  const [ar, ag, ab] = accent;
+  const [ar, ag, ab] = colours.accent;
+  const [fr, fg, fb] = colours.fill;
   const full = Math.round(radius * ONE);
   const none = full + ONE;
   for (let y = ah; y >= 1; y--) {
     let p = ((area.top + y - 1) * width + area.left + aw - 1) * 3;
-    for (let i = y * w + aw, o = ((y - 1) * aw + aw - 1) * 4, start = y * w; i > start; i--, o -= 4, p -= 3) {
+    for (let i = y * w + aw, o = (y - 1) * aw + aw - 1, start = y * w; i > start; i--, o--, p -= 3) {
       let v = d[i];
       if (v !== 0) {
         let t = d[i + 1] + ONE;
@@ -214,11 +217,11 @@ export function drawOutlined(
         d[i] = v;
         if (v >= none) continue;
       }
-      const a = overlay[o + 3];
+      const a = letters[o];
       if (a === 255) {
-        pixels[p] = overlay[o];
-        pixels[p + 1] = overlay[o + 1];
-        pixels[p + 2] = overlay[o + 2];
+        pixels[p] = fr;
+        pixels[p + 1] = fg;
+        pixels[p + 2] = fb;
         continue;
       }
       const c = v <= full ? 255 : ((none - v) * 255 + 128) >> 8;
@@ -228,9 +231,9 @@ export function drawOutlined(
       let b = (ab * c + pixels[p + 2] * k + 127) / 255;
       if (a !== 0) {
         const q = 255 - a;
-        r = (overlay[o] * a + r * q + 127) / 255;
-        g = (overlay[o + 1] * a + g * q + 127) / 255;
-        b = (overlay[o + 2] * a + b * q + 127) / 255;
+        r = (fr * a + r * q + 127) / 255;
+        g = (fg * a + g * q + 127) / 255;
+        b = (fb * a + b * q + 127) / 255;
       }
       pixels[p] = r;
       pixels[p + 1] = g;

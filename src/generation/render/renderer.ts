@@ -1,6 +1,7 @@
 import sharp, { JpegOptions } from 'sharp';
 import { SlideshowPlan, SlideStyle } from '../../pipeline/plan';
 import { layoutText, Size } from './layout';
+import { lettersAlpha } from './glyphs';
 import { blendOver, drawOutlined, outlineFromPixels, overlayBounds, overlaySvg } from './overlay';
 
 /**
@@ -51,18 +52,23 @@ export async function renderSlide(
   if (!layout) return image.jpeg(SLIDE_JPEG).toBuffer();
   const area = overlayBounds(layout, size);
   const outline = outlineFromPixels(layout);
+  if (outline) {
+    const [pixels, letters] = await Promise.all([image.raw().toBuffer(), lettersAlpha(layout, area)]);
+    drawOutlined(pixels, size.width, letters, outline, outline.radius, area);
+    return encodeRaw(pixels, size);
+  }
   const [pixels, overlay] = await Promise.all([
     image.raw().toBuffer(),
-    sharp(Buffer.from(overlaySvg(layout, area, outline !== null)))
+    sharp(Buffer.from(overlaySvg(layout, area)))
       .ensureAlpha()
       .raw()
       .toBuffer(),
   ]);
-  if (outline) {
-    drawOutlined(pixels, size.width, overlay, outline.accent, outline.radius, area);
-  } else {
-    blendOver(pixels, size.width, overlay, area);
-  }
+  blendOver(pixels, size.width, overlay, area);
+  return encodeRaw(pixels, size);
+}
+
+function encodeRaw(pixels: Buffer, size: Size): Promise<Buffer> {
   return sharp(pixels, { raw: { width: size.width, height: size.height, channels: 3 } })
     .jpeg(SLIDE_JPEG)
     .toBuffer();
