@@ -101,15 +101,20 @@ async function rasterise(glyphs: Placed[]): Promise<void> {
 
 /**
  * The coverage of `layout`'s letters over `area` (one byte a pixel, `area`-sized): each glyph's bitmap laid
- * over the others as librsvg paints overlapping paths.
+ * over the others as librsvg paints overlapping paths. `ink`: the rows and columns of `area` the bitmaps
+ * touch (area-relative), null when nothing is drawn.
  */
-export async function lettersAlpha(layout: TextLayout, area: Rect): Promise<Uint8Array> {
+export async function lettersAlpha(
+  layout: TextLayout,
+  area: Rect,
+): Promise<{ alpha: Uint8Array; ink: { x0: number; y0: number; x1: number; y1: number } | null }> {
   const placed = place(layout);
   if (cache.size + placed.length > CACHE_MAX) cache.clear();
   const fresh = new Map<string, Placed>();
   for (const p of placed) if (!cache.has(p.key) && !fresh.has(p.key)) fresh.set(p.key, p);
   if (fresh.size > 0) await rasterise([...fresh.values()]);
   const out = new Uint8Array(area.width * area.height);
+  let ink: { x0: number; y0: number; x1: number; y1: number } | null = null;
   for (const p of placed) {
     const b = cache.get(p.key);
     if (!b) continue;
@@ -117,6 +122,11 @@ export async function lettersAlpha(layout: TextLayout, area: Rect): Promise<Uint
     const top = p.iy + b.dy - area.top;
     const x0 = Math.max(0, -left);
     const x1 = Math.min(b.width, area.width - left);
+    const [ix0, iy0, ix1, iy1] = [left + x0, Math.max(0, top), left + x1, Math.min(area.height, top + b.height)];
+    if (ix1 > ix0 && iy1 > iy0)
+      ink = ink
+        ? { x0: Math.min(ink.x0, ix0), y0: Math.min(ink.y0, iy0), x1: Math.max(ink.x1, ix1), y1: Math.max(ink.y1, iy1) }
+        : { x0: ix0, y0: iy0, x1: ix1, y1: iy1 };
     for (let r = Math.max(0, -top), rEnd = Math.min(b.height, area.height - top); r < rEnd; r++) {
       let i = r * b.width + x0;
       let o = (top + r) * area.width + left + x0;
@@ -128,5 +138,5 @@ export async function lettersAlpha(layout: TextLayout, area: Rect): Promise<Uint
       }
     }
   }
-  return out;
+  return { alpha: out, ink };
 }

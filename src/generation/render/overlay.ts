@@ -155,20 +155,32 @@ export function outlineFromPixels(
 }
 
 /**
- * Draws the outline (`radius` px round the letters, `letters` their coverage, one byte a pixel, `area`-sized)
- * in `accent` and then the letters in `fill` over `pixels` (RGB, `width` wide) at the area's place: a
- * two-pass chamfer distance from the letters' pixels, ramped over one pixel at `radius` past their edge so it
- * comes out as the round-joined stroke librsvg would draw, with the blend done in the second pass, so the
- * text region is walked twice.
+ * Draws the outline (`radius` px round the letters, `letters.alpha` their coverage, one byte a pixel,
+ * `area`-sized) in `accent` and then the letters in `fill` over `pixels` (RGB, `width` wide) at the area's
+ * place: a two-pass chamfer distance from the letters' pixels, ramped over one pixel at `radius` past their
+ * edge so it comes out as the round-joined stroke librsvg would draw, with the blend done in the second pass.
+ * Only the letters' ink box grown by the outline is walked: nothing is drawn further out.
  */
 export function drawOutlined(
   pixels: Buffer,
   width: number,
-  letters: Uint8Array,
+  letters: { alpha: Uint8Array; ink: { x0: number; y0: number; x1: number; y1: number } | null },
   colours: { fill: [number, number, number]; accent: [number, number, number] },
   radius: number,
-  area: Rect,
+  region: Rect,
 ): void {
+  if (!letters.ink) return;
+  const grow = Math.ceil(radius) + 2;
+  const sx = Math.max(0, letters.ink.x0 - grow);
+  const sy = Math.max(0, letters.ink.y0 - grow);
+  const area: Rect = {
+    left: region.left + sx,
+    top: region.top + sy,
+    width: Math.min(region.width, letters.ink.x1 + grow) - sx,
+    height: Math.min(region.height, letters.ink.y1 + grow) - sy,
+  };
+  const stride = region.width;
+  const alpha = letters.alpha;
   // Distances in 1/256 px, as small integers: the JIT keeps them in registers, no float conversions.
   const FAR = 1 << 24;
   const ONE = 256;
@@ -178,8 +190,8 @@ export function drawOutlined(
   const w = aw + 2;
   const d = new Int32Array(w * (ah + 2)).fill(FAR);
   for (let y = 1; y <= ah; y++) {
-    for (let i = y * w + 1, o = (y - 1) * aw, end = i + aw; i < end; i++, o++) {
-      const a = letters[o];
+    for (let i = y * w + 1, o = (sy + y - 1) * stride + sx, end = i + aw; i < end; i++, o++) {
+      const a = alpha[o];
       // A partly covered pixel is about (0.5 - coverage) px from the edge.
       if (a >= 128) {
         d[i] = 0;
@@ -203,7 +215,7 @@ export function drawOutlined(
   const none = full + ONE;
   for (let y = ah; y >= 1; y--) {
     let p = ((area.top + y - 1) * width + area.left + aw - 1) * 3;
-    for (let i = y * w + aw, o = (y - 1) * aw + aw - 1, start = y * w; i > start; i--, o--, p -= 3) {
+    for (let i = y * w + aw, o = (sy + y - 1) * stride + sx + aw - 1, start = y * w; i > start; i--, o--, p -= 3) {
       let v = d[i];
       if (v !== 0) {
         let t = d[i + 1] + ONE;
@@ -217,7 +229,7 @@ export function drawOutlined(
         d[i] = v;
         if (v >= none) continue;
       }
-      const a = letters[o];
+      const a = alpha[o];
       if (a === 255) {
         pixels[p] = fr;
         pixels[p + 1] = fg;
