@@ -11,7 +11,11 @@ describe('lettersAlpha (glyph bitmaps cached per face, size and phase)', () => {
 
   it.each([
     ['a caption', 'POV: you finally found the serum that actually works', style],
-    ['a long left-aligned text', 'Nobody talks about this: the easiest way to keep your skin glowing all winter, even in a heatwave', { ...style, size: 0.045, align: 'left' as const }],
+    [
+      'a long left-aligned text',
+      'Nobody talks about this: the easiest way to keep your skin glowing all winter, even in a heatwave',
+      { ...style, size: 0.045, align: 'left' as const },
+    ],
   ])('covers %s as librsvg does, within a subpixel of every edge', async (_name, text, look) => {
     const layout = layoutText(text, look, size)!;
     const area = overlayBounds(layout, size);

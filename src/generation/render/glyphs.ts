@@ -134,7 +134,7 @@ export async function lettersAlpha(
         const a = b.alpha[i];
         if (a === 0) continue;
         const d = out[o];
-        out[o] = d === 0 ? a : a + d - ((a * d + 127) / 255) | 0;
+        out[o] = d === 0 ? a : (a + d - (a * d + 127) / 255) | 0;
       }
     }
   }

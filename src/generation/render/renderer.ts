@@ -34,7 +34,9 @@ export const SLIDE_JPEG: JpegOptions = { quality: 90, optimiseCoding: true, chro
  *
  * The slide is decoded and resized once to raw pixels, the text's small overlay is blended into its own
  * region here, and the result encoded once: libvips' composite would convert and blend the whole slide
- * (about as much work again as the resize and encode) for a text that covers a fifth of it.
+ * (about as much work again as the resize and encode) for a text that covers a fifth of it. The default
+ * outlined look (one part) takes the fast path: letters from cached glyph bitmaps (glyphs.ts), the outline
+ * from their pixels (overlay.ts); other looks rasterise their text region's SVG with librsvg.
  */
 export async function renderSlide(
   base: Buffer,
