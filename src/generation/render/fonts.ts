@@ -96,9 +96,9 @@ export class Face {
     return shaped;
   }
 
-  /** One glyph's bounding box in font units (y up). */
+  /** One glyph's bounding box in font units (y up), from its outline (the table's box can be stale). */
   glyphBox(id: number): { minX: number; minY: number; maxX: number; maxY: number } {
-    const { minX, minY, maxX, maxY } = this.font.getGlyph(id).bbox;
+    const { minX, minY, maxX, maxY } = this.font.getGlyph(id).path.bbox;
     return { minX, minY, maxX, maxY };
   }
 
