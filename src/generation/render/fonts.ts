@@ -96,6 +96,12 @@ export class Face {
     return shaped;
   }
 
+  /** One glyph's bounding box in font units (y up), from its outline (the table's box can be stale). */
+  glyphBox(id: number): { minX: number; minY: number; maxX: number; maxY: number } {
+    const { minX, minY, maxX, maxY } = this.font.getGlyph(id).path.bbox;
+    return { minX, minY, maxX, maxY };
+  }
+
   /** SVG path data of one glyph in font units (y up); empty for blank glyphs such as the space. */
   pathData(id: number): string {
     let d = this.paths.get(id);

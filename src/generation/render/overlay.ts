@@ -144,42 +144,63 @@ const OUTLINE_REACH = 0.08;
  * The outline to draw from the letters' own pixels instead of as an SVG stroke (which is most of librsvg's
  * time on an outlined caption): for a text in one outlined look, the default TikTok caption. Null otherwise.
  */
-export function outlineFromPixels(layout: TextLayout): { accent: [number, number, number]; radius: number } | null {
+export function outlineFromPixels(
+  layout: TextLayout,
+): { fill: [number, number, number]; accent: [number, number, number]; radius: number } | null {
   if (layout.parts.length !== 1) return null;
   const { look, fontPx } = layout.parts[0];
   if (look.treatment !== 'outline' || look.font === 'neon') return null;
-  const hex = look.accent ?? '#000000';
-  const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
-  return { accent: rgb, radius: OUTLINE_REACH * fontPx };
+  const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+  return { fill: rgb(look.fill), accent: rgb(look.accent ?? '#000000'), radius: OUTLINE_REACH * fontPx };
 }
 
-const DIAG = Math.SQRT2;
-
 /**
- * The outline's coverage round the letters of `overlay` (straight RGBA): a two-pass chamfer distance from
- * the letters' pixels, ramped over one pixel at `radius` past their edge, so it comes out as the round-joined
- * stroke librsvg would draw, in a few passes over the text's own region.
+ * Draws the outline (`radius` px round the letters, `letters.alpha` their coverage, one byte a pixel,
+ * `area`-sized) in `accent` and then the letters in `fill` over `pixels` (RGB, `width` wide) at the area's
+ * place: a two-pass chamfer distance from the letters' pixels, ramped over one pixel at `radius` past their
+ * edge so it comes out as the round-joined stroke librsvg would draw, with the blend done in the second pass.
+ * Only the letters' ink box grown by the outline is walked: nothing is drawn further out.
  */
-export function outlineCoverage(overlay: Buffer, width: number, height: number, radius: number): Uint8Array {
-  const FAR = 1e6;
+export function drawOutlined(
+  pixels: Buffer,
+  width: number,
+  letters: { alpha: Uint8Array; ink: { x0: number; y0: number; x1: number; y1: number } | null },
+  colours: { fill: [number, number, number]; accent: [number, number, number] },
+  radius: number,
+  region: Rect,
+): void {
+  if (!letters.ink) return;
+  const grow = Math.ceil(radius) + 2;
+  const sx = Math.max(0, letters.ink.x0 - grow);
+  const sy = Math.max(0, letters.ink.y0 - grow);
+  const area: Rect = {
+    left: region.left + sx,
+    top: region.top + sy,
+    width: Math.min(region.width, letters.ink.x1 + grow) - sx,
+    height: Math.min(region.height, letters.ink.y1 + grow) - sy,
+  };
+  const stride = region.width;
+  const alpha = letters.alpha;
+  // Distances in 1/256 px, as small integers: the JIT keeps them in registers, no float conversions.
+  const FAR = 1 << 24;
+  const ONE = 256;
+  const DIAG = 362; // √2 px
+  const { width: aw, height: ah } = area;
   // One pixel of padding on every side: the passes need no edge checks.
-  const w = width + 2;
-  const d = new Float32Array(w * (height + 2)).fill(FAR);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0, o = y * width * 4 + 3, i = (y + 1) * w + 1; x < width; x++, o += 4, i++) {
-      const a = overlay[o];
+  const w = aw + 2;
+  const d = new Int32Array(w * (ah + 2)).fill(FAR);
+  for (let y = 1; y <= ah; y++) {
+    for (let i = y * w + 1, o = (sy + y - 1) * stride + sx, end = i + aw; i < end; i++, o++) {
+      const a = alpha[o];
       // A partly covered pixel is about (0.5 - coverage) px from the edge.
-      if (a >= 128) d[i] = 0;
-      else if (a > 0) d[i] = (128 - a) / 255;
-    }
-  }
-  for (let y = 1; y <= height; y++) {
-    for (let i = y * w + 1, end = i + width; i < end; i++) {
-      let v = d[i];
-      if (v === 0) continue;
-      let t = d[i - 1] + 1;
+      if (a >= 128) {
+        d[i] = 0;
+        continue;
+      }
+      let v = a > 0 ? (((128 - a) * ONE) / 255) | 0 : FAR;
+      let t = d[i - 1] + ONE;
       if (t < v) v = t;
-      t = d[i - w] + 1;
+      t = d[i - w] + ONE;
       if (t < v) v = t;
       t = d[i - w - 1] + DIAG;
       if (t < v) v = t;
@@ -188,62 +209,43 @@ export function outlineCoverage(overlay: Buffer, width: number, height: number, 
       d[i] = v;
     }
   }
-  const out = new Uint8Array(width * height);
-  const full = radius;
-  const none = radius + 1;
-  for (let y = height; y >= 1; y--) {
-    for (let i = y * w + width, o = (y - 1) * width + width - 1, start = y * w; i > start; i--, o--) {
+  const [ar, ag, ab] = colours.accent;
+  const [fr, fg, fb] = colours.fill;
+  const full = Math.round(radius * ONE);
+  const none = full + ONE;
+  for (let y = ah; y >= 1; y--) {
+    let p = ((area.top + y - 1) * width + area.left + aw - 1) * 3;
+    for (let i = y * w + aw, o = (sy + y - 1) * stride + sx + aw - 1, start = y * w; i > start; i--, o--, p -= 3) {
       let v = d[i];
       if (v !== 0) {
-        let t = d[i + 1] + 1;
+        let t = d[i + 1] + ONE;
         if (t < v) v = t;
-        t = d[i + w] + 1;
+        t = d[i + w] + ONE;
         if (t < v) v = t;
         t = d[i + w + 1] + DIAG;
         if (t < v) v = t;
         t = d[i + w - 1] + DIAG;
         if (t < v) v = t;
         d[i] = v;
+        if (v >= none) continue;
       }
-      out[o] = v <= full ? 255 : v >= none ? 0 : ((none - v) * 255 + 0.5) | 0;
-    }
-  }
-  return out;
-}
-
-/** Lays the outline (`coverage` in `accent`) and then `overlay` over `pixels`, inside `area`, in one pass. */
-export function blendOutlined(
-  pixels: Buffer,
-  width: number,
-  overlay: Buffer,
-  coverage: Uint8Array,
-  accent: [number, number, number],
-  area: Rect,
-): void {
-  const [ar, ag, ab] = accent;
-  for (let y = 0; y < area.height; y++) {
-    let i = y * area.width;
-    let o = i * 4;
-    let p = ((area.top + y) * width + area.left) * 3;
-    for (let x = 0; x < area.width; x++, i++, o += 4, p += 3) {
-      const c = coverage[i];
-      if (c === 0) continue;
-      const a = overlay[o + 3];
+      const a = alpha[o];
       if (a === 255) {
-        pixels[p] = overlay[o];
-        pixels[p + 1] = overlay[o + 1];
-        pixels[p + 2] = overlay[o + 2];
+        pixels[p] = fr;
+        pixels[p + 1] = fg;
+        pixels[p + 2] = fb;
         continue;
       }
+      const c = v <= full ? 255 : ((none - v) * 255 + 128) >> 8;
       const k = 255 - c;
       let r = (ar * c + pixels[p] * k + 127) / 255;
       let g = (ag * c + pixels[p + 1] * k + 127) / 255;
       let b = (ab * c + pixels[p + 2] * k + 127) / 255;
       if (a !== 0) {
         const q = 255 - a;
-        r = (overlay[o] * a + r * q + 127) / 255;
-        g = (overlay[o + 1] * a + g * q + 127) / 255;
-        b = (overlay[o + 2] * a + b * q + 127) / 255;
+        r = (fr * a + r * q + 127) / 255;
+        g = (fg * a + g * q + 127) / 255;
+        b = (fb * a + b * q + 127) / 255;
       }
       pixels[p] = r;
       pixels[p + 1] = g;

@@ -1,7 +1,8 @@
 import sharp, { JpegOptions } from 'sharp';
 import { SlideshowPlan, SlideStyle } from '../../pipeline/plan';
 import { layoutText, Size } from './layout';
-import { blendOutlined, blendOver, outlineCoverage, outlineFromPixels, overlayBounds, overlaySvg } from './overlay';
+import { lettersAlpha } from './glyphs';
+import { blendOver, drawOutlined, outlineFromPixels, overlayBounds, overlaySvg } from './overlay';
 
 /**
  * Draws a slide's new text onto its image in the source's style and writes the final JPEG. Layout (fonts per
@@ -47,7 +48,9 @@ export const SLIDE_JPEG: JpegOptions = { quality: 90, optimiseCoding: true, chro
  *
  * The slide is decoded and resized once to raw pixels, the text's small overlay is blended into its own
  * region here, and the result encoded once: libvips' composite would convert and blend the whole slide
- * (about as much work again as the resize and encode) for a text that covers a fifth of it.
+ * (about as much work again as the resize and encode) for a text that covers a fifth of it. The default
+ * outlined look (one part) takes the fast path: letters from cached glyph bitmaps (glyphs.ts), the outline
+ * from their pixels (overlay.ts); other looks rasterise their text region's SVG with librsvg.
  */
 export async function renderSlide(
   base: Buffer,
@@ -65,19 +68,23 @@ export async function renderSlide(
   if (!layout) return image.jpeg(SLIDE_JPEG).toBuffer();
   const area = overlayBounds(layout, size);
   const outline = outlineFromPixels(layout);
+  if (outline) {
+    const [pixels, letters] = await Promise.all([image.raw().toBuffer(), lettersAlpha(layout, area)]);
+    drawOutlined(pixels, size.width, letters, outline, outline.radius, area);
+    return encodeRaw(pixels, size);
+  }
   const [pixels, overlay] = await Promise.all([
     image.raw().toBuffer(),
-    sharp(Buffer.from(overlaySvg(layout, area, outline !== null)))
+    sharp(Buffer.from(overlaySvg(layout, area)))
       .ensureAlpha()
       .raw()
       .toBuffer(),
   ]);
-  if (outline) {
-    const coverage = outlineCoverage(overlay, area.width, area.height, outline.radius);
-    blendOutlined(pixels, size.width, overlay, coverage, outline.accent, area);
-  } else {
-    blendOver(pixels, size.width, overlay, area);
-  }
+  blendOver(pixels, size.width, overlay, area);
+  return encodeRaw(pixels, size);
+}
+
+function encodeRaw(pixels: Buffer, size: Size): Promise<Buffer> {
   return sharp(pixels, { raw: { width: size.width, height: size.height, channels: 3 } })
     .jpeg(SLIDE_JPEG)
     .toBuffer();
