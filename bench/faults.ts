@@ -111,6 +111,14 @@ export async function runFaults(o: FaultOptions): Promise<{ reps: Repetition[]; 
   const watcher = fs.watch(tmp, (_e, name) => {
     if (name && /\.tmp$/.test(name)) writes.add(name);
   });
+  // Every delivered file lands by a rename, so a rewrite gives its path a new inode: polled every 100 ms.
+  const inodes = new Map<string, Set<number>>();
+  const poll = setInterval(() => {
+    for (const f of filesUnder(output)) {
+      const ino = fs.statSync(path.join(output, f), { throwIfNoEntry: false })?.ino;
+      if (ino !== undefined) inodes.set(f, (inodes.get(f) ?? new Set()).add(ino));
+    }
+  }, 100);
   const reps: Repetition[] = [];
   try {
     await ds.initialize();
@@ -118,6 +126,7 @@ export async function runFaults(o: FaultOptions): Promise<{ reps: Repetition[]; 
     for (let n = 1; n <= o.runs; n++) {
       const kind = KINDS[(n - 1) % KINDS.length];
       writes.clear();
+      inodes.clear();
       const batchId = await cluster.submit(cluster.addPosts(LINKS, 2), productId, P, T);
       // A random moment mid-batch: after 0..TOTAL-2 variations completed, plus up to 400 ms.
       const target = Math.floor(rnd() * (TOTAL - 1));
@@ -146,7 +155,9 @@ export async function runFaults(o: FaultOptions): Promise<{ reps: Repetition[]; 
       }
       const end = await cluster.waitForEnd(batchId, 300_000, 100);
       await replacement;
+      const rewrites = [...inodes].filter(([, set]) => set.size > 1).map(([f, set]) => `${f} (${set.size}×)`);
       const rep = await check(ds, batchId, output, tmp, writes.size);
+      rep.details.push(...rewrites.map((f) => `delivered twice (in flight at the fault, redone whole): ${f}`));
       if (late) rep.details.unshift(`the fault came after the batch had ended (${before.status}): not mid-batch`);
       reps.push({ n, kind, at, ...rep, recoveryS: (end.endedAt - faultAt) / 1000, status: end.status.status });
       const r = reps[reps.length - 1];
@@ -156,6 +167,7 @@ export async function runFaults(o: FaultOptions): Promise<{ reps: Repetition[]; 
     }
   } finally {
     watcher.close();
+    clearInterval(poll);
     if (ds.isInitialized) await ds.destroy();
     await cluster.stop();
     await redis.stop();

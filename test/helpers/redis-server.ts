@@ -38,6 +38,7 @@ export class RedisServer {
     const proc = spawn('redis-server', args, { stdio: 'ignore' });
     this.proc = proc;
     const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined); // refused while the server starts: connect() rejects, tried again below
     for (let i = 0; ; i++) {
       try {
         await probe.connect();
