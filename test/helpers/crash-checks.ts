@@ -76,7 +76,8 @@ export function strayFiles(outputRoot: string, variations: CheckedVariation[]): 
     const recorded = new Set(v.status === 'completed' ? (v.files ?? []).map((f) => f.name) : []);
     const present = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
     for (const name of present)
-      if (!recorded.has(name)) out.push(`${path.join(v.outputFolderId, name)} not recorded by its ${v.status} variation`);
+      if (!recorded.has(name))
+        out.push(`${path.join(v.outputFolderId, name)} not recorded by its ${v.status} variation`);
     for (const name of recorded) {
       const file = path.join(dir, name);
       if (!present.includes(name)) out.push(`${path.join(v.outputFolderId, name)} recorded but missing`);
