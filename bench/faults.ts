@@ -210,14 +210,17 @@ function rowsOf(reps: Repetition[], o: FaultOptions): BenchRow[] {
   const rec = reps.map((r) => r.recoveryS).sort((a, b) => a - b);
   const notCompleted = reps.filter((r) => r.status !== 'completed').length;
   const zero = sum('lostEvents') + sum('strayFiles') + sum('repeated') === 0 && notCompleted === 0;
-  const kinds = KINDS.map((k) => `${reps.filter((r) => r.kind === k).length}× ${k}`).join(', ');
+  const kinds = KINDS.map((k) => {
+    const of = reps.filter((r) => r.kind === k).map((r) => r.recoveryS);
+    return `${of.length}× ${k} (recovery median ${fmt(percentile(of, 50), 1)} s)`;
+  }).join(', ');
   return [
     {
       measurement: `Faults mid-batch (${o.database === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`,
       figure: `${reps.length} runs: lost events ${sum('lostEvents')}, stray files ${sum('strayFiles')}, repeated work ${sum('repeated')}; recovery median ${fmt(percentile(rec, 50), 1)} s, max ${fmt(rec[rec.length - 1] ?? Number.NaN, 1)} s`,
       target: 'all counts 0, every batch completed',
       ok: zero,
-      notes: `${kinds}; ${LINKS} links × ${P}×${T}, 2 workers × concurrency 2, private Redis without persistence; batches not completed: ${notCompleted}; extra file writes (variations in flight at the fault redone whole, by design): ${sum('extraWrites')} (bench/faults.ts)`,
+      notes: `${kinds}; ${LINKS} links × ${P}×${T}, 2 workers × concurrency 2, private Redis without persistence; recovery is fault → batch end, so it includes the batch's remaining work; batches not completed: ${notCompleted}; extra file writes (variations in flight at the fault redone whole, by design): ${sum('extraWrites')} (bench/faults.ts)`,
     },
   ];
 }
