@@ -227,7 +227,7 @@ function rowsOf(reps: Repetition[], o: FaultOptions): BenchRow[] {
       figure: `${reps.length} runs: lost events ${sum('lostEvents')}, stray files ${sum('strayFiles')}, repeated work ${sum('repeated')}; recovery median ${fmt(percentile(rec, 50), 1)} s, max ${fmt(rec[rec.length - 1] ?? Number.NaN, 1)} s`,
       target: 'all counts 0, every batch completed',
       ok: zero,
-      notes: `${kinds}; ${LINKS} links × ${P}×${T}, 2 workers × concurrency 2, private Redis without persistence; recovery is fault → batch end, so it includes the batch's remaining work; batches not completed: ${notCompleted}; extra file writes (variations in flight at the fault redone whole, by design): ${sum('extraWrites')} (bench/faults.ts)`,
+      notes: `${kinds}; ${LINKS} links × ${P}×${T}, 2 workers × concurrency 2, private Redis without persistence; recovery is fault → batch end, so it includes the batch's remaining work; batches not completed: ${notCompleted}; extra file writes (variations in flight on a stopped worker redone whole, by design; after a Redis restart counted as repeated): ${sum('extraWrites')} (bench/faults.ts)`,
     },
   ];
 }
