@@ -157,6 +157,8 @@ export async function runFaults(o: FaultOptions): Promise<{ reps: Repetition[]; 
       }
       const end = await cluster.waitForEnd(batchId, 300_000, 100);
       await replacement;
+      // A duplicate render that lost the race still writes its files after the end: give it time to show.
+      await sleep(3000);
       const rewrites = [...inodes].filter(([, set]) => set.size > 1).map(([f, set]) => `${f} (${set.size}×)`);
       const rep = await check(ds, batchId, output, tmp, writes.size);
       // After a Redis restart no worker stopped: a file delivered twice is a variation rendered twice (the
