@@ -18,6 +18,7 @@ import {
   tail,
   waitFor,
 } from './helpers/processes';
+import { endedEntryMismatches, ENDED, filesUnder, strayFiles, zipEntries } from './helpers/crash-checks';
 import { RedisServer } from './helpers/redis-server';
 import { cleanupRedis, createProduct, startTestApp, TestApp, waitForEnd } from './helpers/test-app';
 import { configEnv, testConfig } from './helpers/test-config';
@@ -29,31 +30,6 @@ import { configEnv, testConfig } from './helpers/test-config';
  * bytes are written but before its final name, and inside the transaction of a variation, link and batch
  * ending, after the state change and before its activity entry.
  */
-const ENDED = ['completed', 'failed', 'cancelled', 'completed_with_errors'];
-
-/** Names and sizes of a ZIP's entries, read from its central directory. */
-function zipEntries(zip: Buffer): { name: string; size: number }[] {
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0) throw new Error('not a ZIP (no end of central directory)');
-  const count = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  const out: { name: string; size: number }[] = [];
-  for (let i = 0; i < count; i++) {
-    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error(`bad central directory entry at ${at}`);
-    const nameLen = zip.readUInt16LE(at + 28);
-    const extraLen = zip.readUInt16LE(at + 30);
-    const commentLen = zip.readUInt16LE(at + 32);
-    out.push({ name: zip.toString('utf8', at + 46, at + 46 + nameLen), size: zip.readUInt32LE(at + 24) });
-    at += 46 + nameLen + extraLen + commentLen;
-  }
-  return out;
-}
-
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile());
-}
-
 describe('crash safety', () => {
   const children: Child[] = [];
   let dist: string;
@@ -144,30 +120,7 @@ describe('crash safety', () => {
     const variations = await t.ds.getRepository(BatchVariation).find({ where: { batchId } });
     const links = await t.ds.getRepository(BatchLink).find({ where: { batchId } });
     const batch = await t.ds.getRepository(Batch).findOneByOrFail({ id: batchId });
-    const entries = (pick: (e: BatchEvent) => boolean) => events.filter(pick).map((e) => e.event);
-    for (const v of variations) {
-      const got = entries((e) => e.variationId === v.id && / (completed|failed|cancelled)\b/.test(e.event));
-      expect({ variation: v.id, status: v.status, entries: got.length }).toEqual({
-        variation: v.id,
-        status: v.status,
-        entries: ENDED.includes(v.status) ? 1 : 0,
-      });
-    }
-    for (const l of links) {
-      const got = entries(
-        (e) => e.linkId === l.id && !e.variationId && /^link \d+ (completed|failed|cancelled)/.test(e.event),
-      );
-      expect({ link: l.id, status: l.status, entries: got.length }).toEqual({
-        link: l.id,
-        status: l.status,
-        entries: ENDED.includes(l.status) ? 1 : 0,
-      });
-    }
-    const batchEntries = entries((e) => /^batch (completed|completed_with_errors|failed|cancelled)$/.test(e.event));
-    expect({ status: batch.status, entries: batchEntries.length }).toEqual({
-      status: batch.status,
-      entries: ENDED.includes(batch.status) ? 1 : 0,
-    });
+    expect(endedEntryMismatches({ batch, links, variations, events })).toEqual([]);
     return {
       variations: variations.filter((v) => ENDED.includes(v.status)).length,
       links: links.filter((l) => ENDED.includes(l.status)).length,
@@ -268,17 +221,10 @@ describe('crash safety', () => {
     expect(end.status).toBe('completed');
     expect(await expectOneEntryPerEndedRow(id)).toEqual({ variations: 4, links: 2, batch: true });
 
-    // Every variation folder holds exactly its recorded files; nothing temporary anywhere.
+    // Every variation folder holds exactly its recorded files, whole JPEGs; nothing temporary anywhere.
     const variations = await t.ds.getRepository(BatchVariation).find({ where: { batchId: id } });
-    for (const v of variations) {
-      const names = (v.files ?? []).map((f) => f.name).sort();
-      expect(names.length).toBeGreaterThanOrEqual(3);
-      expect(fs.readdirSync(path.join(out, v.outputFolderId as string)).sort()).toEqual(names);
-      for (const n of names.filter((x) => x.endsWith('.jpg'))) {
-        const jpg = fs.readFileSync(path.join(out, v.outputFolderId as string, n));
-        expect(jpg.subarray(-2).toString('hex')).toBe('ffd9'); // whole JPEGs (end marker)
-      }
-    }
+    for (const v of variations) expect((v.files ?? []).length).toBeGreaterThanOrEqual(3);
+    expect(strayFiles(out, variations)).toEqual([]);
     expect(filesUnder(out).filter((f) => f.includes('.tmp'))).toEqual([]);
     expect(filesUnder(tmp)).toEqual([]);
     expect(await expectZipOfFinished(id)).toBe(variations.reduce((n, v) => n + (v.files?.length ?? 0), 0));

@@ -56,6 +56,10 @@ export class BenchCluster {
   proxy?: GeminiLatencyProxy;
   private db?: { url: string; drop: () => Promise<void> };
   private postSeq = 0;
+  private dist = '';
+  /** Every child's environment (the workers add WORKER_HEALTH_PORT). */
+  env: Record<string, string> = {};
+  private workerSeq = 0;
 
   private constructor(
     readonly options: ClusterOptions,
@@ -84,6 +88,7 @@ export class BenchCluster {
 
   private async boot(dist: string, tag: string): Promise<void> {
     const o = this.options;
+    this.dist = dist;
     if (o.database === 'postgres') this.db = await freshPostgres(PG_BASE, `bench_${tag}`);
     const env: Record<string, string> = {
       DATA_DIR: this.dataDir,
@@ -108,6 +113,7 @@ export class BenchCluster {
       });
     }
     Object.assign(env, o.env ?? {});
+    this.env = env;
     const withLogs = (e: Error) => {
       throw new Error(`${o.label}: ${e.message}\n${this.children.map((c) => tail(c, 20)).join('\n')}`);
     };
@@ -123,17 +129,29 @@ export class BenchCluster {
       90_000,
       250,
     ).catch(withLogs);
-    const ports = await Promise.all(Array.from({ length: o.workers }, () => freePort()));
-    ports.forEach((p, i) =>
-      this.children.push(startChild(dist, `worker-${i + 1}`, 'worker', { ...env, WORKER_HEALTH_PORT: String(p) })),
+    await Promise.all(Array.from({ length: o.workers }, () => this.startWorker())).catch(withLogs);
+  }
+
+  /** One more worker process; resolves once its health endpoint answers 200. */
+  async startWorker(): Promise<Child> {
+    const port = await freePort();
+    const child = startChild(this.dist, `worker-${++this.workerSeq}`, 'worker', {
+      ...this.env,
+      WORKER_HEALTH_PORT: String(port),
+    });
+    this.children.push(child);
+    await waitFor(
+      `${child.name} on ${port}`,
+      async () => (await httpGet(`http://127.0.0.1:${port}/health`)).status === 200,
+      90_000,
+      250,
     );
-    for (const p of ports)
-      await waitFor(
-        `worker on ${p}`,
-        async () => (await httpGet(`http://127.0.0.1:${p}/health`)).status === 200,
-        90_000,
-        250,
-      ).catch(withLogs);
+    return child;
+  }
+
+  /** Worker processes still running. */
+  workers(): Child[] {
+    return this.children.filter((c) => c.name.startsWith('worker-') && c.alive());
   }
 
   /** The variables that point a process at this deployment's database (to seed rows directly). */
@@ -228,7 +246,7 @@ export class BenchCluster {
     await this.tiktok.close();
     await this.proxy?.close();
     await this.gemini?.close();
-    await deleteRedisPrefix(REDIS_URL, this.prefix);
+    await deleteRedisPrefix(this.env.REDIS_URL ?? REDIS_URL, this.prefix).catch(() => undefined);
     await this.db?.drop();
     fs.rmSync(this.dataDir, { recursive: true, force: true });
   }

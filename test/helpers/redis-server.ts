@@ -8,12 +8,15 @@ import { freePort } from './processes';
 /**
  * A test-owned redis-server on its own port, with an append-only file fsynced on every write, so a
  * SIGKILL and a restart on the same port and directory keep every acknowledged write (what Bull needs to
- * find its waiting, active and delayed jobs again).
+ * find its waiting, active and delayed jobs again). With `persist` false nothing is kept: a restart comes
+ * back empty (bench/faults.ts: every job, lock and limiter slot gone at once).
  */
 export class RedisServer {
   private proc?: ChildProcess;
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-redis-'));
   port = 0;
+
+  constructor(private readonly persist = true) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -28,16 +31,14 @@ export class RedisServer {
       '127.0.0.1',
       '--save',
       '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
+      ...(this.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
       '--dir',
       this.dir,
     ];
     const proc = spawn('redis-server', args, { stdio: 'ignore' });
     this.proc = proc;
     const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined); // refused while the server starts: connect() rejects, tried again below
     for (let i = 0; ; i++) {
       try {
         await probe.connect();
