@@ -280,10 +280,10 @@ describe('editing a variation after seeing it (Gemini, Google Drive)', () => {
     const productId = await createProduct(t);
     const res = await t.http
       .post('/api/batch')
-      .send({ links: [link], productId, photoVariations: 2, textVariations: 2 });
+      .send({ links: [link], productId, photoVariations: 2, textVariations: 2, review: false });
     batchId = res.body.id;
-    expect((await waitForEnd(t, batchId, 110_000)).status).toBe('completed');
-  }, 120_000);
+    expect((await waitForEnd(t, batchId, 240_000)).status).toBe('completed');
+  }, 300_000);
   afterAll(async () => {
     await cleanupRedis(t);
     await t.close();

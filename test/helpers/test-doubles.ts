@@ -119,10 +119,12 @@ export class TestGenerator implements Generator {
     }
     if (this.imageDelayMs) await new Promise((r) => setTimeout(r, this.imageDelayMs));
     call.end = Date.now();
+    // At the size asked for, as a real image model answers (a smaller image would be kept small: no slide is
+    // enlarged more than 1.1×).
     return sharp({
       create: {
-        width: 300,
-        height: 400,
+        width: input.width,
+        height: input.height,
         channels: 3,
         background: { r: 20 * input.photoIndex, g: 30 * input.slideIndex, b: 90 },
       },
