@@ -62,7 +62,7 @@ async function main(): Promise<void> {
         .catch((e: Error) =>
           res
             .writeHead(503, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ status: 'down', error: e.message })),
+            .end(JSON.stringify({ status: 'down', error: e.message, redis: redis.state() })),
         );
     });
     server.listen(config.workers.healthPort, '127.0.0.1');

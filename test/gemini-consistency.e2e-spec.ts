@@ -75,7 +75,7 @@ describe('one subject and one look per photo variant; economy batches', () => {
     const productId = await createProduct(t);
     const res = await t.http
       .post('/api/batch')
-      .send({ links: [link], productId, photoVariations: 2, textVariations: 2 });
+      .send({ review: false, links: [link], productId, photoVariations: 2, textVariations: 2 });
     expect(res.status).toBe(201);
     expect(res.body.estimate.economyCost).toBeLessThan(res.body.estimate.cost);
     const status = await waitForEnd(t, res.body.id, 120_000);
@@ -122,7 +122,7 @@ describe('one subject and one look per photo variant; economy batches', () => {
     const productId = await createProduct(t);
     const res = await t.http
       .post('/api/batch')
-      .send({ links: [link], productId, photoVariations: 1, textVariations: 1 });
+      .send({ review: false, links: [link], productId, photoVariations: 1, textVariations: 1 });
     expect((await waitForEnd(t, res.body.id, 120_000)).status).toBe('completed');
     expect(gemini.calls.filter((c) => c.kind === 'image').map((c) => c.imageSize)).toEqual(['1K', '1K', '1K']);
     const files = await deliveredJpegs(t);
@@ -142,7 +142,7 @@ describe('one subject and one look per photo variant; economy batches', () => {
     const productId = await createProduct(t);
     const res = await t.http
       .post('/api/batch')
-      .send({ links: [link], productId, photoVariations: 1, textVariations: 1 });
+      .send({ review: false, links: [link], productId, photoVariations: 1, textVariations: 1 });
     const status = await waitForEnd(t, res.body.id, 120_000);
     expect(status.status).toBe('failed');
     // The variation's own failure names the slide (the batch's summary quotes it).
@@ -161,7 +161,7 @@ describe('one subject and one look per photo variant; economy batches', () => {
     const productId = await createProduct(t);
     const res = await t.http
       .post('/api/batch')
-      .send({ links: [link], productId, photoVariations: 2, textVariations: 1, speed: 'economy' });
+      .send({ review: false, links: [link], productId, photoVariations: 2, textVariations: 1, speed: 'economy' });
     expect(res.status).toBe(201);
     expect(res.body.estimate.economyCost).toBeLessThan(res.body.estimate.cost);
     const status = await waitForEnd(t, res.body.id, 120_000);
@@ -192,13 +192,16 @@ describe('one subject and one look per photo variant; economy batches', () => {
     const t = await start();
     gemini.fail({ type: 'blocked', how: 'IMAGE_SAFETY' }, { kind: 'image', times: 1 });
     const productId = await createProduct(t);
-    const first = await t.http.post('/api/batch').send({
-      links: [tiktok.addPost({ id: '7420000000000000005', slides: 2 })],
-      productId,
-      photoVariations: 1,
-      textVariations: 1,
-      speed: 'economy',
-    });
+    const first = await t.http
+      .post('/api/batch')
+      .send({
+        review: false,
+        links: [tiktok.addPost({ id: '7420000000000000005', slides: 2 })],
+        productId,
+        photoVariations: 1,
+        textVariations: 1,
+        speed: 'economy',
+      });
     expect((await waitForEnd(t, first.body.id, 120_000)).status).toBe('completed');
     const refused = gemini.calls.find((c) => c.fault === 'blocked') as FakeGeminiCall;
     const retried = gemini.calls.filter((c) => c.batch?.key === refused.batch?.key && c !== refused);
@@ -208,13 +211,16 @@ describe('one subject and one look per photo variant; economy batches', () => {
     expect(gemini.calls.filter((c) => c.kind === 'image' && !c.batch)).toEqual([]);
 
     gemini.holdBatches = true;
-    const second = await t.http.post('/api/batch').send({
-      links: [tiktok.addPost({ id: '7420000000000000006', slides: 2 })],
-      productId,
-      photoVariations: 1,
-      textVariations: 1,
-      speed: 'economy',
-    });
+    const second = await t.http
+      .post('/api/batch')
+      .send({
+        review: false,
+        links: [tiktok.addPost({ id: '7420000000000000006', slides: 2 })],
+        productId,
+        photoVariations: 1,
+        textVariations: 1,
+        speed: 'economy',
+      });
     const created = () => gemini.batchLog.filter((l) => l.op === 'create').length;
     const before = created();
     const end = Date.now() + 60_000;

@@ -8,6 +8,7 @@ import { PermanentError, TransientError } from '../src/common/errors';
 import { AppConfigModule } from '../src/config/config.module';
 import type { AppConfig } from '../src/config/config.schema';
 import { PreviewController } from '../src/links/preview.controller';
+import { SourceTextService } from '../src/generation/text-reader/source-text.service';
 import { SLIDESHOW_SOURCE, SlideshowSource } from '../src/pipeline/slideshow';
 import { SafeFetcher } from '../src/links/tiktok/safe-fetch';
 import { createSlideshowSource } from '../src/links/tiktok/source.factory';
@@ -303,7 +304,7 @@ describe('POST /api/links/preview', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [AppConfigModule.forRoot(config)],
       controllers: [PreviewController],
-      providers: [{ provide: SLIDESHOW_SOURCE, useValue: source }],
+      providers: [{ provide: SLIDESHOW_SOURCE, useValue: source }, SourceTextService],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();

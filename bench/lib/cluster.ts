@@ -185,7 +185,8 @@ export class BenchCluster {
     const res = await fetch(`${this.api}/api/batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ links: urls.join('\n'), productId, photoVariations, textVariations }),
+      // review: false: the bench measures the pipeline, not a person approving plans (on by default with Gemini).
+      body: JSON.stringify({ links: urls.join('\n'), productId, photoVariations, textVariations, review: false }),
     });
     if (res.status !== 201) throw new Error(`POST /api/batch: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { id: string }).id;
