@@ -31,7 +31,11 @@ describe('source text of a fetched slideshow', () => {
     fake = await FakeTikTok.start();
     const images = ['set_13/slide_2.jpg', 'set_13/slide_5.jpg', 'set_06/slide_7.jpg'].map((f) => path.join(SAMPLES, f));
     const link = fake.addPost({ id: POST_ID, images, width: 720, height: 960 });
-    const config = await testConfig({ TIKTOK_BASE_URL: fake.baseUrl, VARIATION_RATE_LIMIT: '100/s' });
+    const config = await testConfig({
+      TIKTOK_BASE_URL: fake.baseUrl,
+      VARIATION_RATE_LIMIT: '100/s',
+      TEXT_READER: 'true',
+    });
     t = await startTestApp(config);
     const reader = t.app.get(SourceTextService);
     const productId = await createProduct(t);

@@ -170,6 +170,7 @@ const rawSchema = z.object({
   TIKTOK_WAIT_RETRY_MS: int(60_000, 20, 3_600_000),
   TIKTOK_MEDIA_URL_TTL_S: int(3600, 1, 7 * 86_400),
   TIKTOK_HTTP_TIMEOUT_MS: int(20_000, 100, 120_000),
+  TEXT_READER: bool(true),
   TEXT_READER_IDLE_MS: int(60_000, 0, 3_600_000),
   TEXT_READER_TIMEOUT_MS: int(180_000, 1000, 3_600_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
@@ -332,7 +333,11 @@ function buildConfig(raw: z.infer<typeof rawSchema>) {
     },
     uploads: { maxBytes: raw.UPLOAD_MAX_BYTES },
     /** The source-text reader's child process (src/generation/text-reader). */
-    textReader: { idleMs: raw.TEXT_READER_IDLE_MS, requestTimeoutMs: raw.TEXT_READER_TIMEOUT_MS },
+    textReader: {
+      enabled: raw.TEXT_READER,
+      idleMs: raw.TEXT_READER_IDLE_MS,
+      requestTimeoutMs: raw.TEXT_READER_TIMEOUT_MS,
+    },
     video: { secondsPerSlide: raw.VIDEO_SECONDS_PER_SLIDE, ffmpegPath: raw.FFMPEG_PATH },
     auth: { adminPassword: raw.ADMIN_PASSWORD },
     publishing: publishingConfig(raw),

@@ -33,7 +33,7 @@ export function createGenerator(
   reader?: SourceTextService,
 ): Generator {
   return config.generator === 'gemini'
-    ? new GeminiGenerator(config, limiter, redis, reader)
+    ? new GeminiGenerator(config, limiter, redis, config.textReader.enabled ? reader : undefined)
     : new LocalGenerator(config);
 }
 

@@ -63,7 +63,12 @@ export async function runSampleBatch(
   env: Record<string, string> = {},
 ): Promise<SampleRun> {
   const fake = await FakeTikTok.start();
-  const config = await testConfig({ TIKTOK_BASE_URL: fake.baseUrl, VARIATION_RATE_LIMIT: '100/s', ...env });
+  const config = await testConfig({
+    TIKTOK_BASE_URL: fake.baseUrl,
+    VARIATION_RATE_LIMIT: '100/s',
+    TEXT_READER: 'true',
+    ...env,
+  });
   const t = await startTestApp(config);
   const close = async (): Promise<void> => {
     await cleanupRedis(t);

@@ -54,10 +54,14 @@ export class SourceTextService implements OnModuleDestroy {
   /** Slides actually read (not from the cache) by this process: specs and benchmarks. */
   slidesRead = 0;
 
+  /** `TEXT_READER=false`: slides are used as fetched (no OCR, no clean copies; their text stays). */
+  private readonly enabled: boolean;
+
   constructor(
     @InjectConfig() config: AppConfig,
     @Inject(SLIDESHOW_SOURCE) private readonly source: SlideshowSource,
   ) {
+    this.enabled = config.textReader.enabled;
     this.reader = new TextReaderClient(config.textReader);
   }
 
@@ -74,7 +78,7 @@ export class SourceTextService implements OnModuleDestroy {
     stored: FetchedSlideshow | null | undefined,
     url: string,
   ): Promise<{ slideshow: FetchedSlideshow; changed: boolean }> {
-    if (stored && (await SourceTextService.complete(stored))) return { slideshow: stored, changed: false };
+    if (stored && (await this.complete(stored))) return { slideshow: stored, changed: false };
     const filesThere = !!stored && (await Promise.all(stored.slides.map((s) => exists(s.path)))).every(Boolean);
     const slideshow = stored && filesThere ? await this.attach(stored) : await this.fetch(stored?.url ?? url);
     return { slideshow, changed: true };
@@ -86,7 +90,7 @@ export class SourceTextService implements OnModuleDestroy {
 
   /** The slideshow with every slide's `text` and `cleanPath` set, read now or taken from the cache. */
   attach(slideshow: FetchedSlideshow): Promise<FetchedSlideshow> {
-    if (!slideshow.slides.length) return Promise.resolve(slideshow);
+    if (!slideshow.slides.length || !this.enabled) return Promise.resolve(slideshow);
     const dir = path.dirname(slideshow.slides[0].path);
     const running = this.inFlight.get(dir);
     if (running) return running.then((done) => ({ ...slideshow, slides: done.slides }));
@@ -95,10 +99,10 @@ export class SourceTextService implements OnModuleDestroy {
     return work;
   }
 
-  /** True when every slide has its text and its clean copy (if any) is still on disk. */
-  static async complete(slideshow: FetchedSlideshow): Promise<boolean> {
+  /** True when every slide is on disk with its text (when the reader is on) and its clean copy (if any). */
+  async complete(slideshow: FetchedSlideshow): Promise<boolean> {
     for (const s of slideshow.slides) {
-      if (!s.text || !(await exists(s.path))) return false;
+      if ((this.enabled && !s.text) || !(await exists(s.path))) return false;
       if (s.cleanPath && !(await exists(s.cleanPath))) return false;
     }
     return true;
