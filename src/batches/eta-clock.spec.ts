@@ -11,6 +11,14 @@ describe('EtaClock', () => {
     expect(clock.next('b', 50, 10, 31_000)).toBe(50);
   });
 
+  it('counts down when polled more often than once a second', () => {
+    const clock = new EtaClock();
+    clock.next('b', 43, 6, 0);
+    let shown = 43;
+    for (let at = 400; at <= 10_000; at += 400) shown = clock.next('b', 43, 6, at)!;
+    expect(shown).toBe(33);
+  });
+
   it('takes the raw figure afresh once work left changes, and never shows 0 with work left', () => {
     const clock = new EtaClock();
     clock.next('b', 20, 10, 0);

@@ -17,12 +17,13 @@ export class EtaClock {
     const prev = this.last.get(batchId);
     let eta = raw;
     if (prev && prev.remaining === remaining) {
+      // Unrounded: pollers a fraction of a second apart must still see it count down.
       const counted = prev.eta - (now - prev.at) / 1000;
       // Still work left: never "0 s" until it is done, and never above the figure shown before.
-      eta = Math.min(raw, Math.max(remaining > 0 ? 1 : 0, Math.ceil(counted)));
+      eta = Math.min(raw, Math.max(remaining > 0 ? 1 : 0, counted));
     }
     this.last.set(batchId, { eta, at: now, remaining });
-    return eta;
+    return Math.ceil(Math.round(eta * 1000) / 1000); // whole ms: float sums must not add a second
   }
 
   forget(batchId: string): void {
