@@ -1,15 +1,22 @@
 import { AppConfig } from '../config/config.schema';
-import { DEFAULT_SLIDES_PER_LINK, estimateForConfig } from '../generation/estimate';
+import { DEFAULT_SLIDES_PER_LINK, estimateForConfig, videoSecondsPerVariation } from '../generation/estimate';
 
 /**
  * What a batch will cost and how long the rate limits alone make it take, shown before anything is spent:
  * the paid calls of `estimateForConfig`, and an ETA bounded by both the Gemini RPM limits and
- * VARIATION_RATE_LIMIT.
+ * VARIATION_RATE_LIMIT, and with `video` the MP4 exports: they share the CPU, so together they take
+ * every variation's export time; the last one still renders after the last start.
  */
-export function estimateBatch(config: AppConfig, b: { links: number; p: number; t: number; slidesPerLink?: number }) {
+export function estimateBatch(
+  config: AppConfig,
+  b: { links: number; p: number; t: number; slidesPerLink?: number; video?: boolean },
+) {
   const slidesPerLink = b.slidesPerLink ?? DEFAULT_SLIDES_PER_LINK;
   const calls = estimateForConfig(config, { ...b, slidesPerLink });
-  const variationSeconds = (b.links * b.p * b.t * config.variationRate.durationMs) / config.variationRate.max / 1000;
+  const variations = b.links * b.p * b.t;
+  const perVideo = b.video && variations ? videoSecondsPerVariation(slidesPerLink, config.video.secondsPerSlide) : 0;
+  const startSeconds = (variations * config.variationRate.durationMs) / config.variationRate.max / 1000;
+  const variationSeconds = Math.max(startSeconds + perVideo, variations * perVideo);
   return {
     textCalls: calls.textCalls,
     imageCalls: calls.imageCalls,

@@ -5,6 +5,8 @@ import { GENERATOR, Generator } from '../generation/generator.interface';
 import { SlideImageStore } from '../generation/slide-image-store';
 import { Batch } from '../pipeline/entities/batch.entity';
 import { refineEstimate } from './batch-estimate';
+import { EtaClock } from './eta-clock';
+import { DEFAULT_SLIDES_PER_LINK, videoSecondsPerVariation } from '../generation/estimate';
 import { BatchVariation } from '../pipeline/entities/variation.entity';
 import {
   BatchesRepository,
@@ -33,6 +35,7 @@ import {
 @Injectable()
 export class BatchQueryService {
   private readonly statusCache: StatusCache<BatchStatusDto>;
+  private readonly etaClock = new EtaClock();
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -49,6 +52,7 @@ export class BatchQueryService {
   /** Drops the cached status of a batch this process has just changed (cancel, retry, delete). */
   forgetStatus(id: string): void {
     this.statusCache.forget(id);
+    this.etaClock.forget(id);
   }
 
   private async batchOr404(id: string): Promise<Batch> {
@@ -89,7 +93,11 @@ export class BatchQueryService {
       progress,
       links,
       variations,
-      etaSeconds: final || batch.status === 'cancelling' ? null : await this.eta(batch, variations),
+      etaSeconds: this.etaClock.next(
+        batch.id,
+        final || batch.status === 'cancelling' ? null : await this.eta(batch, variations),
+        variations.queued + variations.processing,
+      ),
       recent: recent.map((e) => ({ at: e.at, linkId: e.linkId, variationId: e.variationId, event: e.event })),
       failures: failures.list,
       retryableVariations: failures.retryableVariations,
@@ -136,12 +144,17 @@ export class BatchQueryService {
 
   /**
    * Remaining variations over the slower of the observed completion rate and the configured rate limit.
-   * Work waiting for review is not counted: the clock stops for it (null when nothing else is left).
+   * Work waiting for review is not counted: the clock stops for it (null when nothing else is left). With
+   * video on, no faster than the MP4 exports allow. `EtaClock` keeps it from rising between completions.
    */
   private async eta(batch: Batch, v: CountsDto): Promise<number | null> {
     const remaining = v.queued + v.processing;
     if (remaining === 0) return v.awaitingReview ? null : 0;
-    const limitRate = (this.config.variationRate.max / this.config.variationRate.durationMs) * 1000;
+    const startRate = (this.config.variationRate.max / this.config.variationRate.durationMs) * 1000;
+    const perVideo = batch.video
+      ? videoSecondsPerVariation(DEFAULT_SLIDES_PER_LINK, this.config.video.secondsPerSlide)
+      : 0;
+    const limitRate = perVideo ? Math.min(startRate, 1 / perVideo) : startRate;
     let rate = limitRate;
     const done = v.completed + v.failed;
     // A review batch makes nothing until a plan is approved: its clock starts then, not at the batch start.

@@ -42,14 +42,14 @@ export class BatchesService {
     private readonly tx: TransactionRunner,
   ) {}
 
-  validate(links: string | string[], p = 1, t = 1) {
+  validate(links: string | string[], p = 1, t = 1, video = false) {
     const result = intakeLinks(links);
     return {
       validCount: result.valid.length,
       invalidCount: result.invalid.length,
       valid: result.valid.map((l) => ({ url: l.url, postId: l.postId, kind: l.kind, line: l.line })),
       invalid: result.invalid,
-      estimate: estimateBatch(this.config, { links: result.valid.length, p, t }),
+      estimate: estimateBatch(this.config, { links: result.valid.length, p, t, video }),
     };
   }
 
@@ -156,7 +156,7 @@ export class BatchesService {
       review: batch.review,
       totals: { links: batch.linksTotal, variationsPerLink: P * T, variations: batch.variationsTotal },
       invalid: intake.invalid,
-      estimate: estimateBatch(this.config, { links: batch.linksTotal, p: P, t: T }),
+      estimate: estimateBatch(this.config, { links: batch.linksTotal, p: P, t: T, video: batch.video }),
     };
   }
 

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 
@@ -15,6 +16,15 @@ export const CRASH_POINTS = ['variation-ended', 'link-ended', 'batch-ended', 'fi
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/**
+ * The offline generator's default start rate: it costs nothing, so only the CPU bounds it. 2 starts a second
+ * per core: the machinery-overhead bench renders 4.1 variations/s on 2 cores (three 1080×1440 slides each,
+ * about 2 per core-second), so the limiter neither holds rendering back nor queues far ahead of it.
+ */
+export function defaultLocalRate(cores: number = os.cpus().length): string {
+  return `${Math.max(1, cores) * 2}/s`;
+}
 
 /** `10/m`, `5/s`, `100/h` → `{max, durationMs}`. */
 export function parseRate(value: string): { max: number; durationMs: number } {
@@ -88,12 +98,13 @@ const rawSchema = z.object({
   SHARP_CACHE_MB: int(16, 0, 1024),
   /** libvips threads per image (0: sharp's default, 1 on glibc). */
   SHARP_CONCURRENCY: int(0, 0, 64),
+  /** Unset: 10/m with Gemini (the paid quota), `defaultLocalRate()` with the offline generator. */
   VARIATION_RATE_LIMIT: z
     .string()
-    .default('10/m')
+    .optional()
     .superRefine((v, ctx) => {
       try {
-        parseRate(v);
+        if (v !== undefined) parseRate(v);
       } catch (e) {
         ctx.addIssue({ code: 'custom', message: (e as Error).message });
       }
@@ -287,7 +298,7 @@ function buildConfig(raw: z.infer<typeof rawSchema>) {
       /** How often a worker looks for rows whose job was lost (batch-sweeper.service.ts). */
       sweepIntervalMs: raw.SWEEP_INTERVAL_MS,
     },
-    variationRate: parseRate(raw.VARIATION_RATE_LIMIT),
+    variationRate: parseRate(raw.VARIATION_RATE_LIMIT ?? (generator === 'local' ? defaultLocalRate() : '10/m')),
     statusCacheMs: raw.STATUS_CACHE_MS,
     sharp: { cacheMb: raw.SHARP_CACHE_MB, concurrency: raw.SHARP_CONCURRENCY },
     generator,

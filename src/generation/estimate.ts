@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { AppConfig } from '../config/config.schema';
 
 /** Slides per link when the slideshows have not been fetched yet (a typical TikTok slideshow + product slide). */
@@ -65,4 +66,21 @@ export function estimateForConfig(
       : Math.max(calls.imageCalls / (config.gemini.imageRpm * keys), calls.textCalls / (config.gemini.textRpm * keys)) *
         windowS;
   return { ...calls, generator, minSecondsAtRateLimit: Math.ceil(seconds) };
+}
+
+/**
+ * Seconds of MP4 one CPU core renders per wall-clock second. Measured with `bench/video-bench.ts` (6 slides ×
+ * 3 s, 1080×1920 H.264 + AAC, median of 3): 2.56 s of video per second on the 2-core bench machine, i.e.
+ * 1.28 per core (ffmpeg's x264 spreads one export over every core, so exports running side by side share
+ * them rather than adding up).
+ */
+export const VIDEO_SECONDS_PER_CORE_SECOND = 1.28;
+
+/** Wall-clock seconds the MP4 export of one variation takes: its video length over the measured encode speed. */
+export function videoSecondsPerVariation(
+  slides: number,
+  secondsPerSlide: number,
+  cores: number = os.cpus().length,
+): number {
+  return (slides * secondsPerSlide) / (VIDEO_SECONDS_PER_CORE_SECOND * Math.max(1, cores));
 }

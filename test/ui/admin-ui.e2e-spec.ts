@@ -263,6 +263,15 @@ describe('admin UI in Chromium', () => {
     await p.getByLabel('Apply to all links').check();
     await p.locator('#saved-all').selectOption({ label: 'Night cream' });
     expect(await p.getByTestId('saved-description').textContent()).toBe('Night cream with retinol');
+    // Re-pricing the same paste (here for the MP4 export) prices the export in and never disables Start.
+    const startButton = p.getByRole('button', { name: 'Start batch' });
+    await p.getByTestId('estimate').filter({ hasText: 'at your rate limit.' }).waitFor();
+    await p.getByLabel('Also export MP4 video').check();
+    expect(await startButton.isEnabled()).toBe(true);
+    await p.getByTestId('estimate').filter({ hasText: 'with the MP4 export' }).waitFor();
+    expect(await startButton.isEnabled()).toBe(true);
+    await p.getByLabel('Also export MP4 video').uncheck();
+    expect(await startButton.isEnabled()).toBe(true);
     const id = await startAndGetId(p);
     const detail = await (await p.request.get(`/api/batch/${id}`)).json();
     expect(detail.links.map((l: { productId: string }) => l.productId)).toEqual([productId, productId]);

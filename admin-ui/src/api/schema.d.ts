@@ -822,6 +822,11 @@ export interface components {
              * @default 1
              */
             textVariations: number;
+            /**
+             * @description MP4 export on, for the estimate (its encode time).
+             * @default false
+             */
+            video: boolean;
         };
         ValidLinkDto: {
             url: string;

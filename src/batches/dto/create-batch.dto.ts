@@ -76,6 +76,12 @@ export class ValidateLinksDto extends LinksInputDto {
   @Min(1)
   @Max(10)
   textVariations?: number;
+
+  @ApiPropertyOptional({ default: false, description: 'MP4 export on, for the estimate (its encode time).' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  video?: boolean;
 }
 
 export class LinkProductDto {
