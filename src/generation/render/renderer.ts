@@ -1,5 +1,6 @@
 import sharp, { JpegOptions } from 'sharp';
 import { SlideshowPlan, SlideStyle } from '../../pipeline/plan';
+import { TextLook } from '../../pipeline/source-text';
 import { layoutText, Size } from './layout';
 import { lettersAlpha } from './glyphs';
 import { blendOver, drawOutlined, outlineFromPixels, overlayBounds, overlaySvg } from './overlay';
@@ -59,29 +60,81 @@ export async function renderSlide(
   size: Size,
   notes: string[] = [],
 ): Promise<Buffer> {
-  const layout = layoutText(text, style, size, notes);
+  let layout = layoutText(text, style, size, notes);
   const image = sharp(base, { failOn: 'none' })
     .autoOrient()
     .resize(size.width, size.height, { fit: 'cover', position: 'centre' })
     .flatten({ background: '#000000' })
     .toColourspace('srgb');
   if (!layout) return image.jpeg(SLIDE_JPEG).toBuffer();
+  const pixels = await image.raw().toBuffer();
+  const legible = legibleStyle(style, pixels, size.width, overlayBounds(layout, size));
+  if (legible !== style) layout = layoutText(text, legible, size, []) ?? layout;
   const area = overlayBounds(layout, size);
   const outline = outlineFromPixels(layout);
   if (outline) {
-    const [pixels, letters] = await Promise.all([image.raw().toBuffer(), lettersAlpha(layout, area)]);
-    drawOutlined(pixels, size.width, letters, outline, outline.radius, area);
+    drawOutlined(pixels, size.width, await lettersAlpha(layout, area), outline, outline.radius, area);
     return encodeRaw(pixels, size);
   }
-  const [pixels, overlay] = await Promise.all([
-    image.raw().toBuffer(),
-    sharp(Buffer.from(overlaySvg(layout, area)))
-      .ensureAlpha()
-      .raw()
-      .toBuffer(),
-  ]);
+  const overlay = await sharp(Buffer.from(overlaySvg(layout, area)))
+    .ensureAlpha()
+    .raw()
+    .toBuffer();
   blendOver(pixels, size.width, overlay, area);
   return encodeRaw(pixels, size);
+}
+
+/** Relative luminance (WCAG) of an sRGB colour given as 0–255 channels. */
+function luminance(r: number, g: number, b: number): number {
+  const lin = (c: number) => {
+    const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+const hexLuminance = (hex: string): number =>
+  luminance(parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16));
+
+/** Below this contrast ratio between the letters and the photo under them, plain letters are hard to read. */
+const MIN_CONTRAST = 2.5;
+/** Share of the text area's pixels that may be too close to the letters before an outline is added. */
+const MAX_LOW_CONTRAST = 0.2;
+
+/**
+ * Plain letters (treatment none) rely on the photo for contrast. The source set them where that worked, but
+ * a re-framed crop, another photo variant or a cleaned area can put light letters on a light patch: when more
+ * than a fifth of the pixels under the text are too close to the fill, the look gets a thin outline in the
+ * opposite tone (what TikTok's own "classic" text does), the rest of it unchanged.
+ */
+export function legibleStyle(
+  style: SlideStyle,
+  pixels: Buffer,
+  width: number,
+  area: { left: number; top: number; width: number; height: number },
+): SlideStyle {
+  const plain = (look: TextLook) => look.treatment === 'none';
+  if (!plain(style) && !(style.body && plain(style.body))) return style;
+  const step = Math.max(1, Math.round(Math.sqrt((area.width * area.height) / 4000)));
+  const lums: number[] = [];
+  for (let y = area.top; y < area.top + area.height; y += step) {
+    for (let x = area.left; x < area.left + area.width; x += step) {
+      const i = (y * width + x) * 3;
+      if (i + 2 < pixels.length) lums.push(luminance(pixels[i], pixels[i + 1], pixels[i + 2]));
+    }
+  }
+  if (!lums.length) return style;
+  const fix = (look: TextLook): TextLook => {
+    if (!plain(look)) return look;
+    const fill = hexLuminance(look.fill);
+    const low = lums.filter((l) => (Math.max(l, fill) + 0.05) / (Math.min(l, fill) + 0.05) < MIN_CONTRAST).length;
+    if (low / lums.length <= MAX_LOW_CONTRAST) return look;
+    return { ...look, treatment: 'outline', accent: fill > 0.4 ? '#000000' : '#FFFFFF' };
+  };
+  const title = fix(style);
+  const body = style.body ? fix(style.body) : null;
+  if (title === style && body === style.body) return style;
+  return { ...style, ...title, box: style.box, body };
 }
 
 function encodeRaw(pixels: Buffer, size: Size): Promise<Buffer> {
