@@ -171,7 +171,8 @@ export class BatchesController {
   @ApiConflictResponse({ description: 'The batch is not cancelled, or nothing of it was cancelled.' })
   @ApiNotFoundResponse()
   resume(@Param('id', ID) id: string): Promise<RetryResultDto> {
-    return this.control.resume(id);
+    // A cached "cancelled" would tell the page the batch is still over, and it would stop polling.
+    return this.changing(id, () => this.control.resume(id));
   }
 
   @Post(':id/retry-failed')
