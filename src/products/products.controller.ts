@@ -105,8 +105,10 @@ export class ProductsController {
   @ApiOkResponse({ description: 'A 160 px wide WebP of the product photo.' })
   @ApiNotFoundResponse()
   async thumbnail(@Param('id', ID) id: string, @Res() res: Response): Promise<void> {
+    // Found first: a 404 must go out as JSON, not under an image type.
+    const file = await this.products.thumbnail(id);
     res.type('image/webp');
-    res.sendFile(await this.products.thumbnail(id));
+    res.sendFile(file);
   }
 
   @Get(':id/photo')

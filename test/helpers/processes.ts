@@ -241,9 +241,10 @@ export class GeminiLatencyProxy {
       if (json.generationConfig?.responseModalities?.includes('IMAGE')) {
         const parts = (json.contents ?? []).flatMap((c) => c.parts ?? []);
         const prompt = parts.map((p) => p.text ?? '').join('\n');
-        const slide = /Create one photo for slide (\d+) of/.exec(prompt)?.[1] ?? '?';
+        const slide = /create the photo for slide (\d+) of/i.exec(prompt)?.[1] ?? '?';
         const p = /Scene: scene (\d+) of slide/.exec(prompt)?.[1] ?? '?';
-        const ref = parts.find((x) => x.inlineData?.data)?.inlineData?.data;
+        // The source slide is the last image attached (after the product photo and the subject reference).
+        const ref = parts.filter((x) => x.inlineData?.data).at(-1)?.inlineData?.data;
         const width = ref ? (await sharp(Buffer.from(ref, 'base64')).metadata()).width : 0;
         call = { identity: `${width}:${slide}:${p}`, arrivedAt: Date.now(), callerGone: false };
         this.images.push(call);
