@@ -75,6 +75,8 @@ describe('scale-out: one API process and three workers on PostgreSQL', () => {
       VARIATION_RATE_LIMIT: `${RATE.max}/s`,
       WORKER_CONCURRENCY: '2',
       JOB_BACKOFF_MS: '50',
+      // Its fake slides carry no text: reading them in three workers only costs time (see test-config.ts).
+      TEXT_READER: 'false',
       LOG_LEVEL: 'log',
     };
     // The API first: it runs the migrations, so the workers boot on a ready schema.
