@@ -192,16 +192,14 @@ describe('one subject and one look per photo variant; economy batches', () => {
     const t = await start();
     gemini.fail({ type: 'blocked', how: 'IMAGE_SAFETY' }, { kind: 'image', times: 1 });
     const productId = await createProduct(t);
-    const first = await t.http
-      .post('/api/batch')
-      .send({
-        review: false,
-        links: [tiktok.addPost({ id: '7420000000000000005', slides: 2 })],
-        productId,
-        photoVariations: 1,
-        textVariations: 1,
-        speed: 'economy',
-      });
+    const first = await t.http.post('/api/batch').send({
+      review: false,
+      links: [tiktok.addPost({ id: '7420000000000000005', slides: 2 })],
+      productId,
+      photoVariations: 1,
+      textVariations: 1,
+      speed: 'economy',
+    });
     expect((await waitForEnd(t, first.body.id, 120_000)).status).toBe('completed');
     const refused = gemini.calls.find((c) => c.fault === 'blocked') as FakeGeminiCall;
     const retried = gemini.calls.filter((c) => c.batch?.key === refused.batch?.key && c !== refused);
@@ -211,16 +209,14 @@ describe('one subject and one look per photo variant; economy batches', () => {
     expect(gemini.calls.filter((c) => c.kind === 'image' && !c.batch)).toEqual([]);
 
     gemini.holdBatches = true;
-    const second = await t.http
-      .post('/api/batch')
-      .send({
-        review: false,
-        links: [tiktok.addPost({ id: '7420000000000000006', slides: 2 })],
-        productId,
-        photoVariations: 1,
-        textVariations: 1,
-        speed: 'economy',
-      });
+    const second = await t.http.post('/api/batch').send({
+      review: false,
+      links: [tiktok.addPost({ id: '7420000000000000006', slides: 2 })],
+      productId,
+      photoVariations: 1,
+      textVariations: 1,
+      speed: 'economy',
+    });
     const created = () => gemini.batchLog.filter((l) => l.op === 'create').length;
     const before = created();
     const end = Date.now() + 60_000;

@@ -69,16 +69,14 @@ describe('economy batch survives a worker SIGKILL while its job is pending', () 
     gemini.holdBatches = true;
     const productId = await createProduct(t);
     const a = await startWorker('worker-a');
-    const res = await t.http
-      .post('/api/batch')
-      .send({
-        review: false,
-        links: [tiktok.addPost({ id: '7430000000000000001', slides: 2 })],
-        productId,
-        photoVariations: 2,
-        textVariations: 1,
-        speed: 'economy',
-      });
+    const res = await t.http.post('/api/batch').send({
+      review: false,
+      links: [tiktok.addPost({ id: '7430000000000000001', slides: 2 })],
+      productId,
+      photoVariations: 2,
+      textVariations: 1,
+      speed: 'economy',
+    });
     expect(res.status).toBe(201);
     // Both photo variants have sent their job and are polling it.
     await waitFor(
