@@ -67,19 +67,28 @@ export async function renderSlide(
     .flatten({ background: '#000000' })
     .toColourspace('srgb');
   if (!layout) return image.jpeg(SLIDE_JPEG).toBuffer();
-  const pixels = await image.raw().toBuffer();
-  const legible = legibleStyle(style, pixels, size.width, overlayBounds(layout, size));
-  if (legible !== style) layout = layoutText(text, legible, size, []) ?? layout;
+  const decoded = image.raw().toBuffer();
+  // Only plain letters may need an outline for contrast, and that needs the pixels first; every other look
+  // decodes the photo and rasterises its letters at the same time.
+  if (style.treatment === 'none' || style.body?.treatment === 'none') {
+    const pixels = await decoded;
+    const legible = legibleStyle(style, pixels, size.width, overlayBounds(layout, size));
+    if (legible !== style) layout = layoutText(text, legible, size, []) ?? layout;
+  }
   const area = overlayBounds(layout, size);
   const outline = outlineFromPixels(layout);
   if (outline) {
-    drawOutlined(pixels, size.width, await lettersAlpha(layout, area), outline, outline.radius, area);
+    const [pixels, letters] = await Promise.all([decoded, lettersAlpha(layout, area)]);
+    drawOutlined(pixels, size.width, letters, outline, outline.radius, area);
     return encodeRaw(pixels, size);
   }
-  const overlay = await sharp(Buffer.from(overlaySvg(layout, area)))
-    .ensureAlpha()
-    .raw()
-    .toBuffer();
+  const [pixels, overlay] = await Promise.all([
+    decoded,
+    sharp(Buffer.from(overlaySvg(layout, area)))
+      .ensureAlpha()
+      .raw()
+      .toBuffer(),
+  ]);
   blendOver(pixels, size.width, overlay, area);
   return encodeRaw(pixels, size);
 }
