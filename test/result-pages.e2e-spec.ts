@@ -114,6 +114,7 @@ describe('result and history pages, cached status', () => {
     expect(Object.keys(res.body).sort()).toEqual(
       [
         'createdAt',
+        'estimate',
         'etaSeconds',
         'failures',
         'finishedAt',
@@ -122,13 +123,16 @@ describe('result and history pages, cached status', () => {
         'name',
         'notices',
         'outputUrl',
+        'permanentVariations',
         'progress',
         'recent',
+        'retryableVariations',
+        'review',
         'status',
         'variations',
       ].sort(),
     );
-    const counts = ['cancelled', 'completed', 'failed', 'processing', 'queued', 'total'];
+    const counts = ['awaitingReview', 'cancelled', 'completed', 'failed', 'processing', 'queued', 'total'];
     expect(Object.keys(res.body.links).sort()).toEqual(counts);
     expect(Object.keys(res.body.variations).sort()).toEqual(counts);
     expect(res.body).toMatchObject({
