@@ -141,7 +141,14 @@ describe('result and history pages, cached status', () => {
       links: { total: 12, completed: 11, failed: 1 },
       variations: { total: 24, completed: 22, failed: 2, queued: 0 },
     });
-    expect(Object.keys(res.body.failures[0]).sort()).toEqual(['linkId', 'reason', 'retryable', 'step', 'url', 'variationId']);
+    expect(Object.keys(res.body.failures[0]).sort()).toEqual([
+      'linkId',
+      'reason',
+      'retryable',
+      'step',
+      'url',
+      'variationId',
+    ]);
     expect(Object.keys(res.body.recent[0]).sort()).toEqual(['at', 'event', 'linkId', 'variationId']);
   });
 
