@@ -1,7 +1,7 @@
 import { Box, SlideText, SourceBlock, SourceLine, TextLook } from '../../../pipeline/source-text';
 
 /**
- * The text on the five real sample slideshows (../shared/samples/tiktok, see its README), written down by
+ * The text on the five real sample slideshows (test/fixtures/samples, see its README), written down by
  * hand from the slides: each slide's blocks with their words, approximate boxes and the look they were set
  * in, and a caption in the voice of each post. No images: this drives the copy specs. The sources name other
  * brands and products (Ritz-Carlton, Forchics, Love Wellness, Lebanta, Amazon …): the copy must never reuse
@@ -371,7 +371,7 @@ export const OTHER_BRANDS = [
   'perfume',
 ];
 
-/** Face tape descriptions as sellers write them (the sample product: ../shared/samples/product-face-tape.png). */
+/** Face tape descriptions as sellers write them (the sample product: test/fixtures/samples/product-face-tape.png). */
 export const FACE_TAPE = {
   short: 'LumiDew face tape – smoothing patches you wear overnight',
   benefits: [
