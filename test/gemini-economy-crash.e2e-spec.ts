@@ -2,7 +2,7 @@ import { FakeGemini } from './fakes/fake-gemini';
 import { FakeTikTok } from './fakes/fake-tiktok';
 import { cleanupRedis, createProduct, startTestApp, TestApp, waitForEnd } from './helpers/test-app';
 import { configEnv, testConfig } from './helpers/test-config';
-import { buildForChildren, Child, freePort, httpGet, killAll, startChild, tail, waitFor } from './helpers/processes';
+import { buildForChildren, Child, killAll, waitFor, startReadyWorker } from './helpers/processes';
 
 /**
  * An economy batch whose worker is SIGKILLed while its Gemini batch jobs are pending: another worker
@@ -50,20 +50,7 @@ describe('economy batch survives a worker SIGKILL while its job is pending', () 
     await gemini?.close();
   });
 
-  async function startWorker(name: string): Promise<Child> {
-    const port = await freePort();
-    const child = startChild(dist, name, 'worker', { ...childEnv, WORKER_HEALTH_PORT: String(port) });
-    children.push(child);
-    await waitFor(
-      `${name} to be ready`,
-      async () => (await httpGet(`http://127.0.0.1:${port}/health`)).status === 200,
-      60_000,
-      200,
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}\n${tail(child)}`);
-    });
-    return child;
-  }
+  const startWorker = (name: string): Promise<Child> => startReadyWorker(dist, name, childEnv, children);
 
   it('SIGKILL mid-poll: the next worker resumes polling the stored jobs; no request is sent twice', async () => {
     gemini.holdBatches = true;

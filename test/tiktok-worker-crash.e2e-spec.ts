@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { TikTokPost } from '../src/publishing/tiktok-post.entity';
 import { FakeTikTok } from './fakes/fake-tiktok';
 import { FakeTikTokApi } from './fakes/fake-tiktok-api';
-import { buildForChildren, Child, freePort, httpGet, killAll, startChild, tail, waitFor } from './helpers/processes';
+import { buildForChildren, Child, freePort, killAll, tail, waitFor, startReadyWorker } from './helpers/processes';
 import { cleanupRedis, createProduct, startTestApp, TestApp, waitForEnd } from './helpers/test-app';
 import { configEnv, testConfig } from './helpers/test-config';
 import { connectTikTok } from './helpers/tiktok-connect';
@@ -66,20 +66,7 @@ describe('sending to TikTok when a worker dies', () => {
     await fake?.close();
   });
 
-  async function startWorker(name: string): Promise<Child> {
-    const port = await freePort();
-    const child = startChild(dist, name, 'worker', { ...childEnv, WORKER_HEALTH_PORT: String(port) });
-    children.push(child);
-    await waitFor(
-      `${name} to be ready`,
-      async () => (await httpGet(`http://127.0.0.1:${port}/health`)).status === 200,
-      60_000,
-      200,
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}\n${tail(child)}`);
-    });
-    return child;
-  }
+  const startWorker = (name: string): Promise<Child> => startReadyWorker(dist, name, childEnv, children);
 
   it('SIGKILL while TikTok holds an init: that post ends "unknown", nothing is sent twice, the rest go through within the limits', async () => {
     const a = await startWorker('worker-a');

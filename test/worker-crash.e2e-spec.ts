@@ -9,14 +9,13 @@ import { configEnv, testConfig } from './helpers/test-config';
 import {
   buildForChildren,
   Child,
-  freePort,
   GeminiLatencyProxy,
   httpGet,
   killAll,
   postWidth,
-  startChild,
   tail,
   waitFor,
+  startReadyWorker,
 } from './helpers/processes';
 
 /**
@@ -80,20 +79,7 @@ describe('worker crash and shutdown', () => {
     await gemini?.close();
   });
 
-  async function startWorker(name: string): Promise<Child> {
-    const port = await freePort();
-    const child = startChild(dist, name, 'worker', { ...childEnv, WORKER_HEALTH_PORT: String(port) });
-    children.push(child);
-    await waitFor(
-      `${name} to be ready`,
-      async () => (await httpGet(`http://127.0.0.1:${port}/health`)).status === 200,
-      60_000,
-      200,
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}\n${tail(child)}`);
-    });
-    return Object.assign(child, { port });
-  }
+  const startWorker = (name: string): Promise<Child> => startReadyWorker(dist, name, childEnv, children);
 
   /** A batch of `n` fresh posts; returns its id and the image identities it needs (see GeminiLatencyProxy). */
   async function startBatch(first: number, n: number): Promise<{ id: string; expected: string[] }> {

@@ -113,6 +113,30 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * A worker child process with its health port, pushed onto `children` (for killAll), once its /health answers
+ * 200; its log tail comes with the error when it never does.
+ */
+export async function startReadyWorker(
+  dist: string,
+  name: string,
+  env: Record<string, string>,
+  children: Child[],
+): Promise<Child & { port: number }> {
+  const port = await freePort();
+  const child = startChild(dist, name, 'worker', { ...env, WORKER_HEALTH_PORT: String(port) });
+  children.push(child);
+  await waitFor(
+    `${name} to be ready`,
+    async () => (await httpGet(`http://127.0.0.1:${port}/health`)).status === 200,
+    60_000,
+    200,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}\n${tail(child)}`);
+  });
+  return Object.assign(child, { port });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
