@@ -10,7 +10,7 @@ import { BatchVariation, VariationFile } from './entities/variation.entity';
 import { BatchLink } from './entities/link.entity';
 import { Batch } from './entities/batch.entity';
 import { EventsRepository, PipelineRows } from './repositories';
-import { LINK_OPEN } from './statuses';
+import { LINK_OPEN, LinkStatus } from './statuses';
 
 export type VariationOutcome =
   | {
@@ -175,16 +175,7 @@ export class BatchProgressService {
         .execute();
       if (!v.affected && !l.affected) return null;
       // Links whose variations were reset are open again.
-      await em
-        .createQueryBuilder()
-        .update(BatchLink)
-        .set({ status: 'processing', error: null, errorStep: null, finishedAt: null })
-        .where(
-          `"batchId" = :batchId AND status IN ('failed', 'completed') AND EXISTS ` +
-            `(SELECT 1 FROM batch_variations v WHERE v."linkId" = batch_links.id AND v.status = 'pending')`,
-          { batchId },
-        )
-        .execute();
+      await reopenLinksWithPending(em, batchId, ['failed', 'completed']);
       await em
         .createQueryBuilder()
         .update(Batch)
@@ -233,16 +224,7 @@ export class BatchProgressService {
           })
           .execute();
         if (!v.affected && !l.affected) throw new NothingToReopen();
-        await em
-          .createQueryBuilder()
-          .update(BatchLink)
-          .set({ status: 'processing', error: null, errorStep: null, finishedAt: null })
-          .where(
-            `"batchId" = :batchId AND status IN ('failed', 'cancelled') AND EXISTS ` +
-              `(SELECT 1 FROM batch_variations v WHERE v."linkId" = batch_links.id AND v.status = 'pending')`,
-            { batchId },
-          )
-          .execute();
+        await reopenLinksWithPending(em, batchId, ['failed', 'cancelled']);
         return { links: l.affected ?? 0, variations: v.affected ?? 0, restart };
       })
       .catch((e) => {
@@ -485,3 +467,17 @@ export class BatchProgressService {
 
 /** Rolls back a resume that found nothing cancelled. */
 class NothingToReopen extends Error {}
+
+/** Links of the batch in one of `from` that have a pending variation again go back to processing. */
+async function reopenLinksWithPending(em: EntityManager, batchId: string, from: LinkStatus[]): Promise<void> {
+  await em
+    .createQueryBuilder()
+    .update(BatchLink)
+    .set({ status: 'processing', error: null, errorStep: null, finishedAt: null })
+    .where(
+      `"batchId" = :batchId AND status IN (:...from) AND EXISTS ` +
+        `(SELECT 1 FROM batch_variations v WHERE v."linkId" = batch_links.id AND v.status = 'pending')`,
+      { batchId, from },
+    )
+    .execute();
+}
