@@ -6,7 +6,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Req,
@@ -31,6 +30,7 @@ import {
   ApiExtraModels,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { uuidParam } from '../common/param-pipes';
 import { validateDto } from '../common/validate-dto';
 import { ProductsService, UploadedPhoto } from '../products/products.service';
 import { UploadLimitFilter } from '../products/upload-limit.filter';
@@ -48,7 +48,7 @@ import {
 } from './dto/batch-responses.dto';
 import { BatchDetailQueryDto, CreateBatchDto, ListBatchesQueryDto, ValidateLinksDto } from './dto/create-batch.dto';
 
-const ID = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a batch id (a UUID)') });
+const ID = uuidParam('id', 'batch');
 
 @ApiTags('batches')
 @ApiExtraModels(CreateBatchDto)

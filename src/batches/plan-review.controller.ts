@@ -1,16 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  StreamableFile,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, StreamableFile } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -24,17 +12,14 @@ import {
 } from '@nestjs/swagger';
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
+import { slideIndexParam, uuidParam } from '../common/param-pipes';
 import { SlideshowPlan } from '../pipeline/plan';
 import { ApproveResultDto, PLAN_OPENAPI } from './dto/review.dto';
 import { PlanReviewService } from './plan-review.service';
 
-const uuid = (param: string, what: string) =>
-  new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException(`${param} must be a ${what} id (a UUID)`) });
-const BATCH = uuid('id', 'batch');
-const LINK = uuid('linkId', 'link');
-const INDEX = new ParseIntPipe({
-  exceptionFactory: () => new BadRequestException('n must be a slide index (0, 1, …)'),
-});
+const BATCH = uuidParam('id', 'batch');
+const LINK = uuidParam('linkId', 'link');
+const INDEX = slideIndexParam('n');
 const MIME: Record<string, string> = { '.png': 'image/png', '.webp': 'image/webp' };
 
 /** Review before paying: a link's plan, its source slides, and the approval that starts its variations. */

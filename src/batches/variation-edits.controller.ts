@@ -1,16 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -19,6 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { slideIndexParam, uuidParam } from '../common/param-pipes';
 import { VariationEdits } from '../generation/variation-edits.service';
 import { LinksRepository } from '../pipeline/repositories';
 import { VariationDto } from './dto/batch-responses.dto';
@@ -32,11 +21,10 @@ import {
 } from './dto/variation-edits.dto';
 import { variationView } from './variation-view';
 
-const uuid = (field: string) =>
-  new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException(`${field} must be a UUID`) });
-const SLIDE = new ParseIntPipe({
-  exceptionFactory: () => new BadRequestException('index must be a 0-based slide number'),
-});
+const BATCH = uuidParam('id', 'batch');
+const LINK = uuidParam('linkId', 'link');
+const VARIATION = uuidParam('variationId', 'variation');
+const SLIDE = slideIndexParam('index');
 
 /** Edits after the user has seen the result: texts and caption (free), one slide made again (one paid call). */
 @ApiTags('batches')
@@ -60,8 +48,8 @@ export class VariationEditsController {
   @ApiNotFoundResponse({ description: 'No such variation in this batch.' })
   @ApiConflictResponse({ description: 'The variation is not finished, or another edit of its link is running.' })
   async editTexts(
-    @Param('id', uuid('id')) id: string,
-    @Param('variationId', uuid('variationId')) variationId: string,
+    @Param('id', BATCH) id: string,
+    @Param('variationId', VARIATION) variationId: string,
     @Body() dto: EditTextsDto,
   ): Promise<EditedVariationsDto> {
     const changed = await this.edits.editTexts(id, variationId, dto.texts, dto.allPhotoVariants ?? false);
@@ -76,8 +64,8 @@ export class VariationEditsController {
   @ApiBadRequestResponse({ description: 'Title over 90 characters, description over 2,200, not 3–5 hashtags.' })
   @ApiNotFoundResponse({ description: 'No such variation in this batch.' })
   async editCaption(
-    @Param('id', uuid('id')) id: string,
-    @Param('variationId', uuid('variationId')) variationId: string,
+    @Param('id', BATCH) id: string,
+    @Param('variationId', VARIATION) variationId: string,
     @Body() dto: EditCaptionDto,
   ): Promise<VariationDto> {
     const [view] = await this.views([await this.edits.editCaption(id, variationId, { ...dto })]);
@@ -91,8 +79,8 @@ export class VariationEditsController {
   @ApiOkResponse({ type: RegenerationQuoteDto })
   @ApiNotFoundResponse({ description: 'No such link or slide.' })
   async quote(
-    @Param('id', uuid('id')) id: string,
-    @Param('linkId', uuid('linkId')) linkId: string,
+    @Param('id', BATCH) id: string,
+    @Param('linkId', LINK) linkId: string,
     @Param('index', SLIDE) index: number,
     @Query() q: RegenerateSlideDto,
   ): Promise<RegenerationQuoteDto> {
@@ -109,8 +97,8 @@ export class VariationEditsController {
   @ApiNotFoundResponse({ description: 'No such link or slide.' })
   @ApiConflictResponse({ description: 'A variation on this image is not finished.' })
   async regenerate(
-    @Param('id', uuid('id')) id: string,
-    @Param('linkId', uuid('linkId')) linkId: string,
+    @Param('id', BATCH) id: string,
+    @Param('linkId', LINK) linkId: string,
     @Param('index', SLIDE) index: number,
     @Body() dto: RegenerateSlideDto,
   ): Promise<RegenerationResultDto> {

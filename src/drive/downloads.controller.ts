@@ -1,14 +1,4 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Res,
-} from '@nestjs/common';
+import { ConflictException, Controller, Get, Inject, NotFoundException, Param, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -18,10 +8,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { uuidParam } from '../common/param-pipes';
 import { BatchesRepository, LinksRepository, VariationsRepository } from '../pipeline/repositories';
 import { STORAGE, Storage } from './storage.interface';
 
-const ID = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
+const ID = uuidParam('id');
 
 /** ZIPs of the delivered output, streamed (never built in memory), per batch and per link. */
 @ApiTags('downloads')

@@ -1,12 +1,10 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Delete,
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Res,
@@ -30,13 +28,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { uuidParam } from '../common/param-pipes';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { CreateProductDto, ProductDto, ProductLibraryDto, UpdateProductDto } from './dto/product.dto';
 import { ProductsService, UploadedPhoto } from './products.service';
 import { UploadLimitFilter } from './upload-limit.filter';
 
-const ID = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a product id (a UUID)') });
+const ID = uuidParam('id', 'product');
 
 @ApiTags('products')
 @Controller('api/products')

@@ -1,16 +1,4 @@
-import {
-  BadRequestException,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -22,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { uuidParam } from '../common/param-pipes';
 import { readCookie } from '../auth/session-tokens';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
@@ -118,13 +107,7 @@ export class TikTokAccountsController {
   })
   @ApiOkResponse({ type: DisconnectResultDto })
   @ApiNotFoundResponse()
-  async disconnect(
-    @Param(
-      'id',
-      new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be an account id (a UUID)') }),
-    )
-    id: string,
-  ): Promise<DisconnectResultDto> {
+  async disconnect(@Param('id', uuidParam('id', 'account')) id: string): Promise<DisconnectResultDto> {
     return { id, ...(await this.accounts.disconnect(id)) };
   }
 }

@@ -1,14 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -18,6 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { uuidParam } from '../common/param-pipes';
 import { ListPostsQueryDto, SendResultDto, SendToTikTokDto, TikTokPostDto } from './dto/publishing.dto';
 import { TikTokPostsService } from './tiktok-posts.service';
 
@@ -57,13 +48,7 @@ export class TikTokPostsController {
   @ApiOkResponse({ type: TikTokPostDto })
   @ApiConflictResponse({ description: 'It has gone out already.' })
   @ApiNotFoundResponse()
-  cancel(
-    @Param(
-      'id',
-      new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a post id (a UUID)') }),
-    )
-    id: string,
-  ): Promise<TikTokPostDto> {
+  cancel(@Param('id', uuidParam('id', 'post')) id: string): Promise<TikTokPostDto> {
     return this.posts.cancel(id);
   }
 }
