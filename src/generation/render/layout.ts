@@ -34,6 +34,14 @@ export function safeArea(size: Size): Rect {
 
 /** Below this a slide is no longer readable on a phone: the text is cut with an ellipsis instead. */
 const MIN_SHARE = 0.03;
+/**
+ * The size a title (or a text set in one look) and a body start from at the least, as shares of the slide's
+ * width: many sources set their captions tiny (0.02 of the width, 22 px at 1080), which a photo full of detail
+ * swallows once the new text is shorter or the photo is re-framed. Read back by OCR on the sample slideshows,
+ * new words set at the source's tiny size were the ones most often lost.
+ */
+const READABLE_TITLE = 0.045;
+const READABLE_BODY = 0.034;
 const SHRINK_STEP = 0.92;
 /** New text may wrap narrower than the safe area, never narrower than this share of it. */
 const MIN_WRAP_SHARE = 0.6;
@@ -126,7 +134,8 @@ function wrap(paragraph: string, maxUnits: number, face: Face): string[] {
 function wrapBalanced(paragraph: string, maxUnits: number, face: Face): string[] {
   const greedy = wrap(paragraph, maxUnits, face);
   if (greedy.length < 2) return greedy;
-  let lo = maxUnits / 2;
+  // Never narrower than the longest word: a balanced line may move words, never cut one.
+  let lo = Math.max(maxUnits / 2, Math.min(longestWord(paragraph, face), maxUnits));
   let hi = maxUnits;
   let best = greedy;
   for (let i = 0; i < 10; i++) {
@@ -140,6 +149,10 @@ function wrapBalanced(paragraph: string, maxUnits: number, face: Face): string[]
     }
   }
   return best;
+}
+
+function longestWord(paragraph: string, face: Face): number {
+  return Math.max(0, ...paragraph.split(/\s+/).map((w) => face.shape(w).width));
 }
 
 /** Cuts a line back until it and an ellipsis fit. */
@@ -184,11 +197,12 @@ function partsOf(text: string, style: SlideStyle, notes: string[]): PartInput[] 
   const { title, body } = splitTitleBody(text.trim(), style.body !== null);
   const out: PartInput[] = [];
   let emoji = false;
-  for (const [look, lines] of [
-    [style as TextLook, title],
-    [style.body, body],
+  for (const [given, lines, readable] of [
+    [style as TextLook, title, READABLE_TITLE],
+    [style.body, body, READABLE_BODY],
   ] as const) {
-    if (!look || !lines.length) continue;
+    if (!given || !lines.length) continue;
+    const look = given.size >= readable ? given : { ...given, size: readable };
     const face = faceFor(look);
     const d = drawable(applyCasing(lines.join('\n'), look.casing), face);
     emoji ||= d.emoji;
@@ -231,7 +245,10 @@ export function layoutText(text: string, style: SlideStyle, size: Size, notes: s
   const total = (w: string[][]) => w.reduce((n, lines) => n + lines.length, 0);
   for (;;) {
     wrapped = inputs.map((p) => p.paragraphs.flatMap((para) => wrapBalanced(para, maxUnits(p), p.face)));
-    fits = height(wrapped) <= safe.height;
+    // A word wider than the line would be cut between letters: shrink first, down to the readable minimum.
+    fits =
+      height(wrapped) <= safe.height &&
+      inputs.every((p) => p.paragraphs.every((para) => longestWord(para, p.face) <= maxUnits(p)));
     if (fits || Math.min(...inputs.map(px)) * SHRINK_STEP < minPx) break;
     k *= SHRINK_STEP;
   }

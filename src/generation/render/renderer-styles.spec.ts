@@ -142,6 +142,23 @@ describe('treatments and placement', () => {
   });
 });
 
+it('sets tiny source captions at a readable size, and shrinks a long word whole rather than cutting it', () => {
+  const tiny = layoutText('invest in yourself', style({ size: 0.02 }), TALL)!;
+  expect(tiny.fontPx).toBeGreaterThanOrEqual(0.045 * TALL.width - 0.5);
+  const big = layoutText('invest in yourself', style({ size: 0.08 }), TALL)!;
+  expect(big.fontPx).toBeCloseTo(0.08 * TALL.width, 0);
+  // One word wider than the source's text area at its size: set smaller on one line, never "overcomplicati / ng".
+  const word = layoutText('overcomplicating', style({ size: 0.12, box: { x: 0.4, y: 0.3, w: 0.3, h: 0.1 } }), TALL)!;
+  expect(word.lines.map((l) => l.text)).toEqual(['overcomplicating']);
+  expect(word.fontPx).toBeLessThan(0.12 * TALL.width);
+  const sentence = layoutText(
+    'stop overcomplicating your routine',
+    style({ size: 0.07, box: { x: 0.5, y: 0.3, w: 0.35, h: 0.1 } }),
+    TALL,
+  )!;
+  expect(sentence.lines.map((l) => l.text).join(' ')).toBe('stop overcomplicating your routine');
+});
+
 describe('title and body', () => {
   const body: TextLook = { ...DEFAULT_LOOK, bold: false, size: 0.04, casing: 'sentence' };
 
