@@ -84,6 +84,29 @@ describe('text reader engine (real OCR on sample slides)', () => {
     );
   }, 600_000);
 
+  it('leaves the labels printed on the products in the photo: not the slide text, not cleaned away', async () => {
+    // set_13 slide 8: three bottles ("REDKEN", "acidic bonding concentrate") over a white caption at the bottom.
+    const file = path.join(SAMPLES, 'set_13/slide_8.jpg');
+    const r = await engine.readAndClean(file);
+    expect(r.text.blocks).toHaveLength(1);
+    expect(r.text.blocks[0].text).toMatch(/leave in conditioner/);
+    expect(slideWords(r.text)).not.toMatch(/DKEN|bonding/i);
+    // The labels' rows (the upper half) come back as they were; the caption's rows do not.
+    const { width, height } = await sharp(file).metadata();
+    const rows = async (img: Buffer | string, top: number, h: number) =>
+      sharp(img)
+        .extract({ left: 0, top: Math.round(top * height!), width: width!, height: Math.round(h * height!) })
+        .greyscale()
+        .raw()
+        .toBuffer();
+    const diff = async (top: number, h: number) => {
+      const [a, b] = await Promise.all([rows(file, top, h), rows(r.clean as Buffer, top, h)]);
+      return a.reduce((n, v, i) => n + Math.abs(v - b[i]), 0) / a.length;
+    };
+    expect(await diff(0.35, 0.15)).toBeLessThan(2);
+    expect(await diff(0.74, 0.09)).toBeGreaterThan(5);
+  }, 300_000);
+
   it('leaves a slide without text untouched, and an emoji-only caption does not fail', async () => {
     // The top of a real photo slide, above its caption; and a soft gradient.
     const meta = await sharp(path.join(SAMPLES, 'set_13/slide_5.jpg')).metadata();

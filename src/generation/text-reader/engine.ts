@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { Worker } from 'tesseract.js';
 import type { Box, SlideText, SourceBlock } from '../../pipeline/source-text';
 import { composite, inpaint, loadCv } from './inpaint';
-import { blockArea, isInk, measureLook, MeasuredLook } from './look';
+import { blockArea, isInk, measureLook } from './look';
 import { meanLuma, readPass, startOcr } from './ocr';
 import {
   clampBox,
@@ -18,6 +18,7 @@ import {
   shareNear,
   unionPx,
 } from './pixels';
+import { Measured, sceneText } from './scene-text';
 import { blocksOf, lineText, linesOf, mergePasses, ReadBlock, RawWord } from './words';
 
 /**
@@ -32,12 +33,6 @@ const DARK_PASS_LUMA = 130;
 const CARD_SHARE = 0.9;
 const CARD_TOLERANCE = 24;
 const INPAINT_RADIUS = 5;
-
-interface Measured {
-  block: ReadBlock;
-  look: MeasuredLook;
-  mark: boolean;
-}
 
 export interface Reading {
   text: SlideText;
@@ -169,11 +164,14 @@ export class TextEngine {
     const words: RawWord[] = await readPass(this.ocr, work, 'light');
     if (meanLuma(work) >= DARK_PASS_LUMA) words.push(...(await readPass(this.ocr, work, 'dark')));
     const blocks = blocksOf(mergePasses(linesOf(words)));
-    const measured: Measured[] = blocks.map((block) => ({
+    const all: Measured[] = blocks.map((block) => ({
       block,
       look: measureLook(work, block),
       mark: isMark(block, work.height),
     }));
+    // Labels and signs in the photo stay in it: neither read as the slide's text nor cleaned away.
+    const scene = sceneText(all);
+    const measured = all.filter((m) => !scene.has(m));
     const text = measured.filter((m) => !m.mark);
     const areas = measured.map((m) => blockArea(m.block, m.look));
     const background = text.length ? plainBackground(work, areas) : null;
