@@ -1,5 +1,6 @@
 import { FetchedSlideshow } from '../pipeline/slideshow';
 import { PlanSlide, SlideshowPlan } from '../pipeline/plan';
+import type { TextBand } from './render/renderer';
 
 export interface ProductInput {
   /** Absolute path of the stored, re-encoded product photo. */
@@ -87,6 +88,11 @@ export interface Generator {
   analyse(input: AnalysisInput): Promise<SlideshowPlan>;
   /** A text-free slide image (JPEG or PNG bytes), unless `drawsText`. */
   makeSlideImage(input: SlideImageInput): Promise<Buffer>;
+  /**
+   * Where on this slide's image the overlay text must keep to, when the image has a part the text must not
+   * cover (the offline product slide's product photo): a band of the slide's height. Null: the whole safe area.
+   */
+  textBand(slide: PlanSlide): TextBand | null;
   /**
    * The same images at the economy price (speed "economy"): sent together as batch jobs, waited for (up
    * to a day), results in input order. Resumes the round's jobs when called again with the same `jobKey`

@@ -73,7 +73,8 @@ export class SlideMaker {
         continue;
       }
       const notes: string[] = [];
-      out.push(await renderSlide(bases[i], texts[i] ?? '', plan.slides[i].style, fit, notes));
+      const band = this.generator.textBand(plan.slides[i]);
+      out.push(await renderSlide(bases[i], texts[i] ?? '', plan.slides[i].style, fit, notes, band));
       warnings.push(...notes.map((note) => `slide ${i + 1}: ${note}`));
     }
     return { slides: out, slideshow, warnings };

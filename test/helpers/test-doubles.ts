@@ -72,6 +72,10 @@ export class TestGenerator implements Generator {
 
   onEvent(): void {}
 
+  textBand(): null {
+    return null;
+  }
+
   async analyse(input: AnalysisInput): Promise<SlideshowPlan> {
     this.analyses.push({ linkId: input.linkId, at: Date.now() });
     const n = input.slideshow.slides.length;

@@ -87,6 +87,11 @@ export class GeminiGenerator implements Generator {
     this.listeners.add(listener);
   }
 
+  /** The model composes each image with room for the text (the prompts ask for it): the whole safe area. */
+  textBand(): null {
+    return null;
+  }
+
   private emit(e: GeneratorEvent): void {
     this.listeners.emit(e);
   }

@@ -206,12 +206,23 @@ describe('LocalGenerator.makeSlideImage', () => {
       .raw()
       .toBuffer();
     expect(meanAbsDiff(bodySlide, expected)).toBeGreaterThan(40);
-    // And the text drawn on top of it leaves the product visible.
-    const rendered = await renderSlide(await image(3, 1), plan.slides[3].texts[0], plan.slides[3].style, {
-      width,
-      height,
-    });
-    expect(meanAbsDiff(await sharp(rendered).extract(region).raw().toBuffer(), expected)).toBeLessThan(8);
+    // And the text drawn on it leaves the product visible, even where the source's text sat mid-slide: the
+    // generator keeps the product slide's text to the band above the photo.
+    const slide = { ...plan.slides[3], style: { ...plan.slides[3].style, box: { x: 0.2, y: 0.42, w: 0.6, h: 0.16 } } };
+    const text = 'lumidew face tape is the one\ncheck the link in my bio';
+    const band = gen.textBand(slide);
+    expect(band).not.toBeNull();
+    expect(gen.textBand(plan.slides[1])).toBeNull();
+    const over = async (b: typeof band) =>
+      meanAbsDiff(
+        await sharp(await renderSlide(await image(3, 1), text, slide.style, { width, height }, [], b))
+          .extract(region)
+          .raw()
+          .toBuffer(),
+        expected,
+      );
+    expect(await over(band)).toBeLessThan(6);
+    expect(await over(null)).toBeGreaterThan(8);
   });
 
   it('composes an appended product slide over the first source slide', async () => {

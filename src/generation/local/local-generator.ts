@@ -8,6 +8,7 @@ import { AnalysisInput, Generator, GeneratorEvent, GeneratorStatus, SlideImageIn
 import { PlanSlide, SlideshowPlan, validatePlan } from '../../pipeline/plan';
 import { slideWords } from '../../pipeline/source-text';
 import { dominantStyle, slideStyles } from '../source-style';
+import type { TextBand } from '../render/renderer';
 import { captionVoice, writeCaptions } from './captions';
 import { writeTexts } from './copywriter';
 import { productWords } from './product-words';
@@ -57,6 +58,11 @@ export class LocalGenerator implements Generator {
 
   onEvent(listener: (e: GeneratorEvent) => void): void {
     this.listeners.add(listener);
+  }
+
+  /** The product slide's text goes above its product photo (centred in PRODUCT_BOX), never over it. */
+  textBand(slide: PlanSlide): TextBand | null {
+    return slide.role === 'product' ? { top: 0, bottom: (1 - PRODUCT_BOX.height) / 2 - PRODUCT_GAP } : null;
   }
 
   async analyse(input: AnalysisInput): Promise<SlideshowPlan> {
@@ -248,3 +254,5 @@ export class LocalGenerator implements Generator {
 
 /** The product photo fits inside this share of the slide, centred, clear of top text and captions. */
 export const PRODUCT_BOX = { width: 0.64, height: 0.4 };
+/** Room between the product slide's text and its product photo (with its shadow), as a share of the height. */
+const PRODUCT_GAP = 0.02;

@@ -32,6 +32,21 @@ export function safeArea(size: Size): Rect {
   return { left, top, width: right - left, height: bottom - top };
 }
 
+/** A horizontal band of a slide, as shares of its height (0 at the top). */
+export interface TextBand {
+  top: number;
+  bottom: number;
+}
+
+/** The safe area, kept to `band` when one is given (never outside the safe area). */
+function textArea(size: Size, band?: TextBand | null): Rect {
+  const safe = safeArea(size);
+  if (!band) return safe;
+  const top = Math.max(safe.top, Math.round(band.top * size.height));
+  const bottom = Math.min(safe.top + safe.height, Math.round(band.bottom * size.height));
+  return bottom > top ? { ...safe, top, height: bottom - top } : safe;
+}
+
 /** Below this a slide is no longer readable on a phone: the text is cut with an ellipsis instead. */
 const MIN_SHARE = 0.03;
 /**
@@ -222,12 +237,19 @@ function clamp(v: number, lo: number, hi: number): number {
 /**
  * Wraps and sizes `text` into the style's text area inside the safe area: the look's font sizes, shrunk
  * together step by step until the block fits, and at the smallest readable size cut with an ellipsis.
- * Null when nothing drawable is left; what was left out is added to `notes`.
+ * Null when nothing drawable is left; what was left out is added to `notes`. With `band`, the text keeps to
+ * that band of the slide (a product photo fills the rest).
  */
-export function layoutText(text: string, style: SlideStyle, size: Size, notes: string[] = []): TextLayout | null {
+export function layoutText(
+  text: string,
+  style: SlideStyle,
+  size: Size,
+  notes: string[] = [],
+  band?: TextBand | null,
+): TextLayout | null {
   const inputs = partsOf(text, style, notes);
   if (!inputs.length) return null;
-  const safe = safeArea(size);
+  const safe = textArea(size, band);
   const wrapWidth = clamp(style.box.w * size.width * 1.1, safe.width * MIN_WRAP_SHARE, safe.width);
   const minPx = size.width * MIN_SHARE;
   let k = 1;

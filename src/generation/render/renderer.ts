@@ -1,7 +1,7 @@
 import sharp, { JpegOptions } from 'sharp';
 import { SlideshowPlan, SlideStyle } from '../../pipeline/plan';
 import { TextLook } from '../../pipeline/source-text';
-import { layoutText, Size } from './layout';
+import { layoutText, Size, TextBand } from './layout';
 import { lettersAlpha } from './glyphs';
 import { blendOver, drawOutlined, outlineFromPixels, overlayBounds, overlaySvg } from './overlay';
 
@@ -11,7 +11,7 @@ import { blendOver, drawOutlined, outlineFromPixels, overlayBounds, overlaySvg }
  * paths, so the result is the same bytes on every machine (see fonts.ts for why no `<text>` is used).
  */
 export { applyCasing, layoutText, safeArea, splitTitleBody } from './layout';
-export type { LaidOutLine, Rect, Size, TextLayout } from './layout';
+export type { LaidOutLine, Rect, Size, TextBand, TextLayout } from './layout';
 export { overlayBounds, overlaySvg } from './overlay';
 
 export type Aspect = SlideshowPlan['aspect'];
@@ -59,8 +59,9 @@ export async function renderSlide(
   style: SlideStyle,
   size: Size,
   notes: string[] = [],
+  band: TextBand | null = null,
 ): Promise<Buffer> {
-  let layout = layoutText(text, style, size, notes);
+  let layout = layoutText(text, style, size, notes, band);
   const image = sharp(base, { failOn: 'none' })
     .autoOrient()
     .resize(size.width, size.height, { fit: 'cover', position: 'centre' })
@@ -73,7 +74,7 @@ export async function renderSlide(
   if (style.treatment === 'none' || style.body?.treatment === 'none') {
     const pixels = await decoded;
     const legible = legibleStyle(style, pixels, size.width, overlayBounds(layout, size));
-    if (legible !== style) layout = layoutText(text, legible, size, []) ?? layout;
+    if (legible !== style) layout = layoutText(text, legible, size, [], band) ?? layout;
   }
   const area = overlayBounds(layout, size);
   const outline = outlineFromPixels(layout);
