@@ -291,9 +291,20 @@ export function layoutText(
   }
   const used = inputs.slice(0, wrapped.length);
   const blockHeight = height(wrapped);
-  // Centred on the text area's middle, kept inside the safe area.
-  const boxMiddle = (style.box.y + style.box.h / 2) * size.height;
-  const blockTop = clamp(boxMiddle - blockHeight / 2, safe.top, safe.top + safe.height - blockHeight);
+  // Centred on the source's text area; a block taller than that area grows away from the slide's middle
+  // (where the photo's subject usually is): up from a text area in the upper 40%, down from one in the lower.
+  // Kept inside the safe area.
+  const boxTop = style.box.y * size.height;
+  const boxBottom = (style.box.y + style.box.h) * size.height;
+  const boxMiddle = (boxTop + boxBottom) / 2;
+  const centred = boxMiddle - blockHeight / 2;
+  const side = boxMiddle < size.height * 0.4 ? 'upper' : boxMiddle > size.height * 0.6 ? 'lower' : 'middle';
+  const grown = side === 'upper' ? boxBottom - blockHeight : side === 'lower' ? boxTop : centred;
+  const blockTop = clamp(
+    blockHeight > boxBottom - boxTop ? grown : centred,
+    safe.top,
+    safe.top + safe.height - blockHeight,
+  );
   const lineX = (width: number): number => {
     const hi = safe.left + safe.width - width;
     if (style.align === 'left') return clamp(style.box.x * size.width, safe.left, hi);

@@ -159,6 +159,18 @@ it('sets tiny source captions at a readable size, and shrinks a long word whole 
   expect(sentence.lines.map((l) => l.text).join(' ')).toBe('stop overcomplicating your routine');
 });
 
+it('grows text taller than its source area away from the middle of the slide', () => {
+  const text = 'gentle on sensitive skin, reusable, no needles, and it stays on all night';
+  const upper = { x: 0.2, y: 0.25, w: 0.6, h: 0.04 };
+  const lower = { x: 0.2, y: 0.6, w: 0.6, h: 0.04 };
+  const up = layoutText(text, style({ size: 0.06, box: upper }), TALL)!;
+  const down = layoutText(text, style({ size: 0.06, box: lower }), TALL)!;
+  expect(up.block.height).toBeGreaterThan(upper.h * TALL.height * 2);
+  // Its bottom stays at the source area's bottom (it grew upwards), and the lower one's top at its top.
+  expect(Math.abs(up.block.top + up.block.height - (upper.y + upper.h) * TALL.height)).toBeLessThan(2);
+  expect(Math.abs(down.block.top - lower.y * TALL.height)).toBeLessThan(2);
+});
+
 describe('title and body', () => {
   const body: TextLook = { ...DEFAULT_LOOK, bold: false, size: 0.04, casing: 'sentence' };
 
