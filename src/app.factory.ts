@@ -18,6 +18,8 @@ import { REDIS } from './common/redis.module';
 import { VALIDATION_OPTIONS } from './common/validate-dto';
 import { AppConfig } from './config/config.schema';
 import { PLAN_OPENAPI_SCHEMA, PLAN_SCHEMA_NAME } from './batches/dto/review.dto';
+import { BatchQueryService } from './batches/batch-query.service';
+import { statusFastPath } from './batches/status-body';
 
 /** The repository root (where package.json is), from src/ under ts-jest or dist/src/ when built. */
 export function projectRoot(): string {
@@ -110,9 +112,12 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   // Before the body parsers, Nest's routes, Bull Board (/admin/queues) and express.static (/files).
   app.use(authMiddleware(app.get(AuthService)));
   app.use(redisGate(app.get<Redis>(REDIS)));
+  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
+  // The pollers' route, answered from the status cache before the body parsers, static files and Nest's router.
+  const query = app.get(BatchQueryService);
+  app.use(statusFastPath((id) => query.statusBody(id)));
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
-  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
   app.useGlobalFilters(new AllExceptionsFilter());
 

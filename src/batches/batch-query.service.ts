@@ -1,4 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { SerialisedStatus, serialiseStatus } from './status-body';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { GENERATOR, Generator } from '../generation/generator.interface';
@@ -34,7 +35,7 @@ import {
  */
 @Injectable()
 export class BatchQueryService {
-  private readonly statusCache: StatusCache<BatchStatusDto>;
+  private readonly statusCache: StatusCache<SerialisedStatus<BatchStatusDto>>;
   private readonly etaClock = new EtaClock();
 
   constructor(
@@ -61,8 +62,13 @@ export class BatchQueryService {
     return batch;
   }
 
-  status(id: string): Promise<BatchStatusDto> {
-    return this.statusCache.get(id, () => this.computeStatus(id));
+  async status(id: string): Promise<BatchStatusDto> {
+    return (await this.statusBody(id)).value;
+  }
+
+  /** The status with its JSON body and strong ETag, made once per computation and shared by every poller. */
+  statusBody(id: string): Promise<SerialisedStatus<BatchStatusDto>> {
+    return this.statusCache.get(id, async () => serialiseStatus(await this.computeStatus(id)));
   }
 
   private async computeStatus(id: string): Promise<BatchStatusDto> {

@@ -56,4 +56,29 @@ describe('StatusCache', () => {
     expect(await small.get('k1', async () => 'again')).toBe('again');
     expect(await small.get('k3', async () => 'new')).toBe('three');
   });
+
+  it('after ttl the caller that refreshes waits for the fresh value; callers during the refresh get the previous one', async () => {
+    const cache = new StatusCache<number>(500, 10, now);
+    expect(await cache.get('b1', async () => 1)).toBe(1);
+    clock += 500;
+    const refresh = deferred<number>();
+    const refreshing = cache.get('b1', () => refresh.promise);
+    let calls = 0;
+    const never = () => {
+      calls++;
+      return Promise.resolve(-1);
+    };
+    expect(await cache.get('b1', never)).toBe(1); // not queued behind the refresh
+    refresh.resolve(2);
+    expect(await refreshing).toBe(2);
+    expect(await cache.get('b1', never)).toBe(2);
+    expect(calls).toBe(0);
+    // forget drops the previous value too: a write this process made is never hidden by it.
+    clock += 500;
+    const again = deferred<number>();
+    void cache.get('b1', () => again.promise);
+    cache.forget('b1');
+    expect(await cache.get('b1', async () => 3)).toBe(3);
+    again.resolve(9);
+  });
 });

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
-import { drive_v3, google } from 'googleapis';
+// Only the Drive API of googleapis: its index loads all ~300 Google APIs (about 1,000 modules, ~107 MB of
+// RSS in a fresh process, measured); this entry point is the same package's Drive client and auth (~18 MB).
+import { auth as googleAuth, drive, drive_v3 } from 'googleapis/build/src/apis/drive';
 import { AppConfig } from '../config/config.schema';
 import { PermanentError, TransientError } from '../common/errors';
 import { sleep } from '../common/rate-limiter';
@@ -14,7 +16,7 @@ const BACKOFF_BASE_MS = 400;
 /** Drive reports its own rate limits as 403 with one of these reasons; they pass like a 429. */
 const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'backendError']);
 
-type DriveAuth = InstanceType<typeof google.auth.OAuth2> | InstanceType<typeof google.auth.JWT>;
+type DriveAuth = InstanceType<typeof googleAuth.OAuth2> | InstanceType<typeof googleAuth.JWT>;
 
 interface HttpFailure {
   status?: number;
@@ -70,7 +72,7 @@ export class DriveStorage implements Storage {
     this.rootUrl = config.drive.rootUrl;
     // retry: false — gaxios would retry GETs on its own; the backoff below owns retries for every call.
     // Node's own fetch: gaxios would otherwise import node-fetch dynamically (which Jest's VM cannot do).
-    this.drive = google.drive({
+    this.drive = drive({
       version: 'v3',
       auth,
       retry: false,
@@ -82,12 +84,12 @@ export class DriveStorage implements Storage {
   private makeAuth(): { auth: DriveAuth; email?: string } {
     const d = this.config.drive;
     if (d.accessToken) {
-      const auth = new google.auth.OAuth2();
+      const auth = new googleAuth.OAuth2();
       auth.setCredentials({ access_token: d.accessToken, expiry_date: Date.now() + 365 * 86_400_000 });
       return { auth };
     }
     if (d.refreshToken) {
-      const auth = new google.auth.OAuth2(d.clientId, d.clientSecret);
+      const auth = new googleAuth.OAuth2(d.clientId, d.clientSecret);
       auth.setCredentials({ refresh_token: d.refreshToken });
       return { auth };
     }
@@ -103,7 +105,7 @@ export class DriveStorage implements Storage {
       refresh_token?: string;
     };
     if (key.type === 'authorized_user') {
-      const auth = new google.auth.OAuth2(key.client_id, key.client_secret);
+      const auth = new googleAuth.OAuth2(key.client_id, key.client_secret);
       auth.setCredentials({ refresh_token: key.refresh_token });
       return { auth };
     }
@@ -113,7 +115,7 @@ export class DriveStorage implements Storage {
         `${d.credentialsFile} is not a service-account key file (client_email/private_key missing)`,
       );
     }
-    const auth = new google.auth.JWT({
+    const auth = new googleAuth.JWT({
       email: key.client_email,
       key: key.private_key,
       keyId: key.private_key_id,

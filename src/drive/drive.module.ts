@@ -5,13 +5,16 @@ import { AppConfig } from '../config/config.schema';
 import { APP_CONFIG } from '../config/config.module';
 import { PipelineModule } from '../pipeline/pipeline.module';
 import { DownloadsController } from './downloads.controller';
-import { DriveStorage } from './drive-storage';
 import { LocalStorage } from './local-storage';
 import { STORAGE, Storage } from './storage.interface';
 
 /** Delivery: Google Drive or the local folder, chosen here and nowhere else (STORAGE). */
 export function createStorage(config: AppConfig): Storage {
-  if (config.storage === 'drive') return new DriveStorage(config);
+  if (config.storage === 'drive') {
+    // Loaded only when chosen: a process delivering to the local folder never pays for the Google client.
+    const { DriveStorage } = require('./drive-storage') as typeof import('./drive-storage');
+    return new DriveStorage(config);
+  }
   const output = path.join(config.dataDir, 'output');
   return new LocalStorage(output, path.join(config.dataDir, 'tmp', 'output'), crashAt(config.crashAt));
 }
