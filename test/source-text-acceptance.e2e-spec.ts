@@ -136,20 +136,20 @@ describe('source text on the real sample slideshows (issue 13)', () => {
           `${(newShare * 100).toFixed(1)}% of new words read back`,
       );
       expect(figures.length).toBeGreaterThanOrEqual(2 * 41);
-      // Issue 13 asks for ≤ 5% of the source's words left: met (1.6–1.9% measured).
+      // Issue 13 asks for ≤ 5% of the source's words left: met (0.1% measured, once product labels stay in the photo).
       expect(sourceShare).toBeLessThanOrEqual(0.05);
-      // Two slides (set_06 slide 3, both variants) keep more: "developer", "eyelash" are printed on the tubes in
-      // the photo, not a caption. No other slide may keep more than a fifth of its source words.
-      expect(figures.filter((s) => s.sourceLeft.length > s.sourceWords * 0.2).length).toBeLessThanOrEqual(3);
-      // Issue 13 asks for ≥ 90% of the new words read back: NOT met yet (77.8–83.6% measured at 1080 px over runs:
-      // the copy is seeded by the link's id, so each run draws other texts and looks). The misses
-      // are mostly small body lines, light letters on a bright sky that this reader's views merge with the sky,
-      // and dark letters over printed labels (see the README). Guarded so it cannot slip back.
-      expect(newShare).toBeGreaterThanOrEqual(0.7);
-      // Old text sitting on the new text: 0–1 slides measured (a leftover line on set_06's last slide).
-      expect(figures.filter((s) => s.overlaps.length).length).toBeLessThanOrEqual(3);
-      // New text outside the safe area: 1–3 slides measured (lines read as running past it).
-      expect(figures.filter((s) => s.outside.length).length).toBeLessThanOrEqual(6);
+      // No slide keeps more than a fifth of its source words (0 measured).
+      expect(figures.filter((s) => s.sourceLeft.length > s.sourceWords * 0.2).length).toBeLessThanOrEqual(1);
+      // Issue 13 asks for ≥ 90% of the new words read back: NOT met yet (84.6–85.8% measured at 1080 px; 77.8–83.6%
+      // before readable sizes and labels left alone). The copy is seeded by the link's id, so each run draws other
+      // texts and looks. The misses are mostly outlined letters over busy photos that are plain to the eye (see the
+      // slides in test/.artifacts/source-text-acceptance/). Guarded so it cannot slip back.
+      expect(newShare).toBeGreaterThanOrEqual(0.78);
+      // Old text sitting on the new text: 0 slides measured.
+      expect(figures.filter((s) => s.overlaps.length).length).toBeLessThanOrEqual(2);
+      // New words outside the safe area: 1 slide measured (a word read with a box past the margin; the layout keeps
+      // every line inside by construction, renderer specs).
+      expect(figures.filter((s) => s.outside.length).length).toBeLessThanOrEqual(3);
     },
     20 * 60_000,
   );
