@@ -77,22 +77,24 @@ export const VIDEO_SECONDS_PER_CORE_SECOND = 1.28;
 
 /**
  * Core-seconds to read the text of one 720 px source slide (OCR + inpainting in the text reader's child, one
- * core per worker process). Measured with `bench/text-reader.ts` over the 41 sample slides: about 1 s a slide
- * on an idle core (11 s at load average 22 on 2 cores). Skipped for slides already read (cached per post).
+ * core per worker process). About 1 s on an idle core (issue 15); `bench/estimate.ts` measured the child's CPU
+ * at 1.67 core-s a slide at load average 13 on 2 cores, where every core-second stretches (ffmpeg there: 1.16 s
+ * of video per core-s against 1.28 idle). Skipped for slides already read (cached per post).
  */
-export const READ_CORE_SECONDS_PER_SLIDE = 1.0;
+export const READ_CORE_SECONDS_PER_SLIDE = 1.2;
 
 /**
  * Core-seconds to make one slide of one variation offline: its base image (re-framed from the clean source),
- * the text drawn on it, the JPEG, its thumbnail and the writes. From the machinery-overhead bench: 4.1
- * variations/s of three 1080×1440 slides on 2 cores = 0.16 core-s a slide, machinery included.
+ * the text drawn on it, the JPEG, its thumbnail, the writes and the job's share of the machinery. The
+ * machinery-overhead bench gives 0.16 (small 240×320 sources, three plain slides); `bench/estimate.ts` measured
+ * the worker's own CPU at 0.37 a slide for real 720 px samples with their text, at load average 13.
  */
-export const RENDER_CORE_SECONDS_PER_SLIDE = 0.16;
+export const RENDER_CORE_SECONDS_PER_SLIDE = 0.3;
 
 /**
- * Wall-clock seconds per link before its text is read: the page and slide downloads (network, not CPU),
- * the plan and the link's folder. Set from the estimate bench (bench/estimate.ts, offline plan, loopback
- * TikTok): about 0.3 s there; 1 s leaves room for TikTok's real latency.
+ * Wall-clock seconds per link besides its reading: the page and slide downloads (network, not CPU), the plan
+ * and the link's folder; links run side by side in the job slots. Loopback TikTok makes it well under a
+ * second in the benches; 1 s leaves room for TikTok's real latency.
  */
 export const LINK_SECONDS = 1;
 
@@ -121,6 +123,11 @@ export interface WorkLeft {
  * The Gemini RPM bound is separate (`estimateForConfig`); the caller takes the larger.
  */
 export function workSeconds(config: AppConfig, w: WorkLeft): number {
+  return workBounds(config, w).seconds;
+}
+
+/** `workSeconds` with its bounds and the core-seconds of work it assumes (benchmarks compare them with /proc). */
+export function workBounds(config: AppConfig, w: WorkLeft) {
   const { cores, workerProcesses } = config.estimate;
   const slots = workerProcesses * config.workers.concurrency;
   const parallel = Math.max(1, Math.min(cores, slots));
@@ -130,12 +137,13 @@ export function workSeconds(config: AppConfig, w: WorkLeft): number {
   const variationCore = renderCore + videoCore;
   const readCore = config.textReader.enabled ? w.slidesToRead * READ_CORE_SECONDS_PER_SLIDE : 0;
 
-  const cpu = (readCore + w.variations * variationCore) / parallel;
+  const coreSeconds = readCore + w.variations * variationCore;
+  const cpu = coreSeconds / parallel;
   const lastLink = Math.min(w.variations, w.variationsPerLink) * (variationCore / parallel);
   const pipeline = w.links ? (w.links * LINK_SECONDS) / Math.min(slots, w.links) + readCore / readers + lastLink : 0;
   // One variation alone: its slides render one after another on one core, its export spreads over every core.
   const one = renderCore + videoCore / Math.max(1, cores);
   const startRate = (config.variationRate.max / config.variationRate.durationMs) * 1000;
   const starts = w.variations ? w.variations / startRate + one : 0;
-  return Math.max(cpu, pipeline, starts);
+  return { coreSeconds, cpu, pipeline, starts, seconds: Math.max(cpu, pipeline, starts) };
 }
