@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { buildForChildren } from '../test/helpers/processes';
+import * as estimate from './estimate';
 import * as makespan from './makespan';
 import { measureOverhead, OVERHEAD_LINKS, OVERHEAD_P, OVERHEAD_T } from './overhead';
 import * as quota from './quota-fidelity';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   });
   await step('video', rows, video.run);
   await step('source text', rows, textReader.run);
+  await step('estimate vs measured', rows, estimate.run);
   await step('quota fidelity', rows, quota.run);
   await step('makespan', rows, makespan.run);
   await step('start gate', rows, startGate.run);
@@ -117,6 +119,11 @@ ${table}
 - **Memory**: VmHWM (peak resident set) from /proc of each child process at the end of the run, with
   MALLOC_ARENA_MAX=2 as the Dockerfile, studio.env.example and the npm start scripts set it.
 - **Render speed**: sharp.concurrency(1), one slide at a time; source a 10% larger photo-like JPEG.
+- **Estimate vs measured** (bench/estimate.ts): real sample slideshows (test/fixtures/samples), 3 links × 2×1 with
+  video, TEXT_READER on, offline generator, each link previewed first as the UI does (files cached, text not read);
+  the \`estimate.etaSeconds\` of the POST /api/batch answer against the wall time from that POST to the batch's end,
+  twice with different sample sets. The worker processes' CPU (with their ffmpeg and text-reader children, from
+  /proc) is set beside the core-seconds the model assumes: the estimate is for idle cores, load makes it late.
 
 ${missed.length ? `## Targets missed\n${missed.map((r) => `- **${r.measurement}**: ${r.figure}. ${r.notes}`).join('\n')}\n` : '## Targets\nEvery figure with a target met it.\n'}
 ## Engine bug found by this bench (fixed)
@@ -129,7 +136,7 @@ SQLite transactions with BEGIN IMMEDIATE (the write lock is taken, or waited for
 ## Reproduce
 \`npm run bench\` (Redis on REDIS_URL, PostgreSQL on BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test,
 ffmpeg on the PATH). One measurement: \`npx ts-node bench/quota-fidelity.ts\` (also makespan, overhead,
-status-latency, status-load, start-gate, render-speed, video).
+status-latency, status-load, start-gate, render-speed, video, estimate).
 `;
   fs.writeFileSync(RESULTS, md);
   console.log(

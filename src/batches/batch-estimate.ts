@@ -1,29 +1,68 @@
 import { AppConfig } from '../config/config.schema';
-import { DEFAULT_SLIDES_PER_LINK, estimateForConfig, videoSecondsPerVariation } from '../generation/estimate';
+import { DEFAULT_SLIDES_PER_LINK, estimateForConfig, workSeconds } from '../generation/estimate';
+
+/** A link's source as far as it is known: slide count once fetched (or in the cache), slides already read. */
+export interface LinkSource {
+  /** Source slides, null while unknown (the estimate assumes DEFAULT_SLIDES_PER_LINK - 1 + the product slide). */
+  sourceSlides: number | null;
+  /** Of those, slides whose text is already read (cached per post): no reading left for them. */
+  slidesRead: number;
+  /** Slides of its plan once planned; its fetch, read and plan are then done. */
+  planSlides?: number | null;
+}
 
 /**
- * What a batch will cost and how long the rate limits alone make it take, shown before anything is spent:
- * the paid calls of `estimateForConfig`, and an ETA bounded by both the Gemini RPM limits and
- * VARIATION_RATE_LIMIT, and with `video` the MP4 exports: they share the CPU, so together they take
- * every variation's export time; the last one still renders after the last start.
+ * The time model's view of a batch (`workSeconds`): links still to fetch, read and plan, their unread
+ * slides, and `variations` variations of the mean slide count. One place for the estimate shown before
+ * start and the running "time left".
+ */
+export function batchWork(
+  config: AppConfig,
+  b: { p: number; t: number; video?: boolean; links: LinkSource[]; variations: number },
+) {
+  const unknown = DEFAULT_SLIDES_PER_LINK - 1;
+  const toPlan = b.links.filter((l) => l.planSlides === null || l.planSlides === undefined);
+  const slidesOf = (l: LinkSource) => l.planSlides ?? (l.sourceSlides ?? unknown) + 1;
+  const slidesPerVariation = b.links.length
+    ? b.links.reduce((n, l) => n + slidesOf(l), 0) / b.links.length
+    : DEFAULT_SLIDES_PER_LINK;
+  const work = {
+    links: toPlan.length,
+    slidesToRead: toPlan.reduce((n, l) => n + Math.max(0, (l.sourceSlides ?? unknown) - l.slidesRead), 0),
+    variations: b.variations,
+    slidesPerVariation,
+    variationsPerLink: b.p * b.t,
+    video: !!b.video,
+  };
+  return { work, seconds: workSeconds(config, work) };
+}
+
+/**
+ * What a batch will cost and how long it will take, shown before anything is spent: the paid calls of
+ * `estimateForConfig`, and an ETA that is the larger of the Gemini RPM bound and the work model
+ * (`workSeconds`: fetching, reading the source text, rendering and, with `video`, the MP4 exports on the
+ * configured worker CPU, spaced by VARIATION_RATE_LIMIT). `sources` (per link, from the slideshow cache)
+ * gives real slide counts and leaves out slides already read; unknown links count 6 slides.
  */
 export function estimateBatch(
   config: AppConfig,
-  b: { links: number; p: number; t: number; slidesPerLink?: number; video?: boolean },
+  b: { links: number; p: number; t: number; video?: boolean; sources?: (LinkSource | null)[] },
 ) {
-  const slidesPerLink = b.slidesPerLink ?? DEFAULT_SLIDES_PER_LINK;
-  const calls = estimateForConfig(config, { ...b, slidesPerLink });
+  const links = Array.from(
+    { length: b.links },
+    (_, i): LinkSource => b.sources?.[i] ?? { sourceSlides: null, slidesRead: 0 },
+  );
   const variations = b.links * b.p * b.t;
-  const perVideo = b.video && variations ? videoSecondsPerVariation(slidesPerLink, config.video.secondsPerSlide) : 0;
-  const startSeconds = (variations * config.variationRate.durationMs) / config.variationRate.max / 1000;
-  const variationSeconds = Math.max(startSeconds + perVideo, variations * perVideo);
+  const { work, seconds } = batchWork(config, { ...b, links, variations });
+  const slidesPerLink = Math.round(work.slidesPerVariation);
+  const calls = estimateForConfig(config, { ...b, slidesPerLink });
   return {
     textCalls: calls.textCalls,
     imageCalls: calls.imageCalls,
     cost: calls.cost,
     economyCost: calls.economyCost,
     imageSize: config.gemini.imageSize,
-    etaSeconds: Math.ceil(Math.max(variationSeconds, calls.minSecondsAtRateLimit)),
+    etaSeconds: Math.ceil(Math.max(seconds, calls.minSecondsAtRateLimit)),
     generator: calls.generator,
     slidesPerLink,
   };

@@ -5,9 +5,8 @@ import { InjectConfig } from '../config/config.module';
 import { GENERATOR, Generator } from '../generation/generator.interface';
 import { SlideImageStore } from '../generation/slide-image-store';
 import { Batch } from '../pipeline/entities/batch.entity';
-import { refineEstimate } from './batch-estimate';
+import { batchWork, refineEstimate } from './batch-estimate';
 import { EtaClock } from './eta-clock';
-import { DEFAULT_SLIDES_PER_LINK, videoSecondsPerVariation } from '../generation/estimate';
 import { BatchVariation } from '../pipeline/entities/variation.entity';
 import {
   BatchesRepository,
@@ -149,27 +148,36 @@ export class BatchQueryService {
   }
 
   /**
-   * Remaining variations over the slower of the observed completion rate and the configured rate limit.
-   * Work waiting for review is not counted: the clock stops for it (null when nothing else is left). With
-   * video on, no faster than the MP4 exports allow. `EtaClock` keeps it from rising between completions.
+   * The work model (`batchWork`: links still to fetch, read and plan, variations still to render and export,
+   * on the configured worker CPU, spaced by the start rate) for what is left, or the observed completion
+   * rate if that is slower. Work waiting for review is not counted: the clock stops for it (null when nothing
+   * else is left). `EtaClock` keeps it from rising between completions.
    */
   private async eta(batch: Batch, v: CountsDto): Promise<number | null> {
     const remaining = v.queued + v.processing;
     if (remaining === 0) return v.awaitingReview ? null : 0;
-    const startRate = (this.config.variationRate.max / this.config.variationRate.durationMs) * 1000;
-    const perVideo = batch.video
-      ? videoSecondsPerVariation(DEFAULT_SLIDES_PER_LINK, this.config.video.secondsPerSlide)
-      : 0;
-    const limitRate = perVideo ? Math.min(startRate, 1 / perVideo) : startRate;
-    let rate = limitRate;
+    const links = await this.links.slideCounts(batch.id);
+    // A fetched link has its text read too (the fetch step reads it before storing the count).
+    const { seconds } = batchWork(this.config, {
+      p: batch.photoVariations,
+      t: batch.textVariations,
+      video: batch.video,
+      variations: remaining,
+      links: links.map((l) => ({
+        sourceSlides: l.sourceSlides,
+        slidesRead: l.sourceSlides ?? 0,
+        planSlides: l.planSlides,
+      })),
+    });
+    let eta = seconds;
     const done = v.completed + v.failed;
     // A review batch makes nothing until a plan is approved: its clock starts then, not at the batch start.
     const since = batch.review ? await this.links.firstApprovedAt(batch.id) : batch.startedAt;
     if (since && done >= 2) {
       const elapsed = (Date.now() - new Date(since).getTime()) / 1000;
-      if (elapsed > 0) rate = Math.min(limitRate, done / elapsed);
+      if (elapsed > 0) eta = Math.max(eta, remaining / (done / elapsed));
     }
-    return Math.ceil(remaining / rate);
+    return Math.ceil(eta);
   }
 
   /**

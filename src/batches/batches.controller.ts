@@ -68,7 +68,7 @@ export class BatchesController {
   })
   @ApiOkResponse({ type: ValidateResultDto })
   @ApiBadRequestResponse({ description: 'links missing or of the wrong type.' })
-  validate(@Body() dto: ValidateLinksDto): ValidateResultDto {
+  validate(@Body() dto: ValidateLinksDto): Promise<ValidateResultDto> {
     return this.batches.validate(dto.links, dto.photoVariations, dto.textVariations, dto.video);
   }
 

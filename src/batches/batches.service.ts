@@ -13,7 +13,8 @@ import { BatchLink } from '../pipeline/entities/link.entity';
 import { BatchesRepository } from '../pipeline/repositories';
 import { Product } from '../products/product.entity';
 import { PreparedProduct, ProductsService } from '../products/products.service';
-import { estimateBatch } from './batch-estimate';
+import { cachedSourceState } from '../links/tiktok/slideshow-store';
+import { estimateBatch, LinkSource } from './batch-estimate';
 import { BatchesQueue } from './batches.queue';
 import { BatchCreatedDto } from './dto/batch-responses.dto';
 import { CreateBatchDto } from './dto/create-batch.dto';
@@ -42,15 +43,26 @@ export class BatchesService {
     private readonly tx: TransactionRunner,
   ) {}
 
-  validate(links: string | string[], p = 1, t = 1, video = false) {
+  async validate(links: string | string[], p = 1, t = 1, video = false) {
     const result = intakeLinks(links);
+    const sources = await this.cachedSources(result.valid);
     return {
       validCount: result.valid.length,
       invalidCount: result.invalid.length,
       valid: result.valid.map((l) => ({ url: l.url, postId: l.postId, kind: l.kind, line: l.line })),
       invalid: result.invalid,
-      estimate: estimateBatch(this.config, { links: result.valid.length, p, t, video }),
+      estimate: estimateBatch(this.config, { links: result.valid.length, p, t, video, sources }),
     };
+  }
+
+  /** Per link, what the slideshow cache already knows (slide count, slides read): a previewed link is exact. */
+  private cachedSources(valid: IntakeResult['valid']): Promise<(LinkSource | null)[]> {
+    return Promise.all(
+      valid.map(async (l) => {
+        const state = l.postId ? await cachedSourceState(this.config.dataDir, l.postId) : null;
+        return state && { sourceSlides: state.slides, slidesRead: state.read };
+      }),
+    );
   }
 
   /**
@@ -79,6 +91,8 @@ export class BatchesService {
     const productFor = await this.assignProducts(dto, intake, inline);
     const P = dto.photoVariations;
     const T = dto.textVariations;
+    // Read before the batch is queued: its workers soon fill the cache the estimate looks at.
+    const sources = await this.cachedSources(intake.valid);
 
     let inlineIds: string[] = [];
     const batch = await this.tx.run(async (em) => {
@@ -156,7 +170,7 @@ export class BatchesService {
       review: batch.review,
       totals: { links: batch.linksTotal, variationsPerLink: P * T, variations: batch.variationsTotal },
       invalid: intake.invalid,
-      estimate: estimateBatch(this.config, { links: batch.linksTotal, p: P, t: T, video: batch.video }),
+      estimate: estimateBatch(this.config, { links: batch.linksTotal, p: P, t: T, video: batch.video, sources }),
     };
   }
 

@@ -92,6 +92,10 @@ const rawSchema = z.object({
   WORKERS: bool(true),
   WORKER_CONCURRENCY: int(4, 1, 64),
   WORKER_HEALTH_PORT: int(0, 0, 65535),
+  /** Worker processes the estimate assumes (each reads source text in one child); 1: this process alone. */
+  ESTIMATE_WORKER_PROCESSES: int(1, 1, 1024),
+  /** Cores those worker processes share, for the estimate (0: this machine's). */
+  ESTIMATE_CORES: int(0, 0, 4096),
   /** How long one computed batch status serves every poller of that batch (0: computed per request). */
   STATUS_CACHE_MS: int(500, 0, 60_000),
   /** libvips operation cache per rendering process, MB (0: none). */
@@ -289,6 +293,11 @@ function buildConfig(raw: z.infer<typeof rawSchema>) {
       concurrency: raw.WORKER_CONCURRENCY,
       healthPort: raw.WORKER_HEALTH_PORT,
       shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
+    },
+    /** The worker CPU the time estimates assume (src/generation/estimate.ts). */
+    estimate: {
+      workerProcesses: raw.ESTIMATE_WORKER_PROCESSES,
+      cores: raw.ESTIMATE_CORES || Math.max(1, os.cpus().length),
     },
     jobs: {
       attempts: raw.JOB_ATTEMPTS,

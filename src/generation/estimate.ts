@@ -1,4 +1,3 @@
-import * as os from 'node:os';
 import { AppConfig } from '../config/config.schema';
 
 /** Slides per link when the slideshows have not been fetched yet (a typical TikTok slideshow + product slide). */
@@ -76,11 +75,75 @@ export function estimateForConfig(
  */
 export const VIDEO_SECONDS_PER_CORE_SECOND = 1.28;
 
-/** Wall-clock seconds the MP4 export of one variation takes: its video length over the measured encode speed. */
-export function videoSecondsPerVariation(
-  slides: number,
-  secondsPerSlide: number,
-  cores: number = os.cpus().length,
-): number {
-  return (slides * secondsPerSlide) / (VIDEO_SECONDS_PER_CORE_SECOND * Math.max(1, cores));
+/**
+ * Core-seconds to read the text of one 720 px source slide (OCR + inpainting in the text reader's child, one
+ * core per worker process). About 1 s on an idle core (issue 15); `bench/estimate.ts` measured the child's CPU
+ * at 1.67 core-s a slide at load average 13 on 2 cores, where every core-second stretches (ffmpeg there: 1.16 s
+ * of video per core-s against 1.28 idle). Skipped for slides already read (cached per post).
+ */
+export const READ_CORE_SECONDS_PER_SLIDE = 1.2;
+
+/**
+ * Core-seconds to make one slide of one variation offline: its base image (re-framed from the clean source),
+ * the text drawn on it, the JPEG, its thumbnail, the writes and the job's share of the machinery. The
+ * machinery-overhead bench gives 0.16 (small 240×320 sources, three plain slides); `bench/estimate.ts` measured
+ * the worker's own CPU at 0.37 a slide for real 720 px samples with their text, at load average 13.
+ */
+export const RENDER_CORE_SECONDS_PER_SLIDE = 0.3;
+
+/**
+ * Wall-clock seconds per link besides its reading: the page and slide downloads (network, not CPU), the plan
+ * and the link's folder; links run side by side in the job slots. Loopback TikTok makes it well under a
+ * second in the benches; 1 s leaves room for TikTok's real latency.
+ */
+export const LINK_SECONDS = 1;
+
+/** The work a batch still has to do, as the time model sees it. */
+export interface WorkLeft {
+  /** Links still to fetch and plan. */
+  links: number;
+  /** Source slides of those links whose text is still to read (not counted when TEXT_READER is off). */
+  slidesToRead: number;
+  /** Variations still to make. */
+  variations: number;
+  /** Slides of each of those variations (a mean over links is fine). */
+  slidesPerVariation: number;
+  /** Variations per link (P×T): the last link's ones still render after its plan. */
+  variationsPerLink: number;
+  video: boolean;
+}
+
+/**
+ * Wall-clock seconds for `w` on the worker CPU the configuration describes (ESTIMATE_WORKER_PROCESSES
+ * processes × WORKER_CONCURRENCY jobs on ESTIMATE_CORES cores). The slowest of three bounds:
+ * - CPU: every core-second of reading, rendering and MP4 export over the cores the job slots can use;
+ * - pipeline: links are fetched and read one at a time per worker process (one text reader each), and the
+ *   last link's variations render after its plan;
+ * - starts: VARIATION_RATE_LIMIT spaces the starts, and the last one still renders after it.
+ * The Gemini RPM bound is separate (`estimateForConfig`); the caller takes the larger.
+ */
+export function workSeconds(config: AppConfig, w: WorkLeft): number {
+  return workBounds(config, w).seconds;
+}
+
+/** `workSeconds` with its bounds and the core-seconds of work it assumes (benchmarks compare them with /proc). */
+export function workBounds(config: AppConfig, w: WorkLeft) {
+  const { cores, workerProcesses } = config.estimate;
+  const slots = workerProcesses * config.workers.concurrency;
+  const parallel = Math.max(1, Math.min(cores, slots));
+  const readers = Math.max(1, Math.min(cores, workerProcesses, w.links || 1));
+  const videoCore = w.video ? (w.slidesPerVariation * config.video.secondsPerSlide) / VIDEO_SECONDS_PER_CORE_SECOND : 0;
+  const renderCore = w.slidesPerVariation * RENDER_CORE_SECONDS_PER_SLIDE;
+  const variationCore = renderCore + videoCore;
+  const readCore = config.textReader.enabled ? w.slidesToRead * READ_CORE_SECONDS_PER_SLIDE : 0;
+
+  const coreSeconds = readCore + w.variations * variationCore;
+  const cpu = coreSeconds / parallel;
+  const lastLink = Math.min(w.variations, w.variationsPerLink) * (variationCore / parallel);
+  const pipeline = w.links ? (w.links * LINK_SECONDS) / Math.min(slots, w.links) + readCore / readers + lastLink : 0;
+  // One variation alone: its slides render one after another on one core, its export spreads over every core.
+  const one = renderCore + videoCore / Math.max(1, cores);
+  const startRate = (config.variationRate.max / config.variationRate.durationMs) * 1000;
+  const starts = w.variations ? w.variations / startRate + one : 0;
+  return { coreSeconds, cpu, pipeline, starts, seconds: Math.max(cpu, pipeline, starts) };
 }

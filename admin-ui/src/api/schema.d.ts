@@ -863,11 +863,11 @@ export interface components {
              * @enum {string}
              */
             imageSize: "1K" | "2K" | "4K";
-            /** @description Time the rate limits alone need, in seconds. */
+            /** @description Expected wall time in seconds: fetching, reading the source text, rendering and MP4 export on the worker CPU (ESTIMATE_WORKER_PROCESSES, WORKER_CONCURRENCY, ESTIMATE_CORES), spaced by the rate limits. */
             etaSeconds: number;
             /** @enum {string} */
             generator: "local" | "gemini";
-            /** @description Slides per link assumed for the estimate. */
+            /** @description Slides per link assumed for the estimate: the real count of links already in the slideshow cache, else 6. */
             slidesPerLink: number;
         };
         ValidateResultDto: {

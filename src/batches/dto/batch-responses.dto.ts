@@ -38,9 +38,18 @@ export class EstimateDto {
     description: 'GEMINI_IMAGE_SIZE: the size images are asked for and priced at.',
   })
   imageSize: string;
-  @ApiProperty({ description: 'Time the rate limits alone need, in seconds.' }) etaSeconds: number;
+  @ApiProperty({
+    description:
+      'Expected wall time in seconds: fetching, reading the source text, rendering and MP4 export on the worker CPU ' +
+      '(ESTIMATE_WORKER_PROCESSES, WORKER_CONCURRENCY, ESTIMATE_CORES), spaced by the rate limits.',
+  })
+  etaSeconds: number;
   @ApiProperty({ enum: ['local', 'gemini'] }) generator: string;
-  @ApiProperty({ description: 'Slides per link assumed for the estimate.' }) slidesPerLink: number;
+  @ApiProperty({
+    description:
+      'Slides per link assumed for the estimate: the real count of links already in the slideshow cache, else 6.',
+  })
+  slidesPerLink: number;
 }
 
 export class ValidateResultDto {

@@ -114,7 +114,7 @@ export class SourceTextService implements OnModuleDestroy {
   }
 
   private async attachIn(dir: string, slideshow: FetchedSlideshow): Promise<FetchedSlideshow> {
-    const cache = await this.load(dir);
+    const cache = await loadTextFile(dir);
     const started = Date.now();
     let read = 0;
     const slides: SourceSlide[] = [];
@@ -168,19 +168,27 @@ export class SourceTextService implements OnModuleDestroy {
       return { file, sha1: hash, text, clean: null };
     }
   }
+}
 
-  private async load(dir: string): Promise<CachedSlide[]> {
-    try {
-      const parsed = JSON.parse(await fs.readFile(path.join(dir, TEXT_FILE), 'utf8')) as TextFile;
-      if (parsed.version !== 1 || !Array.isArray(parsed.slides)) return [];
-      // Names come from our own file, but never reach path.join unchecked.
-      return parsed.slides.filter(
-        (s) => /^[\w.-]+$/.test(s.file) && (s.clean === null || /^clean\/slide_\d{1,3}\.jpg$/.test(s.clean)),
-      );
-    } catch {
-      return [];
-    }
+async function loadTextFile(dir: string): Promise<CachedSlide[]> {
+  try {
+    const parsed = JSON.parse(await fs.readFile(path.join(dir, TEXT_FILE), 'utf8')) as TextFile;
+    if (parsed.version !== 1 || !Array.isArray(parsed.slides)) return [];
+    // Names come from our own file, but never reach path.join unchecked.
+    return parsed.slides.filter(
+      (s) => /^[\w.-]+$/.test(s.file) && (s.clean === null || /^clean\/slide_\d{1,3}\.jpg$/.test(s.clean)),
+    );
+  } catch {
+    return [];
   }
+}
+
+/**
+ * The slide files of a slideshow cache folder whose text is already read (one small file, no hashing): what
+ * the estimate needs to leave their reading out. A slide whose bytes changed since is read again anyway.
+ */
+export async function slidesWithTextRead(dir: string): Promise<Set<string>> {
+  return new Set((await loadTextFile(dir)).map((s) => s.file));
 }
 
 async function writeAtomic(file: string, data: string): Promise<void> {

@@ -9,6 +9,7 @@ import type { FetchedSlideshow } from '../../pipeline/slideshow';
 import { SafeFetcher, errorForStatus } from './safe-fetch';
 import type { SlideshowPost } from './tiktok-page';
 import { detectAudio, inspectImage } from './media-check';
+import { slidesWithTextRead } from '../../generation/text-reader/source-text.service';
 
 /**
  * Downloads a slideshow's files at once (CDN URLs are signed and expire) and keeps them in a per-post
@@ -52,6 +53,21 @@ export async function readCachedMeta(dataDir: string, postId: string): Promise<M
   } catch {
     return null;
   }
+}
+
+/**
+ * What the cache already holds for a post, read cheaply (meta.json and text.json, no hashing, whatever their
+ * age: an expired copy is fetched again but its text, unchanged, is not read again): its slide count and how
+ * many of its slides have their text read. Null when the post was never fetched. For the estimate.
+ */
+export async function cachedSourceState(
+  dataDir: string,
+  postId: string,
+): Promise<{ slides: number; read: number } | null> {
+  const meta = await readCachedMeta(dataDir, postId);
+  if (!meta) return null;
+  const read = await slidesWithTextRead(postCacheDir(dataDir, postId));
+  return { slides: meta.slides.length, read: meta.slides.filter((s) => read.has(s.file)).length };
 }
 
 /** The cached image of slide `index` (0-based) of a post, for the preview thumbnails. */
