@@ -1,6 +1,6 @@
 import { BatchQueryService } from '../src/batches/batch-query.service';
 import { testConfig } from './helpers/test-config';
-import { cleanupRedis, createProduct, startTestApp, TestApp, tiktokLinks, waitForEnd } from './helpers/test-app';
+import { cleanupRedis, finishedBatch, startTestApp, TestApp, tiktokLinks } from './helpers/test-app';
 import { TestGenerator, TestSource } from './helpers/test-doubles';
 
 /**
@@ -18,13 +18,7 @@ describe('status: pre-serialised body, ETag and 304', () => {
       source: new TestSource(2),
       generator: new TestGenerator(),
     });
-    const productId = await createProduct(t);
-    const res = await t.http
-      .post('/api/batch')
-      .send({ links: tiktokLinks(1, 700), productId, photoVariations: 1, textVariations: 1 });
-    expect(res.status).toBe(201);
-    batchId = res.body.id;
-    await waitForEnd(t, batchId, 60_000);
+    batchId = await finishedBatch(t, tiktokLinks(1, 700));
   }, 90_000);
 
   afterAll(async () => {

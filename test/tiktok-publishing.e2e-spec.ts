@@ -8,7 +8,15 @@ import { TikTokPost } from '../src/publishing/tiktok-post.entity';
 import { FakeTikTokApi } from './fakes/fake-tiktok-api';
 import { freePort, waitFor } from './helpers/processes';
 import { connectTikTok } from './helpers/tiktok-connect';
-import { cleanupRedis, createProduct, startTestApp, TestApp, tiktokLinks, waitForEnd } from './helpers/test-app';
+import {
+  cleanupRedis,
+  createProduct,
+  finishedBatch,
+  startTestApp,
+  TestApp,
+  tiktokLinks,
+  waitForEnd,
+} from './helpers/test-app';
 import { testConfig } from './helpers/test-config';
 import { TestGenerator, TestSource } from './helpers/test-doubles';
 
@@ -389,11 +397,7 @@ describe('direct posting (TIKTOK_DIRECT_POST=true, an audited app)', () => {
     });
     t = await startTestApp(config, { source: new TestSource(2), generator: new TestGenerator() });
     await t.app.listen(port, '127.0.0.1');
-    const res = await t.http
-      .post('/api/batch')
-      .send({ links: tiktokLinks(1, 50), productId: await createProduct(t), photoVariations: 1, textVariations: 1 });
-    batchId = res.body.id;
-    await waitForEnd(t, batchId, 60_000);
+    batchId = await finishedBatch(t, tiktokLinks(1, 50));
   }, 90_000);
 
   afterAll(async () => {

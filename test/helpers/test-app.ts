@@ -96,3 +96,13 @@ export async function waitForEnd(t: TestApp, batchId: string, timeoutMs = 60_000
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Starts a batch of one variation per link for `links` with a new product and waits for its end; its id. */
+export async function finishedBatch(t: TestApp, links: string[], timeoutMs = 60_000): Promise<string> {
+  const res = await t.http
+    .post('/api/batch')
+    .send({ links, productId: await createProduct(t), photoVariations: 1, textVariations: 1 });
+  if (res.status !== 201) throw new Error(`batch refused: ${res.status} ${JSON.stringify(res.body)}`);
+  await waitForEnd(t, res.body.id, timeoutMs);
+  return res.body.id;
+}
