@@ -255,7 +255,10 @@ export function layoutText(
   let k = 1;
   let wrapped: string[][] = [];
   let fits: boolean;
-  const px = (p: PartInput) => size.width * p.look.size * k;
+  // Parts shrink together; one that reaches the smallest readable size stays there while the others go on
+  // (a big title over a body already at its floor can still shrink to fit a long word).
+  const floorPx = (p: PartInput) => Math.min(minPx, size.width * p.look.size);
+  const px = (p: PartInput) => Math.max(size.width * p.look.size * k, floorPx(p));
   const maxUnits = (p: PartInput) =>
     Math.max(1, (wrapWidth - 2 * TREATMENTS[p.look.treatment].padX * px(p)) / (px(p) / p.face.unitsPerEm));
   const partHeight = (p: PartInput, lines: number) => {
@@ -271,7 +274,7 @@ export function layoutText(
     fits =
       height(wrapped) <= safe.height &&
       inputs.every((p) => p.paragraphs.every((para) => longestWord(para, p.face) <= maxUnits(p)));
-    if (fits || Math.min(...inputs.map(px)) * SHRINK_STEP < minPx) break;
+    if (fits || inputs.every((p) => size.width * p.look.size * k * SHRINK_STEP < floorPx(p))) break;
     k *= SHRINK_STEP;
   }
   if (!fits) {

@@ -157,6 +157,14 @@ it('sets tiny source captions at a readable size, and shrinks a long word whole 
     TALL,
   )!;
   expect(sentence.lines.map((l) => l.text).join(' ')).toBe('stop overcomplicating your routine');
+  // The same with a body already at its smallest size under a big title: the title alone shrinks.
+  const body: TextLook = { ...DEFAULT_LOOK, bold: false, size: 0.02 };
+  const titled = layoutText(
+    'stop overcomplicating your routine\nthis one is just for me',
+    style({ size: 0.11, align: 'left', box: { x: 0.08, y: 0.05, w: 0.4, h: 0.1 }, body }),
+    outputSize('3:4'),
+  )!;
+  expect(titled.lines.map((l) => l.text).join(' ')).toBe('stop overcomplicating your routine this one is just for me');
 });
 
 it('grows text taller than its source area away from the middle of the slide', () => {
