@@ -3,9 +3,10 @@
  * spec's reader finds on the source slide at 2× (the "source words" an output slide must no longer show).
  * Run once when the fixtures change: `npx ts-node --transpile-only scripts/sample-words.ts`, then read the
  * list: OCR fragments of a word (e.g. "listeni" beside "listening") were removed by hand, and so were the words
- * printed on the products in the photos (set_03 slide 4's "Hair Growth Oil Spray", set_06 slide 3's tubes,
- * set_13 slides 3, 8 and 9's cup, bottles and jar), even where the caption used them too: the photo keeps its
- * labels, so they are not the source text a re-make removes (the engine spec's ground truth leaves them out alike).
+ * printed on the products in the photos (set_03 slide 4's "Hair Growth Oil Spray", set_06 slide 3's tubes and
+ * slide 6's bottle, set_13 slides 3, 8 and 9's cup, bottles and jar), even where the caption used them too: the
+ * photo keeps its labels, so they are not the source text a re-make removes (the engine spec's ground truth leaves
+ * them out alike).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -74,12 +74,16 @@ describe('source text on the real sample slideshows (issue 13)', () => {
             const reading = await reader.read(file, READ_WIDTH);
             const safe = safeArea({ width: reading.width, height: reading.height });
             const tolerance = reading.width * 0.01;
-            // A line is the new text's when one of its tokens is part of the new text (OCR may cut a word); a
-            // line showing a source word is what is left of the old text, and must not sit on the new one.
+            // A line is the new text's when most of its words (3+ letters) are part of the new text (OCR may cut a
+            // word); a line showing a source word is what is left of the old text, and must not sit on the new one.
+            // Lines of a label in the photo that share a word with the new text ("for your") are not the new text.
             const plain = text.toLowerCase().replace(/[^a-z]+/g, ' ');
-            const isNewWord = (word: string): boolean =>
-              (word.toLowerCase().match(/[a-z]{3,}/g) ?? []).some((w) => plain.includes(w));
-            const isNew = (line: ReadLine): boolean => isNewWord(line.text);
+            const tokens = (s: string) => s.toLowerCase().match(/[a-z]{3,}/g) ?? [];
+            const isNewWord = (word: string): boolean => tokens(word).some((w) => plain.includes(w));
+            const isNew = (line: ReadLine): boolean => {
+              const all = line.words.flatMap((w) => tokens(w.text));
+              return all.filter((w) => plain.includes(w)).length * 2 > all.length;
+            };
             const newLines = reading.lines.filter(isNew);
             const foreign = reading.lines.filter((l) => countedWords(l.text).some((w) => source.includes(w)));
             figures.push({
@@ -91,17 +95,20 @@ describe('source text on the real sample slideshows (issue 13)', () => {
               newWords: newWords.size,
               newMissing: [...newWords].filter((w) => !reading.words.has(w)),
               overlaps: foreign.filter((f) => newLines.some((n) => intersects(f.box, n.box))).map((f) => f.text),
-              // Judged on the new text's own words: a line's box also spans whatever unconfident marks the
-              // reader joined to it (a photo edge, a leftover stroke), which are not the text that was set.
+              // Judged on the new text's own words, by where each word's box is centred: a read box often
+              // spans more than the word (a smudge or a stroke beside it joined to it), never less.
               outside: newLines
                 .flatMap((l) => l.words.filter((w) => isNewWord(w.text)))
-                .filter(
-                  ({ box }) =>
-                    box.x0 < safe.left - tolerance ||
-                    box.y0 < safe.top - tolerance ||
-                    box.x1 > safe.left + safe.width + tolerance ||
-                    box.y1 > safe.top + safe.height + tolerance,
-                )
+                .filter(({ box }) => {
+                  const x = (box.x0 + box.x1) / 2;
+                  const y = (box.y0 + box.y1) / 2;
+                  return (
+                    x < safe.left - tolerance ||
+                    y < safe.top - tolerance ||
+                    x > safe.left + safe.width + tolerance ||
+                    y > safe.top + safe.height + tolerance
+                  );
+                })
                 .map((w) => w.text),
             });
           }
@@ -136,20 +143,18 @@ describe('source text on the real sample slideshows (issue 13)', () => {
           `${(newShare * 100).toFixed(1)}% of new words read back`,
       );
       expect(figures.length).toBeGreaterThanOrEqual(2 * 41);
-      // Issue 13 asks for ≤ 5% of the source's words left: met (0.1% measured, once product labels stay in the photo).
+      // Issue 13 asks for ≤ 5% of the source's words left: met (0.1–1.0% measured; labels printed on the products
+      // stay in the photo and are not counted, see scripts/sample-words.ts).
       expect(sourceShare).toBeLessThanOrEqual(0.05);
       // No slide keeps more than a fifth of its source words (0 measured).
       expect(figures.filter((s) => s.sourceLeft.length > s.sourceWords * 0.2).length).toBeLessThanOrEqual(1);
-      // Issue 13 asks for ≥ 90% of the new words read back: NOT met yet (84.6–85.8% measured at 1080 px; 77.8–83.6%
-      // before readable sizes and labels left alone). The copy is seeded by the link's id, so each run draws other
-      // texts and looks. The misses are mostly outlined letters over busy photos that are plain to the eye (see the
-      // slides in test/.artifacts/source-text-acceptance/). Guarded so it cannot slip back.
-      expect(newShare).toBeGreaterThanOrEqual(0.78);
-      // Old text sitting on the new text: 0 slides measured.
-      expect(figures.filter((s) => s.overlaps.length).length).toBeLessThanOrEqual(2);
-      // New words outside the safe area: 1 slide measured (a word read with a box past the margin; the layout keeps
-      // every line inside by construction, renderer specs).
-      expect(figures.filter((s) => s.outside.length).length).toBeLessThanOrEqual(3);
+      // Issue 13 asks for ≥ 90% of the new words read back: met (96.7% in three runs; 84.6–85.8% read with the
+      // harness's first three views alone, 76.7–83.6% before readable sizes and labels left alone).
+      expect(newShare).toBeGreaterThanOrEqual(0.9);
+      // Issue 13 asks for no old text on the new and all new text inside the safe area: 0 and 0 slides measured
+      // (the layout keeps every line inside by construction, renderer specs). One slide of slack for an OCR misread.
+      expect(figures.filter((s) => s.overlaps.length).length).toBeLessThanOrEqual(1);
+      expect(figures.filter((s) => s.outside.length).length).toBeLessThanOrEqual(1);
     },
     20 * 60_000,
   );

@@ -5,7 +5,7 @@ import { createWorker, OEM, PSM, Worker } from 'tesseract.js';
 /**
  * Reads slides back for the acceptance spec and the doc images, independently of the app's own text
  * reader: tesseract.js (English LSTM model from `@tesseract.js-data/eng`, no network), sparse-text mode,
- * three views of the slide (light text, dark text, plain grey) whose confident words are pooled. A word
+ * four views of the slide (light text, near-white text, dark text, plain grey) whose confident words are pooled. A word
  * seen in any view counts as seen, which makes the "source words left" figure strict.
  */
 
@@ -53,6 +53,9 @@ export class SlideReader {
     const { info } = await base.clone().raw().toBuffer({ resolveWithObject: true });
     const views = await Promise.all([
       base.clone().threshold(200).negate().png().toBuffer(), // light text → black on white
+      // Only near-white letters (TikTok's white is 255) → black: white text over a bright photo (sky, a white
+      // bottle, a sunlit wall) that the 200 cut merges with its ground, and a person still reads by its outline.
+      base.clone().threshold(235).negate().png().toBuffer(),
       base.clone().threshold(70).png().toBuffer(), // dark text stays black, the rest goes white
       base.clone().normalise().png().toBuffer(),
     ]);
