@@ -80,9 +80,12 @@ describe('source text on the real sample slideshows (issue 13)', () => {
             const plain = text.toLowerCase().replace(/[^a-z]+/g, ' ');
             const tokens = (s: string) => s.toLowerCase().match(/[a-z]{3,}/g) ?? [];
             const isNewWord = (word: string): boolean => tokens(word).some((w) => plain.includes(w));
+            // It also needs one word the checks count (4+ letters): "you" or "for" alone is too thin a sign, and
+            // is what a label line in the photo most often shares with the new text.
             const isNew = (line: ReadLine): boolean => {
               const all = line.words.flatMap((w) => tokens(w.text));
-              return all.filter((w) => plain.includes(w)).length * 2 > all.length;
+              const mine = all.filter((w) => plain.includes(w));
+              return mine.length * 2 > all.length && mine.some((w) => w.length >= 4);
             };
             const newLines = reading.lines.filter(isNew);
             const foreign = reading.lines.filter((l) => countedWords(l.text).some((w) => source.includes(w)));
