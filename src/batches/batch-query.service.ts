@@ -27,6 +27,17 @@ import {
   ResultFailureDto,
 } from './dto/batch-responses.dto';
 
+/** A results page holds at most this many variations (10 links of 10×10), whatever pageSize asks. */
+export const MAX_PAGE_VARIATIONS = 1000;
+
+/**
+ * Links on one results page: `asked`, lowered so the page holds at most MAX_PAGE_VARIATIONS variations
+ * (a page of 50 links of 10×10 would be 5,000 rows, and the API's memory is budgeted for one of 1,000).
+ */
+export function linksPerPage(asked: number, variationsPerLink: number): number {
+  return Math.max(1, Math.min(asked, Math.floor(MAX_PAGE_VARIATIONS / Math.max(1, variationsPerLink))));
+}
+
 /**
  * Reads batches for the API. Status is cheap at any size: counts come from GROUP BY on indexed
  * (batchId, status) columns and the activity log from its index; no variation row is loaded; and one
@@ -223,13 +234,18 @@ export class BatchQueryService {
    * One page of results: `pageSize` links in position order with their variations (≤ 10×10 each), and the
    * batch's failures (at most 100 links and 100 variations); never the whole batch's rows.
    */
-  async detail(id: string, page = 1, pageSize = 10): Promise<BatchDetailDto> {
+  async detail(id: string, page = 1, asked = 10): Promise<BatchDetailDto> {
     const batch = await this.batchOr404(id);
+    const pageSize = linksPerPage(asked, batch.photoVariations * batch.textVariations);
     const [summary] = await this.summaries([batch]);
     const links = await this.links.pageOfBatch(id, (page - 1) * pageSize, pageSize);
     const variations = await this.variations.ofLinks(links.map((l) => l.id));
     const byLink = new Map<string, BatchVariation[]>();
-    for (const v of variations) byLink.set(v.linkId, [...(byLink.get(v.linkId) ?? []), v]);
+    for (const v of variations) {
+      const list = byLink.get(v.linkId);
+      if (list) list.push(v);
+      else byLink.set(v.linkId, [v]);
+    }
     return {
       ...summary,
       error: batch.error,

@@ -260,7 +260,12 @@ export class BatchDetailDto extends BatchSummaryDto {
   @ApiProperty({ type: [LinkDto], description: 'One page of links (position order), each with its variations.' })
   links: LinkDto[];
   @ApiProperty({ description: '1-based page of `links`.' }) page: number;
-  @ApiProperty({ description: 'Links per page; `linksTotal` counts them all.' }) pageSize: number;
+  @ApiProperty({
+    description:
+      'Links per page as used: the asked pageSize, lowered where needed so a page holds at most 1,000 variations ' +
+      '(10 links of a 10×10 batch); `linksTotal` counts them all. Page numbers count pages of this size.',
+  })
+  pageSize: number;
   @ApiProperty({
     type: [ResultFailureDto],
     description: 'Failed links, then failed variations, of the whole batch (at most 100 of each).',

@@ -183,7 +183,9 @@ export class BatchDetailQueryDto extends PageQueryDto {
     minimum: 1,
     maximum: 50,
     default: 10,
-    description: 'Links per page (each with its up to 10×10 variations).',
+    description:
+      'Links per page (each with its up to 10×10 variations); lowered so a page holds at most 1,000 variations ' +
+      "(the answer's pageSize says what was used).",
   })
   @IsOptional()
   @Transform(toInt)
