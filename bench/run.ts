@@ -105,7 +105,8 @@ ${table}
   margins are there so the provider never sees more than the limit, and at a 10 s window they cost more than the
   5% the target allows. A utilisation below 0.95 here is that bound, not idle slots.
 - **Makespan**: 100 links × 2×2 with the offline generator (GENERATOR=local) at VARIATION_RATE_LIMIT=${makespan.MAKESPAN_RATE}/s
-  (not 40/s: this machine renders ~5 variations/s, so at 40/s the CPU, not the quota, would be the bound).
+  (not 40/s: this machine makes ~3 variations/s with every link's text read, so above that the CPU, not the
+  quota, would be the bound; the bench measures how fully the start gate uses the quota).
 - **Machinery overhead**: ${OVERHEAD_LINKS} links × ${OVERHEAD_P}×${OVERHEAD_T} = ${OVERHEAD_LINKS * OVERHEAD_P * OVERHEAD_T} variations, not the issue's 100 × 10×10 = 10,000: the offline
   generator is not instant (every variation renders three 1080×1440 JPEGs), and 10,000 variations would take
   about half an hour here. Job time is Bull's processedOn→finishedOn of each generate-variation job, with

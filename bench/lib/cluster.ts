@@ -56,6 +56,8 @@ export class BenchCluster {
   proxy?: GeminiLatencyProxy;
   private db?: { url: string; drop: () => Promise<void> };
   private postSeq = 0;
+  private readerPeak = 0;
+  private readerTimer?: NodeJS.Timeout;
   private dist = '';
   /** Every child's environment (the workers add WORKER_HEALTH_PORT). */
   env: Record<string, string> = {};
@@ -130,6 +132,7 @@ export class BenchCluster {
       250,
     ).catch(withLogs);
     await Promise.all(Array.from({ length: o.workers }, () => this.startWorker())).catch(withLogs);
+    if (o.workers) this.readerTimer = setInterval(() => this.sampleReaders(), 1000);
   }
 
   /** One more worker process; resolves once its health endpoint answers 200. */
@@ -226,7 +229,28 @@ export class BenchCluster {
 
   /** Peak resident set (VmHWM) of each child so far, in bytes. */
   peakRss(): { name: string; bytes: number }[] {
-    return this.children.map((c) => ({ name: c.name, bytes: vmHwm(c.proc.pid) }));
+    this.sampleReaders();
+    const own = this.children.map((c) => ({ name: c.name, bytes: vmHwm(c.proc.pid) }));
+    return this.readerPeak ? [...own, { name: 'text-reader', bytes: this.readerPeak }] : own;
+  }
+
+  /**
+   * The worker processes' own children are their text readers (forked per process, stopped when idle) and
+   * ffmpeg exports; the readers' peak is sampled every second while the cluster runs (ffmpeg is left out:
+   * it is named by its executable, not node).
+   */
+  private sampleReaders(): void {
+    const workers = new Set(this.workers().map((w) => w.proc.pid));
+    for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+      try {
+        const status = fs.readFileSync(`/proc/${d}/status`, 'utf8');
+        const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
+        if (!workers.has(ppid) || !/Name:\s+node/.test(status)) continue;
+        this.readerPeak = Math.max(this.readerPeak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
+      } catch {
+        // gone meanwhile
+      }
+    }
   }
 
   redis(): Redis {
@@ -234,6 +258,7 @@ export class BenchCluster {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.readerTimer);
     await killAll(this.children);
     // BENCH_LOG_DIR keeps every child's output for a post-mortem.
     if (process.env.BENCH_LOG_DIR) {
@@ -286,6 +311,7 @@ export class JobTimes {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.readerTimer);
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);

@@ -51,9 +51,10 @@ export function rssRow(measurement: string, rss: { name: string; bytes: number }
   const toMb = (b: number) => Math.round(b / 1024 / 1024);
   const api = toMb(rss.find((r) => r.name === 'api')?.bytes ?? 0);
   const worker = Math.max(0, ...rss.filter((r) => r.name.startsWith('worker')).map((r) => toMb(r.bytes)));
+  const reader = toMb(rss.find((r) => r.name === 'text-reader')?.bytes ?? 0);
   return {
     measurement,
-    figure: `API ${api} MB, worker ${worker} MB`,
+    figure: `API ${api} MB, worker ${worker} MB` + (reader ? ` (+ its text reader child ${reader} MB)` : ''),
     target: `API ≤ ${API_RSS_TARGET_MB} MB, worker ≤ ${WORKER_RSS_TARGET_MB} MB`,
     ok: api > 0 && worker > 0 && api <= API_RSS_TARGET_MB && worker <= WORKER_RSS_TARGET_MB,
     notes: `VmHWM of the child processes (${rss.map((r) => `${r.name} ${toMb(r.bytes)} MB`).join(', ')})${extra}; MALLOC_ARENA_MAX=2 as deployed`,

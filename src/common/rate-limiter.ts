@@ -5,8 +5,8 @@ import type Redis from 'ioredis';
  * acquisitions in any `windowMs`. Time comes from Redis (`TIME`), so machines with skewed clocks agree.
  * A cooldown key (set after a provider's 429) blocks every acquirer until it expires.
  *
- * Bull's own limiter is a fixed window (it can start 2×limit within one sliding window), so it can only be
- * the coarse guard; this is the one that keeps a provider's per-minute quota.
+ * Bull's own limiter is a fixed window (it can start 2×limit within one sliding window) and is not used;
+ * this is the one that keeps a provider's per-minute quota and the variation start rate.
  */
 const ACQUIRE = `
 local t = redis.call('TIME')
