@@ -311,7 +311,6 @@ export class JobTimes {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.readerTimer);
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);

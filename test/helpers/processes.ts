@@ -59,7 +59,7 @@ export interface Child {
  * supervisord, docker-compose): its JS heap capped, since it holds no images and V8 otherwise lets status
  * polling's garbage grow it past 300 MB before collecting.
  */
-export const API_NODE_FLAGS = ['--max-old-space-size=160', '--max-semi-space-size=4'];
+export const API_NODE_FLAGS = ['--max-old-space-size=160', '--max-semi-space-size=8'];
 
 export function startChild(dist: string, name: string, entry: 'main' | 'worker', env: Record<string, string>): Child {
   const flags = entry === 'main' && env.WORKERS === 'false' ? API_NODE_FLAGS : [];

@@ -33,7 +33,8 @@ process.on('message', (req: ReaderRequest) => {
   queue = queue.then(async () => {
     try {
       const result = await handle(req);
-      send({ id: req.id, ok: true, result, rss: process.memoryUsage().rss });
+      // Peak resident set so far (getrusage's ru_maxrss, KiB): the high-water mark, not the current size.
+      send({ id: req.id, ok: true, result, rss: process.resourceUsage().maxRSS * 1024 });
     } catch (e) {
       send({ id: req.id, ok: false, error: (e as Error)?.message ?? String(e) });
     }
