@@ -53,7 +53,6 @@ export interface Child {
   alive(): boolean;
 }
 
-/** Starts `dist/src/<entry>.js` with the given env on top of this process's PATH/HOME. */
 /**
  * Node flags of an API-only process (WORKERS=false), as every launcher sets them (npm run start:api, systemd,
  * supervisord, docker-compose): its JS heap capped, since it holds no images and V8 otherwise lets status
@@ -61,6 +60,7 @@ export interface Child {
  */
 export const API_NODE_FLAGS = ['--max-old-space-size=160', '--max-semi-space-size=8'];
 
+/** Starts `dist/src/<entry>.js` with the given env on top of this process's PATH/HOME. */
 export function startChild(dist: string, name: string, entry: 'main' | 'worker', env: Record<string, string>): Child {
   const flags = entry === 'main' && env.WORKERS === 'false' ? API_NODE_FLAGS : [];
   const proc = spawn(process.execPath, [...flags, path.join(dist, 'src', `${entry}.js`)], {

@@ -1101,7 +1101,7 @@ export interface components {
             links: components["schemas"]["LinkDto"][];
             /** @description 1-based page of `links`. */
             page: number;
-            /** @description Links per page; `linksTotal` counts them all. */
+            /** @description Links per page as used: the asked pageSize, lowered where needed so a page holds at most 1,000 variations (10 links of a 10×10 batch); `linksTotal` counts them all. Page numbers count pages of this size. */
             pageSize: number;
             /** @description Failed links, then failed variations, of the whole batch (at most 100 of each). */
             failures: components["schemas"]["ResultFailureDto"][];
@@ -1960,7 +1960,7 @@ export interface operations {
         parameters: {
             query?: {
                 page?: number;
-                /** @description Links per page (each with its up to 10×10 variations). */
+                /** @description Links per page (each with its up to 10×10 variations); lowered so a page holds at most 1,000 variations (the answer's pageSize says what was used). */
                 pageSize?: number;
             };
             header?: never;
