@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { BenchCluster } from './lib/cluster';
+import { allProcs } from './lib/proc';
 import { BenchRow, runAlone } from './lib/report';
 import { fmt } from './lib/stats';
 import { batchWork } from '../src/batches/batch-estimate';
@@ -54,30 +55,16 @@ export interface EstimateRun {
 function treeCpu(pid: number | undefined): { self: number; reaped: number; live: number } {
   const out = { self: 0, reaped: 0, live: 0 };
   if (!pid) return out;
-  const stats = new Map<number, { ppid: number; own: number; children: number }>();
-  for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const f = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      // After the name: state ppid … utime(14) stime(15) cutime(16) cstime(17), numbered from pid = 1.
-      stats.set(Number(d), {
-        ppid: Number(rest[1]),
-        own: (Number(rest[11]) + Number(rest[12])) / 100,
-        children: (Number(rest[13]) + Number(rest[14])) / 100,
-      });
-    } catch {
-      // gone meanwhile
-    }
-  }
+  const stats = new Map(allProcs().map((p) => [p.pid, p]));
   const under = (p: number): boolean => {
     for (let q = stats.get(p)?.ppid; q; q = stats.get(q)?.ppid) if (q === pid) return true;
     return false;
   };
   for (const [p, st] of stats) {
     if (p === pid) {
-      out.self += st.own;
-      out.reaped += st.children;
-    } else if (under(p)) out.live += st.own + st.children;
+      out.self += st.cpuS;
+      out.reaped += st.reapedCpuS;
+    } else if (under(p)) out.live += st.cpuS + st.reapedCpuS;
   }
   return out;
 }

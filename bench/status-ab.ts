@@ -14,14 +14,10 @@ import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { BenchCluster } from './lib/cluster';
 import { POLLERS } from './lib/pollers';
+import { cpuSeconds } from './lib/proc';
 import { seedBatch } from './status-load';
 
 const SECONDS = Number(process.env.BENCH_STATUS_SECONDS || 10);
-
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function load(url: string, seconds: number, headers: Record<string, string> = {}) {
   return new Promise<autocannon.Result>((resolve, reject) =>

@@ -8,7 +8,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import autocannon from 'autocannon';
 import { DataSource } from 'typeorm';
@@ -17,6 +16,7 @@ import { dataSourceOptions } from '../src/database/data-source-options';
 import { Batch, BatchEvent, BatchLink, BatchVariation, PIPELINE_ENTITIES } from '../src/pipeline/entities';
 import { BenchCluster } from './lib/cluster';
 import { POLLERS } from './lib/pollers';
+import { cpuSeconds } from './lib/proc';
 import { API_RSS_TARGET_MB, BenchRow, runAlone } from './lib/report';
 import { API_NODE_FLAGS } from '../test/helpers/processes';
 import { fmt, mb } from './lib/stats';
@@ -124,17 +124,6 @@ function load(url: string, seconds: number, connections = POLLERS): Promise<Load
       });
     });
   });
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks at 100 Hz). */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 const loadavg = () =>

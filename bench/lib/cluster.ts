@@ -18,6 +18,7 @@ import {
   tail,
   waitFor,
 } from '../../test/helpers/processes';
+import { allProcs } from './proc';
 
 /**
  * One benchmark deployment: the compiled app as an API process (WORKERS=false) and N worker processes,
@@ -241,16 +242,8 @@ export class BenchCluster {
    */
   private sampleReaders(): void {
     const workers = new Set(this.workers().map((w) => w.proc.pid));
-    for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-      try {
-        const status = fs.readFileSync(`/proc/${d}/status`, 'utf8');
-        const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
-        if (!workers.has(ppid) || !/Name:\s+node/.test(status)) continue;
-        this.readerPeak = Math.max(this.readerPeak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
-      } catch {
-        // gone meanwhile
-      }
-    }
+    for (const p of allProcs())
+      if (workers.has(p.ppid) && p.name === 'node') this.readerPeak = Math.max(this.readerPeak, vmHwm(p.pid));
   }
 
   redis(): Redis {
