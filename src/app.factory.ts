@@ -6,7 +6,7 @@ import { LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type Redis from 'ioredis';
 import { AppModule } from './app.module';
@@ -19,7 +19,7 @@ import { VALIDATION_OPTIONS } from './common/validate-dto';
 import { AppConfig } from './config/config.schema';
 import { PLAN_OPENAPI_SCHEMA, PLAN_SCHEMA_NAME } from './batches/dto/review.dto';
 import { BatchQueryService } from './batches/batch-query.service';
-import { statusFastPath } from './batches/status-body';
+import { answerStatusBeforeExpress, statusFastPath } from './batches/status-body';
 
 /** The repository root (where package.json is), from src/ under ts-jest or dist/src/ when built. */
 export function projectRoot(): string {
@@ -91,31 +91,55 @@ export async function createApp(
   return configureApp(app, config);
 }
 
+/** Helmet as this app configures it: the same headers on every answer (no per-request nonce). */
+function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+/**
+ * The headers a middleware that sets the same headers on every response sets, read by running it once
+ * against a recording response: for answers made ahead of Express (`answerStatusBeforeExpress`).
+ */
+function headersSetBy(middleware: RequestHandler): [string, string][] {
+  const headers = new Map<string, string>();
+  const res = {
+    setHeader: (name: string, value: unknown) => headers.set(name, String(value)),
+    getHeader: (name: string) => headers.get(name),
+    removeHeader: (name: string) => headers.delete(name),
+  };
+  let passed = false;
+  middleware({ method: 'GET', url: '/', headers: {} } as Request, res as unknown as Response, () => (passed = true));
+  if (!passed) throw new Error('the security middleware did not pass a plain GET on');
+  return [...headers];
+}
+
 /** Everything but the module graph, so tests that override a provider get the same HTTP behaviour. */
 export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<NestExpressApplication> {
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'", "'unsafe-inline'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
-          mediaSrc: ["'self'", 'blob:'],
-          connectSrc: ["'self'"],
-          upgradeInsecureRequests: null,
-        },
-      },
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
+  const security = securityHeaders();
+  app.use(security);
   // Before the body parsers, Nest's routes, Bull Board (/admin/queues) and express.static (/files).
-  app.use(authMiddleware(app.get(AuthService)));
+  const auth = app.get(AuthService);
+  app.use(authMiddleware(auth));
   app.use(redisGate(app.get<Redis>(REDIS)));
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
-  // The pollers' route, answered from the status cache before the body parsers, static files and Nest's router.
+  // The pollers' route, answered from the status cache before the body parsers, static files and Nest's router
+  // (and before Express itself below, when nothing in front of it would act).
   const query = app.get(BatchQueryService);
-  app.use(statusFastPath((id) => query.statusBody(id)));
+  const statusBody = (id: string) => query.statusBody(id);
+  app.use(statusFastPath(statusBody));
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
   app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
@@ -141,6 +165,11 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
     res.sendFile(index);
   });
   answerParserErrorsWithJson(app.getHttpServer() as Server);
+  answerStatusBeforeExpress(app.getHttpServer() as Server, {
+    statusBody,
+    admits: (req) => !(config.corsOrigins.length && req.headers.origin) && auth.identifyAtOnce(req) !== null,
+    headers: headersSetBy(security),
+  });
   await app.init();
   return app;
 }

@@ -48,12 +48,21 @@ export class AuthService {
   }
 
   /**
+   * Who is calling, when that needs no I/O: 'open' without a password, 'session' for a valid session cookie,
+   * otherwise null (a bearer token, which goes through the login throttle, or nobody): then ask `identify`.
+   */
+  identifyAtOnce(req: Pick<Request, 'headers'>): 'open' | 'session' | null {
+    if (!this.password || !this.tokens) return 'open';
+    return this.tokens.verify(readCookie(req.headers.cookie, SESSION_COOKIE)) ? 'session' : null;
+  }
+
+  /**
    * Who is calling. A valid session cookie costs no Redis call; a bearer token goes through the login
    * throttle (429 while the IP is blocked; a wrong one takes an attempt slot, waits, then 401).
    */
   async identify(req: Request): Promise<Identity> {
-    if (!this.password || !this.tokens) return 'open';
-    if (this.tokens.verify(readCookie(req.headers.cookie, SESSION_COOKIE))) return 'session';
+    if (!this.password) return 'open';
+    if (this.identifyAtOnce(req) === 'session') return 'session';
     const m = /^Bearer[ ]+(\S.*)$/i.exec(String(req.headers.authorization ?? ''));
     if (!m) return 'anonymous';
     const ip = clientIp(req);
