@@ -115,7 +115,8 @@ ${table}
 - **Status at 10,000 variations** (bench/status-load.ts): an API process alone (no worker), pinned to one core with
   \`taskset\`, a running batch of 100 links × 10×10 seeded directly in the database; autocannon, 50 connections,
   10 s after a 2 s warm-up. Also the API's CPU per request (/proc), which is the figure to trust when the machine
-  is loaded. One computed status serves every poller for STATUS_CACHE_MS=500 (src/batches/status-cache.ts).
+  is loaded. One computed status serves every poller for STATUS_CACHE_MS=500 (src/batches/status-cache.ts), sent
+  pre-serialised by the HTTP server's own request listener, ahead of Express (src/batches/status-body.ts).
 - **Start gate alone** (bench/start-gate.ts): the variation-start limiter with no rendering, polling vs booking.
 - **Memory**: VmHWM (peak resident set) from /proc of each child process at the end of the run, with
   MALLOC_ARENA_MAX=2 as the Dockerfile, studio.env.example and the npm start scripts set it.
