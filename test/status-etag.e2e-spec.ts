@@ -6,12 +6,6 @@ import { testConfig } from './helpers/test-config';
 import { cleanupRedis, finishedBatch, startTestApp, TestApp, tiktokLinks } from './helpers/test-app';
 import { TestGenerator, TestSource } from './helpers/test-doubles';
 
-/**
- * GET /api/batch/:id/status is answered from the status cache as a pre-serialised body with a strong ETag,
- * ahead of Nest's router (src/batches/status-body.ts): same body as the Nest route, 304 for a poller that
- * sends the ETag back, helmet still in front of it. That ADMIN_PASSWORD closes this route as every other is
- * test/security-auth.e2e-spec.ts's (it walks the OpenAPI document's routes).
- */
 /** Headers that describe the answer itself rather than the app's security policy. */
 const NOT_SECURITY = new Set([
   'content-type',
@@ -24,6 +18,12 @@ const NOT_SECURITY = new Set([
   'vary',
 ]);
 
+/**
+ * GET /api/batch/:id/status is answered from the status cache as a pre-serialised body with a strong ETag,
+ * ahead of Express and Nest's router (src/batches/status-body.ts): same body as the Nest route, 304 for a
+ * poller that sends the ETag back, helmet's headers on it. That ADMIN_PASSWORD closes this route as every
+ * other is test/security-auth.e2e-spec.ts's (it walks the OpenAPI document's routes).
+ */
 describe('status: pre-serialised body, ETag and 304', () => {
   let t: TestApp;
   let batchId: string;
