@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import sharp from 'sharp';
 import { FakeDrive, FakeDriveFile, TreeNode } from './fakes/fake-drive';
 import { FakeGemini } from './fakes/fake-gemini';
 import { FakeTikTok } from './fakes/fake-tiktok';
@@ -35,17 +37,45 @@ function expectCaptionWithinLimits(text: string, caption: Variation['caption']):
   for (const tag of hashtags) expect(tag).toMatch(/^#[\p{L}\p{N}_]+$/u);
 }
 
+/**
+ * Three 1080×1440 slides in mid-dark gradients with nothing light on them. The fake's default slides carry a
+ * white circle that a seeded re-framing sometimes zooms under the hook; the renderer then outlines the white
+ * letters in black (legible to a person), but OCR reads outlined white-on-white letters unreliably, so the
+ * read-back below would depend on the link's random id.
+ */
+async function plainSlides(dir: string): Promise<string[]> {
+  const tones = [
+    ['#264653', '#6a4c93'],
+    ['#1982c4', '#264653'],
+    ['#6a4c93', '#e63946'],
+  ];
+  return Promise.all(
+    tones.map(async ([top, bottom], i) => {
+      const svg =
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1080" height="1440"><defs>' +
+        `<linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${top}"/>` +
+        `<stop offset="1" stop-color="${bottom}"/></linearGradient></defs>` +
+        '<rect width="100%" height="100%" fill="url(#g)"/></svg>';
+      const file = path.join(dir, `${i + 1}.jpg`);
+      await sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toFile(file);
+      return file;
+    }),
+  );
+}
+
 describe('editing a variation after seeing it (offline generator, local folder)', () => {
   let tiktok: FakeTikTok;
   let t: TestApp;
   let batchId: string;
   let linkUrl: string;
   let folder: (v: string) => string;
+  let slidesDir: string;
 
   beforeAll(async () => {
     tiktok = await FakeTikTok.start();
     t = await startTestApp(await testConfig({ TIKTOK_BASE_URL: tiktok.baseUrl, VARIATION_RATE_LIMIT: '100/s' }));
-    linkUrl = tiktok.addPost({ id: '7430000000000000001', slides: 3, width: 1080, height: 1440 });
+    slidesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edit-slides-'));
+    linkUrl = tiktok.addPost({ id: '7430000000000000001', images: await plainSlides(slidesDir) });
     const productId = await createProduct(t);
     const res = await t.http
       .post('/api/batch')
@@ -61,6 +91,7 @@ describe('editing a variation after seeing it (offline generator, local folder)'
     await cleanupRedis(t);
     await t.close();
     await tiktok.close();
+    fs.rmSync(slidesDir, { recursive: true, force: true });
   });
 
   const read = (v: string, name: string) => fs.readFileSync(path.join(folder(v), name));
