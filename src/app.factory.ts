@@ -16,6 +16,7 @@ import { SESSION_COOKIE } from './auth/session-tokens';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { REDIS } from './common/redis.module';
 import { VALIDATION_OPTIONS } from './common/validate-dto';
+import { logLevels } from './config/config.module';
 import { AppConfig } from './config/config.schema';
 import { PLAN_OPENAPI_SCHEMA, PLAN_SCHEMA_NAME } from './batches/dto/review.dto';
 import { BatchQueryService } from './batches/batch-query.service';
@@ -26,11 +27,6 @@ export function projectRoot(): string {
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
-}
-
-export function logLevels(level: AppConfig['logLevel']): LogLevel[] {
-  const order: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
-  return order.slice(0, order.indexOf(level) + 1);
 }
 
 export function openApiDocument(app: NestExpressApplication) {

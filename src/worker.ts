@@ -2,10 +2,10 @@ import './common/threadpool';
 import * as http from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
 import { RedisConnection } from './common/redis-connection';
-import { logLevels } from './app.factory';
 import { configureSharp } from './common/sharp-settings';
+import { EngineModule } from './engine.module';
+import { logLevels } from './config/config.module';
 import { ConfigError, loadConfig } from './config/config.schema';
 import { WorkerHeartbeatService } from './health/worker-heartbeat.service';
 import { MetricsService } from './metrics/metrics.service';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     throw e;
   }
   configureSharp(config.sharp);
-  const app = await NestFactory.createApplicationContext(AppModule.register(config), {
+  const app = await NestFactory.createApplicationContext(EngineModule.register(config), {
     logger: logLevels(config.logLevel),
   });
   app.enableShutdownHooks();

@@ -1,30 +1,24 @@
 import { Module } from '@nestjs/common';
-import { MulterModule } from '@nestjs/platform-express';
 import { registerQueue } from '../common/queueing';
 import { DatabaseModule } from '../database/database.module';
 import { DriveModule } from '../drive/drive.module';
 import { GenerationModule } from '../generation/generation.module';
 import { LinksModule } from '../links/links.module';
-import { multerOptions } from '../products/products.module';
 import { ProductsModule } from '../products/products.module';
 import { PipelineModule } from '../pipeline/pipeline.module';
 import { BatchQueryService } from './batch-query.service';
-import { BatchesController } from './batches.controller';
-import { VariationEditsController } from './variation-edits.controller';
 import { BatchesProcessor } from './batches.processor';
 import { BatchesQueue } from './batches.queue';
 import { BatchesService } from './batches.service';
 import { BatchControlService } from './batch-control.service';
 import { WorkQueues } from './work-queues';
-import { PlanReviewController } from './plan-review.controller';
 import { PlanReviewService } from './plan-review.service';
 import { BATCHES_QUEUE } from '../pipeline/queues';
 
 /** Home of the `batches` queue (process-batch) and the batch API. */
 @Module({
   imports: [
-    ...registerQueue(BATCHES_QUEUE),
-    MulterModule.registerAsync(multerOptions),
+    registerQueue(BATCHES_QUEUE),
     DatabaseModule,
     DriveModule,
     GenerationModule,
@@ -32,7 +26,6 @@ import { BATCHES_QUEUE } from '../pipeline/queues';
     ProductsModule,
     PipelineModule,
   ],
-  controllers: [BatchesController, PlanReviewController, VariationEditsController],
   providers: [
     BatchesQueue,
     WorkQueues,
@@ -42,6 +35,6 @@ import { BATCHES_QUEUE } from '../pipeline/queues';
     BatchesProcessor,
     PlanReviewService,
   ],
-  exports: [BatchesQueue, WorkQueues, BatchQueryService],
+  exports: [BatchesQueue, WorkQueues, BatchesService, BatchControlService, BatchQueryService, PlanReviewService],
 })
 export class BatchesModule {}

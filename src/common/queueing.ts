@@ -1,6 +1,4 @@
 import { BullModule } from '@nestjs/bull';
-import { BullBoardModule } from '@bull-board/nestjs';
-import { BullAdapter } from '@bull-board/api/bullAdapter';
 import type { Job, JobOptions, Queue, QueueOptions } from 'bull';
 import { AppConfig } from '../config/config.schema';
 import { APP_CONFIG } from '../config/config.module';
@@ -18,34 +16,32 @@ export function backoffDelay(attemptsMade: number, baseMs: number, err?: unknown
 
 /**
  * The one way a queue is registered: Bull options from the config (limiter, attempts, backoff, lock and
- * stall timings) plus its Bull Board panel. Each domain module calls this for the queue it owns.
+ * stall timings). Each domain module calls this for the queue it owns; its Bull Board panel is the API's
+ * (api.module.ts).
  */
 export function registerQueue(name: string, extra: (config: AppConfig) => Partial<QueueOptions> = () => ({})) {
-  return [
-    BullModule.registerQueueAsync({
-      name,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): QueueOptions => ({
-        defaultJobOptions: {
-          attempts: config.jobs.attempts,
-          backoff: { type: PROVIDER_BACKOFF },
-          removeOnComplete: 1000,
-          removeOnFail: 5000,
+  return BullModule.registerQueueAsync({
+    name,
+    inject: [APP_CONFIG],
+    useFactory: (config: AppConfig): QueueOptions => ({
+      defaultJobOptions: {
+        attempts: config.jobs.attempts,
+        backoff: { type: PROVIDER_BACKOFF },
+        removeOnComplete: 1000,
+        removeOnFail: 5000,
+      },
+      settings: {
+        lockDuration: config.jobs.lockMs,
+        stalledInterval: config.jobs.stalledIntervalMs,
+        maxStalledCount: 2,
+        backoffStrategies: {
+          [PROVIDER_BACKOFF]: (attemptsMade: number, err: Error) =>
+            backoffDelay(attemptsMade, config.jobs.backoffMs, err),
         },
-        settings: {
-          lockDuration: config.jobs.lockMs,
-          stalledInterval: config.jobs.stalledIntervalMs,
-          maxStalledCount: 2,
-          backoffStrategies: {
-            [PROVIDER_BACKOFF]: (attemptsMade: number, err: Error) =>
-              backoffDelay(attemptsMade, config.jobs.backoffMs, err),
-          },
-        },
-        ...extra(config),
-      }),
+      },
+      ...extra(config),
     }),
-    BullBoardModule.forFeature({ name, adapter: BullAdapter }),
-  ];
+  });
 }
 
 /** True when this run is the job's last try: a transient error now fails the work for good. */

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Module } from '@nestjs/common';
+import { DynamicModule, Global, Inject, LogLevel, Module } from '@nestjs/common';
 import { AppConfig } from './config.schema';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -20,4 +20,10 @@ export class AppConfigModule {
       exports: [APP_CONFIG],
     };
   }
+}
+
+/** Nest's log levels up to LOG_LEVEL. */
+export function logLevels(level: AppConfig['logLevel']): LogLevel[] {
+  const order: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+  return order.slice(0, order.indexOf(level) + 1);
 }

@@ -4,7 +4,6 @@ import { crashAt } from '../common/crash-point';
 import { AppConfig } from '../config/config.schema';
 import { APP_CONFIG } from '../config/config.module';
 import { PipelineModule } from '../pipeline/pipeline.module';
-import { DownloadsController } from './downloads.controller';
 import { LocalStorage } from './local-storage';
 import { STORAGE, Storage } from './storage.interface';
 
@@ -21,7 +20,6 @@ export function createStorage(config: AppConfig): Storage {
 
 @Module({
   imports: [PipelineModule],
-  controllers: [DownloadsController],
   providers: [
     {
       provide: STORAGE,

@@ -3,7 +3,6 @@ import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import archiver from 'archiver';
 import type { CrashPoint } from '../config/config.schema';
 import { DeliveredFile, OutputArchive, OutputScope, Storage, StoredRef } from './storage.interface';
 
@@ -125,6 +124,8 @@ export class LocalStorage implements Storage {
       : [];
     if (!dir || !files.length) return { ok: false, reason: 'nothing has been delivered yet' };
     const name = path.basename(dir);
+    // Loaded on the first download: only the API zips, and a worker never pays archiver's ~17 MB of RSS.
+    const archiver = require('archiver') as typeof import('archiver');
     const zip = archiver('zip', { zlib: { level: 1 } }); // JPEGs and MP4s do not compress further
     for (const abs of files.sort()) zip.file(abs, { name: path.join(name, path.relative(dir, abs)) });
     void zip.finalize();

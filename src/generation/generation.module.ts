@@ -15,7 +15,6 @@ import { SlideImageStore } from './slide-image-store';
 import { SlideMaker } from './slide-maker.service';
 import { SourceTextService } from './text-reader/source-text.service';
 import { SlideThumbnails } from './slide-thumbnails';
-import { ThumbnailsController } from './thumbnails.controller';
 import { VariationDelivery } from './variation-delivery.service';
 import { VariationEdits } from './variation-edits.service';
 import { VariationStarts } from './variation-starts';
@@ -44,8 +43,7 @@ export function createGenerator(
  * quota-bound makespan (bench/makespan.ts: 1.11 with it, 1.03 without).
  */
 @Module({
-  imports: [...registerQueue(VARIATIONS_QUEUE), DatabaseModule, DriveModule, PipelineModule, ProductsModule],
-  controllers: [ThumbnailsController],
+  imports: [registerQueue(VARIATIONS_QUEUE), DatabaseModule, DriveModule, PipelineModule, ProductsModule],
   providers: [
     VariationsQueue,
     VariationsProcessor,

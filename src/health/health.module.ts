@@ -4,12 +4,10 @@ import { DatabaseModule } from '../database/database.module';
 import { DriveModule } from '../drive/drive.module';
 import { GenerationModule } from '../generation/generation.module';
 import { PublishingModule } from '../publishing/publishing.module';
-import { HealthController } from './health.controller';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 
 @Module({
   imports: [DatabaseModule, DriveModule, GenerationModule, BatchesModule, PublishingModule],
-  controllers: [HealthController],
   providers: [WorkerHeartbeatService],
   exports: [WorkerHeartbeatService],
 })

@@ -8,14 +8,13 @@ import { ProductsModule } from '../products/products.module';
 import { LinkPlanner } from './link-planner.service';
 import { LinksProcessor } from './links.processor';
 import { LinksQueue } from './links.queue';
-import { PreviewController } from './preview.controller';
 import { SourceModule } from './source.module';
 import { LINKS_QUEUE } from '../pipeline/queues';
 
 /** Home of the `links` queue (process-link: fetch, analysis, variation rows) and the link preview. */
 @Module({
   imports: [
-    ...registerQueue(LINKS_QUEUE),
+    registerQueue(LINKS_QUEUE),
     DatabaseModule,
     DriveModule,
     GenerationModule,
@@ -23,7 +22,6 @@ import { LINKS_QUEUE } from '../pipeline/queues';
     PipelineModule,
     ProductsModule,
   ],
-  controllers: [PreviewController],
   providers: [LinksQueue, LinkPlanner, LinksProcessor],
   exports: [LinksQueue],
 })

@@ -4,13 +4,11 @@ import { GenerationModule } from '../generation/generation.module';
 import { HealthModule } from '../health/health.module';
 import { PipelineModule } from '../pipeline/pipeline.module';
 import { PublishingModule } from '../publishing/publishing.module';
-import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 /** Prometheus metrics of this process at GET /api/metrics (workers: /metrics on WORKER_HEALTH_PORT). */
 @Module({
   imports: [PipelineModule, BatchesModule, GenerationModule, HealthModule, PublishingModule],
-  controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],
 })

@@ -16,12 +16,9 @@ import { PUBLISHING_QUEUE, PublishingQueue } from './publishing.queue';
 import { PublishingSecrets } from './publishing-secrets';
 import { PublishingSweeperService } from './publishing-sweeper.service';
 import { TikTokAccount } from './tiktok-account.entity';
-import { TikTokAccountsController } from './tiktok-accounts.controller';
 import { TikTokAccountsService } from './tiktok-accounts.service';
-import { TikTokMediaController } from './tiktok-media.controller';
 import { TikTokOAuthService } from './tiktok-oauth.service';
 import { TikTokPost } from './tiktok-post.entity';
-import { TikTokPostsController } from './tiktok-posts.controller';
 import { TikTokPostsService } from './tiktok-posts.service';
 import { TikTokClient } from './tiktok/tiktok-client';
 
@@ -35,13 +32,12 @@ export const PUBLISHING_ENTITIES = [TikTokAccount, TikTokPost];
 
 @Module({
   imports: [
-    ...registerQueue(PUBLISHING_QUEUE),
+    registerQueue(PUBLISHING_QUEUE),
     DatabaseModule,
     TypeOrmModule.forFeature(PUBLISHING_ENTITIES),
     PipelineModule,
     DriveModule,
   ],
-  controllers: [TikTokAccountsController, TikTokPostsController, TikTokMediaController],
   providers: [
     { provide: TikTokClient, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TikTokClient(config) },
     PublishingSecrets,
@@ -57,6 +53,14 @@ export const PUBLISHING_ENTITIES = [TikTokAccount, TikTokPost];
     TikTokOAuthService,
     TikTokPostsService,
   ],
-  exports: [PublishingQueue],
+  exports: [
+    PublishingQueue,
+    PublishingSecrets,
+    PostsRepository,
+    PostSteps,
+    TikTokAccountsService,
+    TikTokOAuthService,
+    TikTokPostsService,
+  ],
 })
 export class PublishingModule {}
