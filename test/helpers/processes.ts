@@ -60,9 +60,16 @@ export interface Child {
  */
 export const API_NODE_FLAGS = ['--max-old-space-size=160', '--max-semi-space-size=8'];
 
+/**
+ * Node flags of a worker process, as every launcher sets them (npm run start:worker, systemd, supervisord,
+ * docker-compose): a young generation of 8 MB instead of V8's 16 MB. Measured through 100 links × 2×2 with two
+ * workers × 4 jobs: peaks of 261–293 MB instead of 299–333 MB, at the same variations per second.
+ */
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=8'];
+
 /** Starts `dist/src/<entry>.js` with the given env on top of this process's PATH/HOME. */
 export function startChild(dist: string, name: string, entry: 'main' | 'worker', env: Record<string, string>): Child {
-  const flags = entry === 'main' && env.WORKERS === 'false' ? API_NODE_FLAGS : [];
+  const flags = entry === 'worker' ? WORKER_NODE_FLAGS : env.WORKERS === 'false' ? API_NODE_FLAGS : [];
   const proc = spawn(process.execPath, [...flags, path.join(dist, 'src', `${entry}.js`)], {
     cwd: ROOT,
     env: {
