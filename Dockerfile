@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Slideshow Studio: one image for both roles. The API (+ UI) is the default command; workers run
-# `node --max-semi-space-size=8 dist/src/worker.js` (see docker-compose.yml). Build: docker build -t slideshow-studio .
+# `node --max-semi-space-size=8 --expose-gc dist/src/worker.js` (see docker-compose.yml).
+# Build: docker build -t slideshow-studio .
 
 # ---- build: compile sqlite3 from source, build the API and the admin UI, keep only runtime deps ----
 FROM node:20-bookworm-slim AS build

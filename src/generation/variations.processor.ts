@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
 import { BatchVariation } from '../pipeline/entities/variation.entity';
+import { collectPixelGarbage } from '../common/pixel-garbage';
 import { ProcessorKit, StepTracker } from '../pipeline/processor-kit';
 import { GENERATE_VARIATION, GenerateVariationJob, VARIATIONS_QUEUE } from '../pipeline/queues';
 import { PipelineRows } from '../pipeline/repositories';
@@ -69,5 +70,6 @@ export class VariationsProcessor implements OnApplicationBootstrap {
     );
     if (warnings.length) this.logger.log(`batch ${v.batchId} variation ${v.id}: ${warnings.join('; ')}`);
     await progress.endVariation(v, { ...done, warnings });
+    collectPixelGarbage();
   }
 }
