@@ -15,7 +15,7 @@ import { WorkQueues } from './work-queues';
 import { PlanReviewService } from './plan-review.service';
 import { BATCHES_QUEUE } from '../pipeline/queues';
 
-/** Home of the `batches` queue (process-batch) and the batch API. */
+/** Home of the `batches` queue (process-batch) and the services behind the batch API (routes: api.module.ts). */
 @Module({
   imports: [
     registerQueue(BATCHES_QUEUE),

@@ -11,7 +11,7 @@ import { LinksQueue } from './links.queue';
 import { SourceModule } from './source.module';
 import { LINKS_QUEUE } from '../pipeline/queues';
 
-/** Home of the `links` queue (process-link: fetch, analysis, variation rows) and the link preview. */
+/** Home of the `links` queue (process-link: fetch, analysis, variation rows); the preview route is the API's. */
 @Module({
   imports: [
     registerQueue(LINKS_QUEUE),

@@ -6,7 +6,7 @@ import { PipelineModule } from '../pipeline/pipeline.module';
 import { PublishingModule } from '../publishing/publishing.module';
 import { MetricsService } from './metrics.service';
 
-/** Prometheus metrics of this process at GET /api/metrics (workers: /metrics on WORKER_HEALTH_PORT). */
+/** Prometheus metrics of this process: GET /api/metrics on the API, /metrics on a worker's WORKER_HEALTH_PORT. */
 @Module({
   imports: [PipelineModule, BatchesModule, GenerationModule, HealthModule, PublishingModule],
   providers: [MetricsService],

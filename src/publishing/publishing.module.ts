@@ -24,8 +24,9 @@ import { TikTokClient } from './tiktok/tiktok-client';
 
 /**
  * Sending finished variations to TikTok (Content Posting API, drafts by default): connected accounts,
- * the `publishing` queue with TikTok's limits, and the signed image route TikTok pulls from. It reads the
- * work model (batches, links, variations) and Storage; nothing below imports it.
+ * the `publishing` queue with TikTok's limits, and what the signed image route TikTok pulls from needs (its
+ * routes are the API's: api.module.ts). It reads the work model (batches, links, variations) and Storage;
+ * nothing below imports it.
  */
 /** This module's tables (also listed by ormconfig.ts for the TypeORM CLI). */
 export const PUBLISHING_ENTITIES = [TikTokAccount, TikTokPost];
