@@ -19,10 +19,9 @@ module.exports = {
     },
   ],
   options: {
-    doNotFollow: { path: 'node_modules' },
+    ...require('./.dependency-cruiser.cjs').options,
+    // node_modules stays in the graph (not followed): the rule's targets are there.
     exclude: { path: '(^|/)(dist|admin-ui)/' },
-    tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: false,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
   },
 };

@@ -6,27 +6,20 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { memoryStorage } from 'multer';
 import { AuthModule } from './auth/auth.module';
 import { BatchesController } from './batches/batches.controller';
-import { BatchesModule } from './batches/batches.module';
 import { PlanReviewController } from './batches/plan-review.controller';
 import { VariationEditsController } from './batches/variation-edits.controller';
 import { AppConfig } from './config/config.schema';
 import { APP_CONFIG } from './config/config.module';
 import { DownloadsController } from './drive/downloads.controller';
-import { DriveModule } from './drive/drive.module';
-import { GenerationModule } from './generation/generation.module';
+import { DOMAIN_MODULES } from './engine.module';
 import { ThumbnailsController } from './generation/thumbnails.controller';
 import { HealthController } from './health/health.controller';
-import { HealthModule } from './health/health.module';
-import { LinksModule } from './links/links.module';
 import { PreviewController } from './links/preview.controller';
 import { MetricsController } from './metrics/metrics.controller';
-import { MetricsModule } from './metrics/metrics.module';
 import { PipelineModule } from './pipeline/pipeline.module';
 import { BATCHES_QUEUE, LINKS_QUEUE, VARIATIONS_QUEUE } from './pipeline/queues';
 import { ProductsController } from './products/products.controller';
-import { ProductsModule } from './products/products.module';
 import { UploadLimitFilter } from './products/upload-limit.filter';
-import { PublishingModule } from './publishing/publishing.module';
 import { PUBLISHING_QUEUE } from './publishing/publishing.queue';
 import { TikTokAccountsController } from './publishing/tiktok-accounts.controller';
 import { TikTokMediaController } from './publishing/tiktok-media.controller';
@@ -56,14 +49,7 @@ const BOARD_QUEUES = [BATCHES_QUEUE, LINKS_QUEUE, VARIATIONS_QUEUE, PUBLISHING_Q
     MulterModule.registerAsync(multerOptions),
     AuthModule,
     PipelineModule,
-    ProductsModule,
-    DriveModule,
-    GenerationModule,
-    LinksModule,
-    BatchesModule,
-    PublishingModule,
-    HealthModule,
-    MetricsModule,
+    ...DOMAIN_MODULES,
   ],
   // In the order the routes were registered (and the OpenAPI document listed them) before they moved here.
   controllers: [

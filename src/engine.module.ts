@@ -22,6 +22,18 @@ import { PublishingModule } from './publishing/publishing.module';
  * AppModule adds the HTTP API on top. Nothing here imports a controller, so a worker never loads Swagger,
  * class-validator, Bull Board, multer or Express.
  */
+/** The domain modules, in boot order; the API imports them too, for the services its controllers use. */
+export const DOMAIN_MODULES = [
+  ProductsModule,
+  DriveModule,
+  GenerationModule,
+  LinksModule,
+  BatchesModule,
+  PublishingModule,
+  HealthModule,
+  MetricsModule,
+];
+
 @Module({})
 export class EngineModule {
   static register(config: AppConfig): DynamicModule {
@@ -37,14 +49,7 @@ export class EngineModule {
         }),
         DatabaseModule,
         SourceModule,
-        ProductsModule,
-        DriveModule,
-        GenerationModule,
-        LinksModule,
-        BatchesModule,
-        PublishingModule,
-        HealthModule,
-        MetricsModule,
+        ...DOMAIN_MODULES,
         BatchSweeperModule,
       ],
     };
