@@ -16,12 +16,6 @@ import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
 import { PublishingModule } from './publishing/publishing.module';
 
-/**
- * The engine for one validated configuration: config, Redis, the queues, the database and the domain modules
- * with their processors (which consume only where WORKERS=true). A worker process (worker.ts) boots this alone;
- * AppModule adds the HTTP API on top. Nothing here imports a controller, so a worker never loads Swagger,
- * class-validator, Bull Board, multer or Express.
- */
 /** The domain modules, in boot order; the API imports them too, for the services its controllers use. */
 export const DOMAIN_MODULES = [
   ProductsModule,
@@ -34,6 +28,12 @@ export const DOMAIN_MODULES = [
   MetricsModule,
 ];
 
+/**
+ * The engine for one validated configuration: config, Redis, the queues, the database and the domain modules
+ * with their processors (which consume only where WORKERS=true). A worker process (worker.ts) boots this alone;
+ * AppModule adds the HTTP API on top. Nothing here imports a controller, so a worker never loads Swagger,
+ * class-validator, Bull Board, multer or Express.
+ */
 @Module({})
 export class EngineModule {
   static register(config: AppConfig): DynamicModule {
