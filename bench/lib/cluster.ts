@@ -58,6 +58,8 @@ export class BenchCluster {
   private db?: { url: string; drop: () => Promise<void> };
   private postSeq = 0;
   private readerPeak = 0;
+  /** Highest VmRSS of a worker plus its text reader child at the same instant, bytes. */
+  private togetherPeak = 0;
   private readerTimer?: NodeJS.Timeout;
   private dist = '';
   /** Every child's environment (the workers add WORKER_HEALTH_PORT). */
@@ -133,7 +135,7 @@ export class BenchCluster {
       250,
     ).catch(withLogs);
     await Promise.all(Array.from({ length: o.workers }, () => this.startWorker())).catch(withLogs);
-    if (o.workers) this.readerTimer = setInterval(() => this.sampleReaders(), 1000);
+    if (o.workers) this.readerTimer = setInterval(() => this.sampleReaders(), 200);
   }
 
   /** One more worker process; resolves once its health endpoint answers 200. */
@@ -232,18 +234,25 @@ export class BenchCluster {
   peakRss(): { name: string; bytes: number }[] {
     this.sampleReaders();
     const own = this.children.map((c) => ({ name: c.name, bytes: vmHwm(c.proc.pid) }));
-    return this.readerPeak ? [...own, { name: 'text-reader', bytes: this.readerPeak }] : own;
+    return this.readerPeak
+      ? [...own, { name: 'text-reader', bytes: this.readerPeak }, { name: 'together', bytes: this.togetherPeak }]
+      : own;
   }
 
   /**
    * The worker processes' own children are their text readers (forked per process, stopped when idle) and
-   * ffmpeg exports; the readers' peak is sampled every second while the cluster runs (ffmpeg is left out:
-   * it is named by its executable, not node).
+   * ffmpeg exports; the readers' peak is sampled every 200 ms while the cluster runs (ffmpeg is left out:
+   * it is named by its executable, not node), and with it the worker and its reader's resident sets added at
+   * the same instant: the memory the worker's work takes on the machine.
    */
   private sampleReaders(): void {
-    const workers = new Set(this.workers().map((w) => w.proc.pid));
+    const now = new Map(this.workers().map((w) => [w.proc.pid, vmRss(w.proc.pid)]));
     for (const p of allProcs())
-      if (workers.has(p.ppid) && p.name === 'node') this.readerPeak = Math.max(this.readerPeak, vmHwm(p.pid));
+      if (now.has(p.ppid) && p.name === 'node') {
+        this.readerPeak = Math.max(this.readerPeak, vmHwm(p.pid));
+        now.set(p.ppid, now.get(p.ppid)! + vmRss(p.pid));
+      }
+    this.togetherPeak = Math.max(this.togetherPeak, ...now.values());
   }
 
   redis(): Redis {
@@ -271,10 +280,14 @@ export class BenchCluster {
   }
 }
 
-export function vmHwm(pid: number | undefined): number {
+export const vmHwm = (pid: number | undefined): number => procStatus(pid, 'VmHWM');
+/** Resident set now (VmRSS), bytes; 0 once the process is gone. */
+export const vmRss = (pid: number | undefined): number => procStatus(pid, 'VmRSS');
+
+function procStatus(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
   if (!pid) return 0;
   try {
-    const m = /VmHWM:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;

@@ -52,12 +52,21 @@ export function rssRow(measurement: string, rss: { name: string; bytes: number }
   const api = toMb(rss.find((r) => r.name === 'api')?.bytes ?? 0);
   const worker = Math.max(0, ...rss.filter((r) => r.name.startsWith('worker')).map((r) => toMb(r.bytes)));
   const reader = toMb(rss.find((r) => r.name === 'text-reader')?.bytes ?? 0);
+  const together = toMb(rss.find((r) => r.name === 'together')?.bytes ?? 0);
+  // The issue counts the text reading with the worker: with a reader, the worker's figure is the two together.
+  const judged = reader ? together : worker;
+  const own = rss.filter((r) => r.name !== 'together');
   return {
     measurement,
-    figure: `API ${api} MB, worker ${worker} MB` + (reader ? ` (+ its text reader child ${reader} MB)` : ''),
+    figure:
+      `API ${api} MB, worker ${worker} MB` +
+      (reader ? `; worker with its text reader child ${together} MB (the child alone ≤ ${reader} MB)` : ''),
     target: `API ≤ ${API_RSS_TARGET_MB} MB, worker ≤ ${WORKER_RSS_TARGET_MB} MB`,
-    ok: api > 0 && worker > 0 && api <= API_RSS_TARGET_MB && worker <= WORKER_RSS_TARGET_MB,
-    notes: `VmHWM of the child processes (${rss.map((r) => `${r.name} ${toMb(r.bytes)} MB`).join(', ')})${extra}; MALLOC_ARENA_MAX=2 as deployed`,
+    ok: api > 0 && worker > 0 && api <= API_RSS_TARGET_MB && judged <= WORKER_RSS_TARGET_MB,
+    notes:
+      `VmHWM of the child processes (${own.map((r) => `${r.name} ${toMb(r.bytes)} MB`).join(', ')})` +
+      (reader ? `; a worker and its reader's VmRSS added every 200 ms, highest sum ${together} MB` : '') +
+      `${extra}; MALLOC_ARENA_MAX=2 as deployed`,
   };
 }
 
