@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { Worker } from 'tesseract.js';
 import type { Box, SlideText, SourceBlock } from '../../pipeline/source-text';
-import { composite, inpaint, loadCv } from './inpaint';
+import { composite, inpaint } from './inpaint';
 import { blockArea, isInk, measureLook } from './look';
 import { meanLuma, readPass, startOcr } from './ocr';
 import {
@@ -32,7 +32,6 @@ const DARK_PASS_LUMA = 130;
 /** A slide is a text card when this share of what lies outside its text is one colour. */
 const CARD_SHARE = 0.9;
 const CARD_TOLERANCE = 24;
-const INPAINT_RADIUS = 5;
 
 export interface Reading {
   text: SlideText;
@@ -137,8 +136,7 @@ export class TextEngine {
   private constructor(private readonly ocr: Worker) {}
 
   static async start(): Promise<TextEngine> {
-    const [ocr] = await Promise.all([startOcr(), loadCv()]);
-    return new TextEngine(ocr);
+    return new TextEngine(await startOcr());
   }
 
   async stop(): Promise<void> {
@@ -201,7 +199,7 @@ export class TextEngine {
         .toBuffer();
     }
     if (!mask) return null;
-    const filled = await inpaint(work, mask, INPAINT_RADIUS);
+    const filled = inpaint(work, mask);
     return composite(full, filled, mask);
   }
 
