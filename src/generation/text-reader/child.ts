@@ -4,7 +4,7 @@ import { TextEngine } from './engine';
 import type { ReaderReply, ReaderRequest, ReadResult, ScrubResult } from './protocol';
 
 /**
- * The text reader's child process: OCR and OpenCV loaded once, requests answered one at a time over IPC.
+ * The text reader's child process: the OCR engine loaded once, requests answered one at a time over IPC.
  * It runs apart from the worker so the worker's own memory stays low and a crash of the engine (WASM
  * aborts, out of memory) costs a retry, not the worker. It exits when its parent goes away.
  */
@@ -33,6 +33,9 @@ process.on('message', (req: ReaderRequest) => {
   queue = queue.then(async () => {
     try {
       const result = await handle(req);
+      // Between slides the child is idle: a full collection now (--expose-gc, given by the client) frees the
+      // slide's pixel buffers and pass images before the next one instead of letting the heap grow with them.
+      global.gc?.();
       // Peak resident set so far (getrusage's ru_maxrss, KiB): the high-water mark, not the current size.
       send({ id: req.id, ok: true, result, rss: process.resourceUsage().maxRSS * 1024 });
     } catch (e) {

@@ -5,7 +5,7 @@ import { FailureStep, TransientError } from '../../common/errors';
 import type { ReaderReply, ReaderRequest, ReadResult, ScrubResult } from './protocol';
 
 export interface TextReaderOptions {
-  /** The child exits after this long without a request (its models cost ~150-250 MB while loaded). */
+  /** The child exits after this long without a request (its OCR engine costs ~100 MB while loaded). */
   idleMs: number;
   /** A request not answered in this time kills the child (a hung engine) and fails transiently. */
   requestTimeoutMs?: number;
@@ -86,8 +86,9 @@ export class TextReaderClient {
     const ts = __filename.endsWith('.ts');
     const entry = path.join(__dirname, ts ? 'child.ts' : 'child.js');
     const child = fork(entry, [], {
-      // Under ts-jest / ts-node the child compiles itself; from dist it is plain JavaScript.
-      execArgv: ts ? ['-r', require.resolve('ts-node/register/transpile-only')] : [],
+      // Under ts-jest / ts-node the child compiles itself; from dist it is plain JavaScript. The child collects
+      // its garbage after each slide (child.ts).
+      execArgv: ['--expose-gc', ...(ts ? ['-r', require.resolve('ts-node/register/transpile-only')] : [])],
       // Fewer glibc arenas: the engine allocates from one thread, extra arenas only hold freed memory.
       env: { ...process.env, MALLOC_ARENA_MAX: '2' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
