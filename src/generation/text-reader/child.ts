@@ -33,11 +33,11 @@ process.on('message', (req: ReaderRequest) => {
   queue = queue.then(async () => {
     try {
       const result = await handle(req);
-      // Between slides the child is idle: a full collection now (--expose-gc, given by the client) frees the
-      // slide's pixel buffers and pass images before the next one instead of letting the heap grow with them.
-      global.gc?.();
       // Peak resident set so far (getrusage's ru_maxrss, KiB): the high-water mark, not the current size.
       send({ id: req.id, ok: true, result, rss: process.resourceUsage().maxRSS * 1024 });
+      // Between slides, once the answer is on its way: a full collection (--expose-gc, given by the client)
+      // frees this slide's pixel buffers and pass images before the next one instead of letting the heap grow.
+      global.gc?.();
     } catch (e) {
       send({ id: req.id, ok: false, error: (e as Error)?.message ?? String(e) });
     }
