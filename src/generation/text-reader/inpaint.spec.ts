@@ -35,7 +35,8 @@ describe('inpaint (pull-push fill)', () => {
         if (mask[p]) worst = Math.max(worst, d);
         else expect(out.data[p * 3 + k]).toBe(captioned.data[p * 3 + k]);
       }
-    // The bars' white (255) is gone: each filled pixel is within 12 levels of the picture under it (the bars were 150+ off).
+    // The bars' white (255) is gone: each filled pixel is within 12 levels of the picture under it (the bars
+    // were 150+ off).
     expect(worst).toBeLessThanOrEqual(12);
     expect(out).toMatchObject({ width: img.width, height: img.height });
   });
