@@ -4,9 +4,11 @@
  * UI does so by itself when links are pasted: the files land in the cache, the text is not read), then the
  * batch is created and the estimate in the 201 answer is compared with the wall time from that POST to the
  * batch's end. One API process and ESTIMATE_WORKER_PROCESSES worker processes × WORKER_CONCURRENCY 4, so the
- * estimate is told the deployment it runs on. A fresh DATA_DIR per run: nothing is read before.
+ * estimate is told the deployment it runs on. One deployment for all runs, new posts each run (nothing read
+ * before): the first batch is estimated with the model's constants as measured (a new machine), the next ones
+ * with the speed the workers measured on the batches before (MachineSpeed).
  *
- *   npx ts-node --transpile-only bench/estimate.ts       (BENCH_ESTIMATE_RUNS=2, BENCH_ESTIMATE_WORKERS=1)
+ *   npx ts-node --transpile-only bench/estimate.ts       (BENCH_ESTIMATE_RUNS=3, BENCH_ESTIMATE_WORKERS=1)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -45,6 +47,8 @@ export interface EstimateRun {
   cpu: { self: number; reaped: number; live: number };
   /** The core-seconds the model assumes for it (`workBounds`). */
   modelCpuS: number;
+  /** MachineSpeed's factor when the batch was created (1: nothing on record yet). */
+  speed: number;
   load: [number, number];
 }
 
@@ -78,17 +82,24 @@ async function post(url: string, body: unknown): Promise<{ status: number; json:
   return { status: res.status, json: await res.json().catch(() => null) };
 }
 
-export async function measureOnce(sets: SampleSet[], workers: number, seq: number): Promise<EstimateRun> {
-  const load0 = os.loadavg()[0];
-  const cluster = await BenchCluster.start({
-    label: `estimate-${seq}`,
-    workers,
-    concurrency: 4,
-    database: 'sqlite',
-    // The reader's child kept alive through the run, so its CPU is told apart from the exports'.
-    env: { TEXT_READER: 'true', TEXT_READER_IDLE_MS: '900000', ESTIMATE_WORKER_PROCESSES: String(workers) },
-  });
+/** The factor the API multiplies the model's core-seconds by, from the evidence the workers keep in Redis. */
+async function machineSpeed(cluster: BenchCluster): Promise<number> {
+  const redis = cluster.redis();
   try {
+    const all = Object.values(await redis.hgetall(`${cluster.prefix}:estimate:speed`)).map(
+      (raw) => JSON.parse(raw) as { cpuS: number; modelS: number },
+    );
+    const cpuS = all.reduce((n, e) => n + e.cpuS, 0);
+    const modelS = all.reduce((n, e) => n + e.modelS, 0);
+    return modelS >= 20 ? cpuS / modelS : 1;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function measureOnce(cluster: BenchCluster, sets: SampleSet[], seq: number): Promise<EstimateRun> {
+  const load0 = os.loadavg()[0];
+  {
     const urls = sets.map((set, i) =>
       cluster.tiktok.addPost({
         id: `74500000000000${String(seq).padStart(3, '0')}${String(i + 1).padStart(2, '0')}`,
@@ -134,6 +145,7 @@ export async function measureOnce(sets: SampleSet[], workers: number, seq: numbe
     });
     if (created.status !== 201) throw new Error(`POST /api/batch: ${created.status} ${JSON.stringify(created.json)}`);
     const estimateS = created.json.estimate.etaSeconds as number;
+    const speed = await machineSpeed(cluster);
     // The running ETA, polled as the UI does: it may fall or be re-estimated when work ends, never rise in between.
     let etaRises = 0;
     let last: { eta: number; left: number } | undefined;
@@ -171,6 +183,7 @@ export async function measureOnce(sets: SampleSet[], workers: number, seq: numbe
       cpuS,
       cpu,
       modelCpuS: workBounds(config, work).coreSeconds,
+      speed,
       sets,
       sourceSlides: sets.reduce((n, s) => n + sampleSlides(s).length, 0),
       estimateS,
@@ -181,27 +194,38 @@ export async function measureOnce(sets: SampleSet[], workers: number, seq: numbe
       etaRises,
       load: [load0, os.loadavg()[0]],
     };
-  } finally {
-    await cluster.stop();
   }
 }
 
+/**
+ * Judged on the batches after the first: the first one on a new deployment has only the model's constants
+ * (measured on one machine), the later ones the speed measured here; every batch must complete.
+ */
 export function estimateRow(runs: EstimateRun[], workers: number): BenchRow {
-  const ok = runs.length > 0 && runs.every((r) => Math.abs(r.ratio - 1) <= TOLERANCE && r.completed === r.total);
+  const judged = runs.length > 1 ? runs.slice(1) : runs;
+  const ok =
+    runs.length > 0 &&
+    runs.every((r) => r.completed === r.total) &&
+    judged.every((r) => Math.abs(r.ratio - 1) <= TOLERANCE);
   return {
     measurement: 'Estimate vs measured, offline batch with video',
     figure:
-      runs.map((r) => `**${fmt(r.ratio)}**`).join(', ') +
-      " (measured ÷ estimated wall time); workers' CPU ÷ the model's core-seconds " +
+      runs
+        .map((r, i) => `${i ? '' : 'first batch '}**${fmt(r.ratio)}**${i ? '' : ' (constants as measured)'}`)
+        .join(', ') +
+      ` (measured ÷ estimated wall time; the batches after the first with the machine speed measured before them, ${runs
+        .slice(1)
+        .map((r) => fmt(r.speed))
+        .join(', ')}); workers' CPU ÷ the model's core-seconds ` +
       runs.map((r) => fmt(r.cpuS / r.modelCpuS)).join(', '),
-    target: `within ${TOLERANCE * 100}%`,
+    target: `within ${TOLERANCE * 100}% after the first batch`,
     ok,
     notes:
       `3 real sample links × ${P}×${T} with video, TEXT_READER on, each previewed first as the UI does; ` +
       runs
         .map(
           (r) =>
-            `${r.sets.join('+')} (${r.sourceSlides} source slides): estimated ${r.estimateS} s, took ${fmt(r.wallS, 1)} s, ` +
+            `${r.sets.join('+')} (${r.sourceSlides} source slides, machine speed ${fmt(r.speed)}): estimated ${r.estimateS} s, took ${fmt(r.wallS, 1)} s, ` +
             `${r.completed}/${r.total} completed, workers used ${fmt(r.cpuS, 0)} core-s (model ${fmt(r.modelCpuS, 0)}), running ETA rose ${r.etaRises}× with the same work left, load ${fmt(r.load[0], 1)}→${fmt(r.load[1], 1)}`,
         )
         .join('; ') +
@@ -211,15 +235,29 @@ export function estimateRow(runs: EstimateRun[], workers: number): BenchRow {
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const runs = Number(process.env.BENCH_ESTIMATE_RUNS || 2);
+  const runs = Number(process.env.BENCH_ESTIMATE_RUNS || 3);
   const workers = Number(process.env.BENCH_ESTIMATE_WORKERS || 1);
   const results: EstimateRun[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = await measureOnce(RUN_SETS[i % RUN_SETS.length], workers, i + 1);
-    console.log(
-      `[estimate] run ${i + 1}: ${r.sets.join('+')}: estimated ${r.estimateS} s, took ${fmt(r.wallS, 1)} s, ratio ${fmt(r.ratio)}, worker CPU ${fmt(r.cpuS, 1)} core-s (model ${fmt(r.modelCpuS, 1)}; worker ${fmt(r.cpu.self, 1)}, ffmpeg ${fmt(r.cpu.reaped, 1)}, reader ${fmt(r.cpu.live, 1)}), load ${fmt(r.load[0], 2)}→${fmt(r.load[1], 2)}`,
-    );
-    results.push(r);
+  const cluster = await BenchCluster.start({
+    label: 'estimate',
+    workers,
+    concurrency: 4,
+    database: 'sqlite',
+    // The reader's child kept alive through the run, so its CPU is told apart from the exports'.
+    env: { TEXT_READER: 'true', TEXT_READER_IDLE_MS: '900000', ESTIMATE_WORKER_PROCESSES: String(workers) },
+  });
+  try {
+    for (let i = 0; i < runs; i++) {
+      // The API reads the workers' measurements every 15 s: the next batch is estimated with the last one's.
+      if (i) await new Promise((r) => setTimeout(r, 16_000));
+      const r = await measureOnce(cluster, RUN_SETS[i % RUN_SETS.length], i + 1);
+      console.log(
+        `[estimate] run ${i + 1}: ${r.sets.join('+')} (machine speed ${fmt(r.speed)}): estimated ${r.estimateS} s, took ${fmt(r.wallS, 1)} s, ratio ${fmt(r.ratio)}, worker CPU ${fmt(r.cpuS, 1)} core-s (model ${fmt(r.modelCpuS, 1)}; worker ${fmt(r.cpu.self, 1)}, ffmpeg ${fmt(r.cpu.reaped, 1)}, reader ${fmt(r.cpu.live, 1)}), load ${fmt(r.load[0], 2)}→${fmt(r.load[1], 2)}`,
+      );
+      results.push(r);
+    }
+  } finally {
+    await cluster.stop();
   }
   return [estimateRow(results, workers)];
 }

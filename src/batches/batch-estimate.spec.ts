@@ -61,6 +61,8 @@ describe('estimateBatch', () => {
       2;
     expect(eta).toBe(Math.ceil(cpu));
     expect(eta).toBeGreaterThan(43);
+    // On a machine MachineSpeed has measured at 0.6 of the model's CPU, every core-second shrinks with it.
+    expect(estimateBatch(config, { links: 3, p: 2, t: 1, video: true }, 0.6).etaSeconds).toBe(Math.ceil(cpu * 0.6));
   });
 
   it('is bounded by the start rate when it binds', () => {

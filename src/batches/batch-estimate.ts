@@ -19,6 +19,7 @@ export interface LinkSource {
 export function batchWork(
   config: AppConfig,
   b: { p: number; t: number; video?: boolean; links: LinkSource[]; variations: number },
+  speed = 1,
 ) {
   const unknown = DEFAULT_SLIDES_PER_LINK - 1;
   const toPlan = b.links.filter((l) => l.planSlides === null || l.planSlides === undefined);
@@ -34,7 +35,7 @@ export function batchWork(
     variationsPerLink: b.p * b.t,
     video: !!b.video,
   };
-  return { work, seconds: workSeconds(config, work) };
+  return { work, seconds: workSeconds(config, work, speed) };
 }
 
 /**
@@ -42,18 +43,20 @@ export function batchWork(
  * `estimateForConfig`, and an ETA that is the larger of the Gemini RPM bound and the work model
  * (`workSeconds`: fetching, reading the source text, rendering and, with `video`, the MP4 exports on the
  * configured worker CPU, spaced by VARIATION_RATE_LIMIT). `sources` (per link, from the slideshow cache)
- * gives real slide counts and leaves out slides already read; unknown links count 6 slides.
+ * gives real slide counts and leaves out slides already read; unknown links count 6 slides. `speed` is
+ * MachineSpeed's factor (1: the model's constants as measured).
  */
 export function estimateBatch(
   config: AppConfig,
   b: { links: number; p: number; t: number; video?: boolean; sources?: (LinkSource | null)[] },
+  speed = 1,
 ) {
   const links = Array.from(
     { length: b.links },
     (_, i): LinkSource => b.sources?.[i] ?? { sourceSlides: null, slidesRead: 0 },
   );
   const variations = b.links * b.p * b.t;
-  const { work, seconds } = batchWork(config, { ...b, links, variations });
+  const { work, seconds } = batchWork(config, { ...b, links, variations }, speed);
   const slidesPerLink = Math.round(work.slidesPerVariation);
   const calls = estimateForConfig(config, { ...b, slidesPerLink });
   return {

@@ -3,6 +3,7 @@ import { SerialisedStatus, serialiseStatus } from './status-body';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 import { GENERATOR, Generator } from '../generation/generator.interface';
+import { MachineSpeed } from '../generation/machine-speed';
 import { SlideImageStore } from '../generation/slide-image-store';
 import { Batch } from '../pipeline/entities/batch.entity';
 import { batchWork, refineEstimate } from './batch-estimate';
@@ -56,6 +57,7 @@ export class BatchQueryService {
     private readonly variations: VariationsRepository,
     private readonly events: EventsRepository,
     private readonly images: SlideImageStore,
+    private readonly speed: MachineSpeed,
   ) {
     this.statusCache = new StatusCache(config.statusCacheMs);
   }
@@ -169,17 +171,21 @@ export class BatchQueryService {
     if (remaining === 0) return v.awaitingReview ? null : 0;
     const links = await this.links.slideCounts(batch.id);
     // A fetched link has its text read too (the fetch step reads it before storing the count).
-    const { seconds } = batchWork(this.config, {
-      p: batch.photoVariations,
-      t: batch.textVariations,
-      video: batch.video,
-      variations: remaining,
-      links: links.map((l) => ({
-        sourceSlides: l.sourceSlides,
-        slidesRead: l.sourceSlides ?? 0,
-        planSlides: l.planSlides,
-      })),
-    });
+    const { seconds } = batchWork(
+      this.config,
+      {
+        p: batch.photoVariations,
+        t: batch.textVariations,
+        video: batch.video,
+        variations: remaining,
+        links: links.map((l) => ({
+          sourceSlides: l.sourceSlides,
+          slidesRead: l.sourceSlides ?? 0,
+          planSlides: l.planSlides,
+        })),
+      },
+      this.speed.factor(),
+    );
     let eta = seconds;
     const done = v.completed + v.failed;
     // A review batch makes nothing until a plan is approved: its clock starts then, not at the batch start.

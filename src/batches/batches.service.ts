@@ -14,6 +14,7 @@ import { BatchesRepository } from '../pipeline/repositories';
 import { Product } from '../products/product.entity';
 import { PreparedProduct, ProductsService } from '../products/products.service';
 import { cachedSourceState } from '../links/tiktok/slideshow-store';
+import { MachineSpeed } from '../generation/machine-speed';
 import { estimateBatch, LinkSource } from './batch-estimate';
 import { BatchesQueue } from './batches.queue';
 import { BatchCreatedDto } from './dto/batch-responses.dto';
@@ -41,6 +42,7 @@ export class BatchesService {
     private readonly batches: BatchesRepository,
     private readonly batchesQueue: BatchesQueue,
     private readonly tx: TransactionRunner,
+    private readonly speed: MachineSpeed,
   ) {}
 
   async validate(links: string | string[], p = 1, t = 1, video = false) {
@@ -51,7 +53,7 @@ export class BatchesService {
       invalidCount: result.invalid.length,
       valid: result.valid.map((l) => ({ url: l.url, postId: l.postId, kind: l.kind, line: l.line })),
       invalid: result.invalid,
-      estimate: estimateBatch(this.config, { links: result.valid.length, p, t, video, sources }),
+      estimate: estimateBatch(this.config, { links: result.valid.length, p, t, video, sources }, this.speed.factor()),
     };
   }
 
@@ -170,7 +172,11 @@ export class BatchesService {
       review: batch.review,
       totals: { links: batch.linksTotal, variationsPerLink: P * T, variations: batch.variationsTotal },
       invalid: intake.invalid,
-      estimate: estimateBatch(this.config, { links: batch.linksTotal, p: P, t: T, video: batch.video, sources }),
+      estimate: estimateBatch(
+        this.config,
+        { links: batch.linksTotal, p: P, t: T, video: batch.video, sources },
+        this.speed.factor(),
+      ),
     };
   }
 

@@ -113,29 +113,36 @@ export interface WorkLeft {
   video: boolean;
 }
 
+/** Core-seconds the model gives one variation of `slides` slides: rendering them and, with `video`, the MP4. */
+export function variationCoreSeconds(config: AppConfig, slides: number, video: boolean): number {
+  const videoCore = video ? (slides * config.video.secondsPerSlide) / VIDEO_SECONDS_PER_CORE_SECOND : 0;
+  return slides * RENDER_CORE_SECONDS_PER_SLIDE + videoCore;
+}
+
 /**
  * Wall-clock seconds for `w` on the worker CPU the configuration describes (ESTIMATE_WORKER_PROCESSES
- * processes × WORKER_CONCURRENCY jobs on ESTIMATE_CORES cores). The slowest of three bounds:
+ * processes × WORKER_CONCURRENCY jobs on ESTIMATE_CORES cores), every core-second multiplied by `speed`
+ * (MachineSpeed's factor: the CPU the workers really spent on this work ÷ the model's). The slowest of three bounds:
  * - CPU: every core-second of reading, rendering and MP4 export over the cores the job slots can use;
  * - pipeline: links are fetched and read one at a time per worker process (one text reader each), and the
  *   last link's variations render after its plan;
  * - starts: VARIATION_RATE_LIMIT spaces the starts, and the last one still renders after it.
  * The Gemini RPM bound is separate (`estimateForConfig`); the caller takes the larger.
  */
-export function workSeconds(config: AppConfig, w: WorkLeft): number {
-  return workBounds(config, w).seconds;
+export function workSeconds(config: AppConfig, w: WorkLeft, speed = 1): number {
+  return workBounds(config, w, speed).seconds;
 }
 
 /** `workSeconds` with its bounds and the core-seconds of work it assumes (benchmarks compare them with /proc). */
-export function workBounds(config: AppConfig, w: WorkLeft) {
+export function workBounds(config: AppConfig, w: WorkLeft, speed = 1) {
   const { cores, workerProcesses } = config.estimate;
   const slots = workerProcesses * config.workers.concurrency;
   const parallel = Math.max(1, Math.min(cores, slots));
   const readers = Math.max(1, Math.min(cores, workerProcesses, w.links || 1));
-  const videoCore = w.video ? (w.slidesPerVariation * config.video.secondsPerSlide) / VIDEO_SECONDS_PER_CORE_SECOND : 0;
-  const renderCore = w.slidesPerVariation * RENDER_CORE_SECONDS_PER_SLIDE;
-  const variationCore = renderCore + videoCore;
-  const readCore = config.textReader.enabled ? w.slidesToRead * READ_CORE_SECONDS_PER_SLIDE : 0;
+  const renderCore = w.slidesPerVariation * RENDER_CORE_SECONDS_PER_SLIDE * speed;
+  const variationCore = variationCoreSeconds(config, w.slidesPerVariation, w.video) * speed;
+  const videoCore = variationCore - renderCore;
+  const readCore = config.textReader.enabled ? w.slidesToRead * READ_CORE_SECONDS_PER_SLIDE * speed : 0;
 
   const coreSeconds = readCore + w.variations * variationCore;
   const cpu = coreSeconds / parallel;

@@ -11,6 +11,7 @@ import { DriveModule } from '../drive/drive.module';
 import { ProductsModule } from '../products/products.module';
 import { GENERATOR, Generator } from './generator.interface';
 import { LocalGenerator } from './local/local-generator';
+import { MachineSpeed } from './machine-speed';
 import { SlideImageStore } from './slide-image-store';
 import { SlideMaker } from './slide-maker.service';
 import { SourceTextService } from './text-reader/source-text.service';
@@ -45,6 +46,7 @@ export function createGenerator(
 @Module({
   imports: [registerQueue(VARIATIONS_QUEUE), DatabaseModule, DriveModule, PipelineModule, ProductsModule],
   providers: [
+    MachineSpeed,
     VariationsQueue,
     VariationsProcessor,
     VariationStarts,
@@ -70,6 +72,14 @@ export function createGenerator(
       useFactory: (config: AppConfig) => new SlideThumbnails(config.dataDir),
     },
   ],
-  exports: [VariationsQueue, GENERATOR, SlideImageStore, SourceTextService, VariationEdits, SlideThumbnails],
+  exports: [
+    MachineSpeed,
+    VariationsQueue,
+    GENERATOR,
+    SlideImageStore,
+    SourceTextService,
+    VariationEdits,
+    SlideThumbnails,
+  ],
 })
 export class GenerationModule {}

@@ -2,10 +2,14 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
 import { BatchVariation } from '../pipeline/entities/variation.entity';
+import { InjectConfig } from '../config/config.module';
+import type { AppConfig } from '../config/config.schema';
 import { collectPixelGarbage } from '../common/pixel-garbage';
 import { ProcessorKit, StepTracker } from '../pipeline/processor-kit';
 import { GENERATE_VARIATION, GenerateVariationJob, VARIATIONS_QUEUE } from '../pipeline/queues';
 import { PipelineRows } from '../pipeline/repositories';
+import { variationCoreSeconds } from './estimate';
+import { MachineSpeed } from './machine-speed';
 import { PlannedLink, SlideMaker } from './slide-maker.service';
 import { VariationDelivery } from './variation-delivery.service';
 import { VariationStarts } from './variation-starts';
@@ -20,12 +24,14 @@ export class VariationsProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(VariationsProcessor.name);
 
   constructor(
+    @InjectConfig() private readonly config: AppConfig,
     @InjectQueue(VARIATIONS_QUEUE) private readonly queue: Queue<GenerateVariationJob>,
     private readonly kit: ProcessorKit,
     private readonly rows: PipelineRows,
     private readonly starts: VariationStarts,
     private readonly slides: SlideMaker,
     private readonly delivery: VariationDelivery,
+    private readonly speed: MachineSpeed,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,23 +59,33 @@ export class VariationsProcessor implements OnApplicationBootstrap {
     if (!(await progress.claimVariation(v.id, new Date()))) return;
     await checkpoint();
 
-    const link = await this.rows.links.find(v.linkId);
-    const batch = await this.rows.batches.find(v.batchId);
-    if (!link?.plan || !link.slideshow || !link.outputFolderId || !batch) {
-      throw new Error('link has no plan or folder yet');
-    }
-    const { slides, slideshow, warnings } = await this.slides.make(link as PlannedLink, v, checkpoint, batch.speed);
+    // From here the work is the time model's (estimate.ts): its CPU teaches MachineSpeed this machine's pace.
+    // Offline only: with Gemini the images are made elsewhere and the model's render core-seconds do not apply.
+    const measured = this.config.generator === 'local';
+    let made = 0;
+    if (measured) this.speed.begin();
+    try {
+      const link = await this.rows.links.find(v.linkId);
+      const batch = await this.rows.batches.find(v.batchId);
+      if (!link?.plan || !link.slideshow || !link.outputFolderId || !batch) {
+        throw new Error('link has no plan or folder yet');
+      }
+      const { slides, slideshow, warnings } = await this.slides.make(link as PlannedLink, v, checkpoint, batch.speed);
 
-    await checkpoint();
-    step.current = 'upload';
-    const done = await this.delivery.deliver(
-      { link: { ...(link as PlannedLink), outputFolderId: link.outputFolderId }, variation: v, video: batch.video },
-      slides,
-      slideshow,
-      (pct) => job.progress(pct),
-    );
-    if (warnings.length) this.logger.log(`batch ${v.batchId} variation ${v.id}: ${warnings.join('; ')}`);
-    await progress.endVariation(v, { ...done, warnings });
+      await checkpoint();
+      step.current = 'upload';
+      const done = await this.delivery.deliver(
+        { link: { ...(link as PlannedLink), outputFolderId: link.outputFolderId }, variation: v, video: batch.video },
+        slides,
+        slideshow,
+        (pct) => job.progress(pct),
+      );
+      if (warnings.length) this.logger.log(`batch ${v.batchId} variation ${v.id}: ${warnings.join('; ')}`);
+      await progress.endVariation(v, { ...done, warnings });
+      made = variationCoreSeconds(this.config, slides.length, batch.video);
+    } finally {
+      if (measured) this.speed.end(made);
+    }
     collectPixelGarbage();
   }
 }

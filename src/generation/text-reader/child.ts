@@ -34,7 +34,14 @@ process.on('message', (req: ReaderRequest) => {
     try {
       const result = await handle(req);
       // Peak resident set so far (getrusage's ru_maxrss, KiB): the high-water mark, not the current size.
-      send({ id: req.id, ok: true, result, rss: process.resourceUsage().maxRSS * 1024 });
+      const cpu = process.cpuUsage();
+      send({
+        id: req.id,
+        ok: true,
+        result,
+        rss: process.resourceUsage().maxRSS * 1024,
+        cpuS: (cpu.user + cpu.system) / 1e6,
+      });
       // Between slides, once the answer is on its way: a full collection (--expose-gc, given by the client)
       // frees this slide's pixel buffers and pass images before the next one instead of letting the heap grow.
       global.gc?.();

@@ -23,6 +23,7 @@ export interface ScrubResult {
 }
 
 export type ReaderReply =
-  | { id: number; ok: true; result: ReadResult | ScrubResult; rss: number }
+  /** `rss`: the child's peak resident set, bytes; `cpuS`: the CPU it has used so far, seconds (all its threads). */
+  | { id: number; ok: true; result: ReadResult | ScrubResult; rss: number; cpuS: number }
   | { id: number; ok: false; error: string }
   | { id: 0; ready: true };

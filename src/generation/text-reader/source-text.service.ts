@@ -7,6 +7,8 @@ import { InjectConfig } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.schema';
 import { FetchedSlideshow, SLIDESHOW_SOURCE, SlideshowSource, SourceSlide } from '../../pipeline/slideshow';
 import type { SlideText } from '../../pipeline/source-text';
+import { READ_CORE_SECONDS_PER_SLIDE } from '../estimate';
+import { MachineSpeed } from '../machine-speed';
 import type { ScrubResult } from './protocol';
 import { TextReaderClient } from './text-reader.client';
 
@@ -60,9 +62,11 @@ export class SourceTextService implements OnModuleDestroy {
   constructor(
     @InjectConfig() config: AppConfig,
     @Inject(SLIDESHOW_SOURCE) private readonly source: SlideshowSource,
+    private readonly speed: MachineSpeed,
   ) {
     this.enabled = config.textReader.enabled;
     this.reader = new TextReaderClient(config.textReader);
+    speed.countChildCpu(() => this.reader.unreapedCpuSeconds());
   }
 
   /** Fetches (through the source's cache) and reads a slideshow. */
@@ -149,8 +153,11 @@ export class SourceTextService implements OnModuleDestroy {
 
   private async readOne(dir: string, slide: SourceSlide, file: string, hash: string): Promise<CachedSlide> {
     const clean = path.join('clean', `slide_${slide.index + 1}.jpg`);
+    let read = false;
+    this.speed.begin();
     try {
       const r = await this.reader.read(slide.path, path.join(dir, clean));
+      read = true;
       return { file, sha1: hash, text: r.text, clean: r.cleaned ? clean : null };
     } catch (e) {
       if (isTransient(e)) throw e;
@@ -166,6 +173,8 @@ export class SourceTextService implements OnModuleDestroy {
         ms: 0,
       };
       return { file, sha1: hash, text, clean: null };
+    } finally {
+      this.speed.end(read ? READ_CORE_SECONDS_PER_SLIDE : 0);
     }
   }
 }

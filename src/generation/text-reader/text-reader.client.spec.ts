@@ -47,9 +47,13 @@ describe('TextReaderClient (child process)', () => {
     expect(pid).toBeGreaterThan(0);
     expect(pid).not.toBe(process.pid);
     expect(client.starts).toBe(1);
+    // The child's CPU (OCR on its threads) is reported while it runs, and no longer once it is gone (then it is
+    // in this process's reaped-children CPU): MachineSpeed adds the two.
+    expect(client.unreapedCpuSeconds()).toBeGreaterThan(0.1);
 
     await until('the idle child to exit', () => !alive(pid), 30_000);
     expect(client.pid).toBeUndefined();
+    expect(client.unreapedCpuSeconds()).toBe(0);
 
     const again = await client.read(SLIDE, out);
     expect(again.text.blocks.length).toBe(first.text.blocks.length);

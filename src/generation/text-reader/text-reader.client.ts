@@ -37,11 +37,24 @@ export class TextReaderClient {
   starts = 0;
   /** Highest resident memory the child reported, bytes (benchmarks). */
   peakRss = 0;
+  /** CPU each child still running last reported, seconds. */
+  private readonly liveCpuS = new Map<ChildProcess, number>();
 
   constructor(private readonly options: TextReaderOptions) {}
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /**
+   * The children's CPU that this process's own counters do not show yet: what the children still running have
+   * reported. Once a child exits its whole CPU is in this process's reaped-children figure (/proc/self/stat's
+   * cutime) instead; the two added give the CPU of the reading so far.
+   */
+  unreapedCpuSeconds(): number {
+    let sum = 0;
+    for (const s of this.liveCpuS.values()) sum += s;
+    return sum;
   }
 
   read(input: string, cleanOut: string, step: FailureStep = 'analysis'): Promise<ReadResult> {
@@ -105,6 +118,7 @@ export class TextReaderClient {
       if ('ready' in m) return;
       if (m.ok) {
         this.peakRss = Math.max(this.peakRss, m.rss);
+        this.liveCpuS.set(child, m.cpuS);
         this.settle(m.id, null, m.result);
       } else {
         // The engine refused this image (undecodable bytes…): retrying the same bytes would not help.
@@ -113,6 +127,7 @@ export class TextReaderClient {
     });
     child.once('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
+      this.liveCpuS.delete(child);
       clearTimeout(this.idleTimer);
       if (!this.pending.size) return;
       const why = `text reader process ended (${signal ?? `exit ${code}`})${
