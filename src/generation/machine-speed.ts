@@ -6,7 +6,7 @@ import { REDIS } from '../common/redis.module';
 import { AppConfig } from '../config/config.schema';
 import { InjectConfig } from '../config/config.module';
 
-/** A process's evidence is folded in once it has done this many of the model's core-seconds. */
+/** The factor is used once this many of the model's core-seconds are on record (all processes together). */
 const MIN_MODEL_S = 20;
 /** Evidence older than this is dropped (a machine resized, a new CPU). */
 const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
@@ -62,7 +62,7 @@ export class MachineSpeed implements OnModuleInit, OnModuleDestroy {
   private current = 1;
   private timer?: NodeJS.Timeout;
   private trailing?: NodeJS.Timeout;
-  /** CPU of children this process cannot see in its own counters (the text reader's child): see `childCpu`. */
+  /** CPU of children this process's own counters do not show yet (the text reader's): see `countChildCpu`. */
   private childCpu: () => number = () => 0;
 
   constructor(
@@ -89,8 +89,8 @@ export class MachineSpeed implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Counts a child's CPU: `cpu()` is its CPU as last reported by live children, minus what exited children had
-   * reported (their whole CPU is then in the reaped figure already).
+   * Counts the CPU of children still running, as they last reported it (`TextReaderClient.unreapedCpuSeconds`):
+   * once a child exits its whole CPU is in the reaped-children figure instead.
    */
   countChildCpu(cpu: () => number): void {
     this.childCpu = cpu;
