@@ -99,102 +99,100 @@ async function machineSpeed(cluster: BenchCluster): Promise<number> {
 
 export async function measureOnce(cluster: BenchCluster, sets: SampleSet[], seq: number): Promise<EstimateRun> {
   const load0 = os.loadavg()[0];
-  {
-    const urls = sets.map((set, i) =>
-      cluster.tiktok.addPost({
-        id: `74500000000000${String(seq).padStart(3, '0')}${String(i + 1).padStart(2, '0')}`,
-        user: 'sample',
-        images: sampleSlides(set),
-        width: 720,
-        height: 960,
-        desc: `sample ${set} #fyp`,
-      }),
-    );
-    for (const url of urls) {
-      const r = await post(`${cluster.api}/api/links/preview`, { url });
-      if (r.status !== 200) throw new Error(`preview ${url}: ${r.status} ${JSON.stringify(r.json)}`);
-    }
-    const form = new FormData();
-    form.append('description', SAMPLE_PRODUCT.description);
-    form.append(
-      'photo',
-      new Blob([new Uint8Array(fs.readFileSync(SAMPLE_PRODUCT.photo))], { type: 'image/png' }),
-      'p.png',
-    );
-    const product = await fetch(`${cluster.api}/api/products`, { method: 'POST', body: form });
-    if (product.status !== 201) throw new Error(`product: ${product.status}`);
-    const productId = ((await product.json()) as { id: string }).id;
-
-    const workerCpu = () =>
-      cluster.workers().reduce(
-        (n, w) => {
-          const c = treeCpu(w.proc.pid);
-          return { self: n.self + c.self, reaped: n.reaped + c.reaped, live: n.live + c.live };
-        },
-        { self: 0, reaped: 0, live: 0 },
-      );
-    const cpu0 = workerCpu();
-    const started = Date.now();
-    const created = await post(`${cluster.api}/api/batch`, {
-      links: urls.join('\n'),
-      productId,
-      photoVariations: P,
-      textVariations: T,
-      video: true,
-      review: false,
-    });
-    if (created.status !== 201) throw new Error(`POST /api/batch: ${created.status} ${JSON.stringify(created.json)}`);
-    const estimateS = created.json.estimate.etaSeconds as number;
-    const speed = await machineSpeed(cluster);
-    // The running ETA, polled as the UI does: it may fall or be re-estimated when work ends, never rise in between.
-    let etaRises = 0;
-    let last: { eta: number; left: number } | undefined;
-    const poll = setInterval(() => {
-      void cluster
-        .status(created.json.id)
-        .then((s) => {
-          const eta = s.etaSeconds as number | null;
-          const left = s.variations.total - s.variations.completed - s.variations.failed - s.variations.cancelled;
-          if (eta !== null && last && last.left === left && eta > last.eta) etaRises++;
-          if (eta !== null) last = { eta, left };
-        })
-        .catch(() => undefined);
-    }, 1000);
-    let end: Awaited<ReturnType<BenchCluster['waitForEnd']>>;
-    try {
-      end = await cluster.waitForEnd(created.json.id, 15 * 60_000, 250);
-    } finally {
-      clearInterval(poll);
-    }
-    const wallS = (end.endedAt - started) / 1000;
-    const cpu1 = workerCpu();
-    const cpu = { self: cpu1.self - cpu0.self, reaped: cpu1.reaped - cpu0.reaped, live: cpu1.live - cpu0.live };
-    const cpuS = cpu.self + cpu.reaped + cpu.live;
-    // The model's core-seconds for this batch, from the same configuration the API was given.
-    const config = loadConfig({ ...cluster.env, WORKERS: 'false' });
-    const { work } = batchWork(config, {
-      p: P,
-      t: T,
-      video: true,
-      variations: sets.length * P * T,
-      links: sets.map((s) => ({ sourceSlides: sampleSlides(s).length, slidesRead: 0 })),
-    });
-    return {
-      cpuS,
-      cpu,
-      modelCpuS: workBounds(config, work).coreSeconds,
-      speed,
-      sets,
-      sourceSlides: sets.reduce((n, s) => n + sampleSlides(s).length, 0),
-      estimateS,
-      wallS,
-      ratio: wallS / estimateS,
-      completed: end.status.variations.completed,
-      total: end.status.variations.total,
-      etaRises,
-      load: [load0, os.loadavg()[0]],
-    };
+  const urls = sets.map((set, i) =>
+    cluster.tiktok.addPost({
+      id: `74500000000000${String(seq).padStart(3, '0')}${String(i + 1).padStart(2, '0')}`,
+      user: 'sample',
+      images: sampleSlides(set),
+      width: 720,
+      height: 960,
+      desc: `sample ${set} #fyp`,
+    }),
+  );
+  for (const url of urls) {
+    const r = await post(`${cluster.api}/api/links/preview`, { url });
+    if (r.status !== 200) throw new Error(`preview ${url}: ${r.status} ${JSON.stringify(r.json)}`);
   }
+  const form = new FormData();
+  form.append('description', SAMPLE_PRODUCT.description);
+  form.append(
+    'photo',
+    new Blob([new Uint8Array(fs.readFileSync(SAMPLE_PRODUCT.photo))], { type: 'image/png' }),
+    'p.png',
+  );
+  const product = await fetch(`${cluster.api}/api/products`, { method: 'POST', body: form });
+  if (product.status !== 201) throw new Error(`product: ${product.status}`);
+  const productId = ((await product.json()) as { id: string }).id;
+
+  const workerCpu = () =>
+    cluster.workers().reduce(
+      (n, w) => {
+        const c = treeCpu(w.proc.pid);
+        return { self: n.self + c.self, reaped: n.reaped + c.reaped, live: n.live + c.live };
+      },
+      { self: 0, reaped: 0, live: 0 },
+    );
+  const cpu0 = workerCpu();
+  const started = Date.now();
+  const created = await post(`${cluster.api}/api/batch`, {
+    links: urls.join('\n'),
+    productId,
+    photoVariations: P,
+    textVariations: T,
+    video: true,
+    review: false,
+  });
+  if (created.status !== 201) throw new Error(`POST /api/batch: ${created.status} ${JSON.stringify(created.json)}`);
+  const estimateS = created.json.estimate.etaSeconds as number;
+  const speed = await machineSpeed(cluster);
+  // The running ETA, polled as the UI does: it may fall or be re-estimated when work ends, never rise in between.
+  let etaRises = 0;
+  let last: { eta: number; left: number } | undefined;
+  const poll = setInterval(() => {
+    void cluster
+      .status(created.json.id)
+      .then((s) => {
+        const eta = s.etaSeconds as number | null;
+        const left = s.variations.total - s.variations.completed - s.variations.failed - s.variations.cancelled;
+        if (eta !== null && last && last.left === left && eta > last.eta) etaRises++;
+        if (eta !== null) last = { eta, left };
+      })
+      .catch(() => undefined);
+  }, 1000);
+  let end: Awaited<ReturnType<BenchCluster['waitForEnd']>>;
+  try {
+    end = await cluster.waitForEnd(created.json.id, 15 * 60_000, 250);
+  } finally {
+    clearInterval(poll);
+  }
+  const wallS = (end.endedAt - started) / 1000;
+  const cpu1 = workerCpu();
+  const cpu = { self: cpu1.self - cpu0.self, reaped: cpu1.reaped - cpu0.reaped, live: cpu1.live - cpu0.live };
+  const cpuS = cpu.self + cpu.reaped + cpu.live;
+  // The model's core-seconds for this batch, from the same configuration the API was given.
+  const config = loadConfig({ ...cluster.env, WORKERS: 'false' });
+  const { work } = batchWork(config, {
+    p: P,
+    t: T,
+    video: true,
+    variations: sets.length * P * T,
+    links: sets.map((s) => ({ sourceSlides: sampleSlides(s).length, slidesRead: 0 })),
+  });
+  return {
+    cpuS,
+    cpu,
+    modelCpuS: workBounds(config, work).coreSeconds,
+    speed,
+    sets,
+    sourceSlides: sets.reduce((n, s) => n + sampleSlides(s).length, 0),
+    estimateS,
+    wallS,
+    ratio: wallS / estimateS,
+    completed: end.status.variations.completed,
+    total: end.status.variations.total,
+    etaRises,
+    load: [load0, os.loadavg()[0]],
+  };
 }
 
 /**
