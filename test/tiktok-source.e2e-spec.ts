@@ -5,9 +5,11 @@ import { Test } from '@nestjs/testing';
 import sharp from 'sharp';
 import request from 'supertest';
 import { PermanentError, TransientError } from '../src/common/errors';
+import { RedisModule } from '../src/common/redis.module';
 import { AppConfigModule } from '../src/config/config.module';
 import type { AppConfig } from '../src/config/config.schema';
 import { PreviewController } from '../src/links/preview.controller';
+import { MachineSpeed } from '../src/generation/machine-speed';
 import { SourceTextService } from '../src/generation/text-reader/source-text.service';
 import { SLIDESHOW_SOURCE, SlideshowSource } from '../src/pipeline/slideshow';
 import { SafeFetcher } from '../src/links/tiktok/safe-fetch';
@@ -302,9 +304,10 @@ describe('POST /api/links/preview', () => {
   let app: INestApplication;
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [AppConfigModule.forRoot(config)],
+      // The reader records its work's CPU for the estimate (MachineSpeed, in Redis), as in the app.
+      imports: [AppConfigModule.forRoot(config), RedisModule],
       controllers: [PreviewController],
-      providers: [{ provide: SLIDESHOW_SOURCE, useValue: source }, SourceTextService],
+      providers: [{ provide: SLIDESHOW_SOURCE, useValue: source }, SourceTextService, MachineSpeed],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
